@@ -1,0 +1,55 @@
+# EIP Hub — two commands on a fresh machine: `make demo` and `make test`.
+PY ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-sqlite test-postgres lint format install bench messages clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/eiphub demo --port $(PORT)
+
+# The whole suite on SQLite, then on PostgreSQL when EIPHUB_TEST_POSTGRES
+# (or DATABASE_URL) names a server.  EIPHUB_REQUIRE_POSTGRES=1 makes a
+# missing PostgreSQL run an error (CI sets it).
+test: install lint test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check eiphub tests
+	$(BIN)/ruff format --check eiphub tests
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile -q
+
+test-postgres: install
+	@url="$${EIPHUB_TEST_POSTGRES:-$$DATABASE_URL}"; \
+	if [ -z "$$url" ]; then \
+	  if [ "$$EIPHUB_REQUIRE_POSTGRES" = "1" ]; then echo "PostgreSQL run required but no EIPHUB_TEST_POSTGRES/DATABASE_URL set" >&2; exit 1; fi; \
+	  echo "PostgreSQL run skipped (set EIPHUB_TEST_POSTGRES=postgres://user@host:5432/db)"; exit 0; \
+	fi; \
+	DATABASE_URL="$$url" EIPHUB_EXPECT_VENDOR=postgresql $(BIN)/pytest -n 2 --dist loadfile -q -m "not browser"
+
+bench: install
+	$(BIN)/eiphub bench
+
+format: install
+	$(BIN)/ruff format eiphub tests
+	$(BIN)/ruff check --fix eiphub tests
+
+messages: install
+	cd eiphub && ../$(BIN)/django-admin makemessages -l vi --settings=eiphub.settings --pythonpath=.. -i "static/*"
+	cd eiphub && ../$(BIN)/django-admin compilemessages --settings=eiphub.settings --pythonpath=..
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecpConfig(AppConfig):
+    name = "eiphub.recp"
+    label = "recp"

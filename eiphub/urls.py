@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("eiphub.accounts.urls")),
+    path("api/v1/", include("eiphub.api_urls")),
+    path("", include("eiphub.web.urls")),
+]
+urlpatterns += static(settings.STATIC_URL)
