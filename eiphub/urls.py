@@ -9,5 +9,7 @@ urlpatterns = [
     path("accounts/", include("eiphub.accounts.urls")),
     path("api/v1/", include("eiphub.api_urls")),
     path("", include("eiphub.web.urls")),
+    path("parks/", include("eiphub.registry.urls")),
+    path("flows/", include("eiphub.flows.urls")),
 ]
 urlpatterns += static(settings.STATIC_URL)

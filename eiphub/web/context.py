@@ -1,10 +1,38 @@
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from eiphub.accounts.scoping import role_of
+
+# (url name, label, roles that see it; None = every signed-in user)
+NAV = [
+    ("web:dashboard", _("Dashboard"), None),
+    ("registry:park_list", _("Parks"), None),
+    ("flows:entry", _("Data entry"), {"enterprise", "developer", "board", "consultant"}),
+    ("flows:import", _("Import"), {"enterprise", "developer", "board", "consultant"}),
+    ("exchange:listings", _("Exchange"), None),
+    ("reports:scorecards", _("Eco-criteria"), None),
+    ("recp:measures", _("RECP"), None),
+]
 
 
 def navigation(request):
-    """Template context shared by every page: languages and the user's role."""
-    profile = getattr(getattr(request, "user", None), "profile", None)
+    """Template context shared by every page: navigation, languages and the user's role."""
+    user = getattr(request, "user", None)
+    role = role_of(user)
+    items = []
+    if user is not None and user.is_authenticated:
+        for name, label, roles in NAV:
+            if roles is not None and role not in roles and not user.is_superuser:
+                continue
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            items.append((url, label, request.path.startswith(url) and url != "/"))
     return {
         "LANGUAGES_AVAILABLE": settings.LANGUAGES,
-        "user_role": getattr(profile, "role", "public") if profile else "public",
+        "user_role": role,
+        "nav_items": items,
+        "illustrative_data": getattr(settings, "EIPHUB_ILLUSTRATIVE", True),
     }

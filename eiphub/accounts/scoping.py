@@ -1,0 +1,116 @@
+"""The one place that decides what a user may see and change.
+
+Every page, API endpoint, export and import asks these functions for its
+querysets; nothing filters by role anywhere else.
+
+Roles and their scope:
+- ministry: every park (read only);
+- board: parks of its province (read; reviews reports);
+- developer: parks its organisation develops;
+- enterprise: its own enterprise; other enterprises only as they publish;
+- consultant: parks it is assigned to;
+- public (anonymous or no profile): published aggregates only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from eiphub.registry.models import Enterprise, Park
+
+from .models import Role
+
+READ_ONLY_ROLES = {Role.MINISTRY, Role.PUBLIC}
+
+
+def role_of(user) -> str:
+    if user is None or not user.is_authenticated:
+        return Role.PUBLIC
+    if user.is_superuser:
+        return Role.MINISTRY
+    profile = getattr(user, "profile", None)
+    return profile.role if profile else Role.PUBLIC
+
+
+def _profile(user):
+    return getattr(user, "profile", None)
+
+
+def parks_for(user) -> QuerySet[Park]:
+    """Parks whose detailed data the user may see."""
+    role = role_of(user)
+    qs = Park.objects.all()
+    p = _profile(user)
+    if role == Role.MINISTRY:
+        return qs
+    if role == Role.BOARD and p and p.province_id:
+        return qs.filter(province_id=p.province_id)
+    if role == Role.DEVELOPER and p and p.organization_id:
+        return qs.filter(developer_id=p.organization_id)
+    if role == Role.CONSULTANT and p:
+        return qs.filter(consultants=p)
+    if role == Role.ENTERPRISE and p and p.enterprise_id:
+        return qs.filter(enterprises=p.enterprise_id)
+    return qs.none()
+
+
+def public_parks() -> QuerySet[Park]:
+    """Parks listed for everyone (names, location, published aggregates)."""
+    return Park.objects.all()
+
+
+def enterprises_for(user) -> QuerySet[Enterprise]:
+    """Enterprises whose records (including flows) the user may read."""
+    role = role_of(user)
+    p = _profile(user)
+    if role == Role.ENTERPRISE:
+        if not (p and p.enterprise_id):
+            return Enterprise.objects.none()
+        return Enterprise.objects.filter(
+            Q(pk=p.enterprise_id) | Q(publish_flows=True, park__enterprises=p.enterprise_id)
+        ).distinct()
+    if role == Role.PUBLIC:
+        return Enterprise.objects.none()
+    return Enterprise.objects.filter(park__in=parks_for(user))
+
+
+def enterprises_writable_by(user) -> QuerySet[Enterprise]:
+    """Enterprises whose flows the user may enter or import."""
+    role = role_of(user)
+    p = _profile(user)
+    if role == Role.ENTERPRISE and p and p.enterprise_id:
+        return Enterprise.objects.filter(pk=p.enterprise_id)
+    if role in (Role.DEVELOPER, Role.CONSULTANT, Role.BOARD):
+        return Enterprise.objects.filter(park__in=parks_for(user))
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Enterprise.objects.all()
+    return Enterprise.objects.none()
+
+
+def parks_writable_by(user) -> QuerySet[Park]:
+    """Parks whose registry data and shared-facility flows the user may edit."""
+    role = role_of(user)
+    if role in (Role.DEVELOPER, Role.BOARD):
+        return parks_for(user)
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Park.objects.all()
+    return Park.objects.none()
+
+
+def flows_for(user):
+    """Flow records the user may read."""
+    from eiphub.flows.models import FlowRecord
+
+    role = role_of(user)
+    if role == Role.PUBLIC:
+        return FlowRecord.objects.none()
+    ents = enterprises_for(user)
+    parks = parks_for(user)
+    q = Q(enterprise__in=ents)
+    if role != Role.ENTERPRISE:
+        q |= Q(facility__park__in=parks)
+    return FlowRecord.objects.filter(q)
+
+
+def can_write(user) -> bool:
+    return role_of(user) not in READ_ONLY_ROLES

@@ -1,0 +1,22 @@
+"""The JSON API (django-ninja): /api/v1, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+
+Each app contributes a router in its ``api.py``; this module assembles them.
+Authentication: session (browser) or ``Authorization: Bearer <token>``.
+"""
+
+from ninja import NinjaAPI
+
+from eiphub.accounts.api import auth_methods, router as accounts_router
+from eiphub.flows.api import router as flows_router
+from eiphub.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="EIP Hub API",
+    version="1.0",
+    description="Parks, enterprises, resources and monthly flows of Vietnam's eco-industrial parks.",
+    auth=auth_methods,
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router)
+api.add_router("/", registry_router)
+api.add_router("/", flows_router)

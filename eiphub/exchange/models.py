@@ -1,0 +1,135 @@
+"""Waste and by-product exchange: listings, matches, agreements, realised exchanges."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Listing(models.Model):
+    class Kind(models.TextChoices):
+        OFFER = "offer", _("Offer")
+        WANT = "want", _("Want")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    class Disclosure(models.TextChoices):
+        BLIND = "blind", _("Blind: resource, quantity band, park and timing only")
+        PARK = "park", _("Named to enterprises of the same park")
+        PUBLIC = "public", _("Named to everyone")
+
+    class Period(models.TextChoices):
+        YEAR = "year", _("per year")
+        MONTH = "month", _("per month")
+        ONCE = "once", _("one-off lot")
+
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="listings")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    resource_code = models.CharField(max_length=80, blank=True, db_index=True)
+    resource_text = models.CharField(max_length=255, blank=True)
+    quantity = models.FloatField()
+    unit = models.CharField(max_length=20)
+    period = models.CharField(max_length=5, choices=Period.choices, default=Period.YEAR)
+    recurring = models.BooleanField(default=True)
+    available_from = models.DateField(null=True, blank=True)
+    available_to = models.DateField(null=True, blank=True)
+    quality = models.JSONField(default=dict, blank=True)
+    temperature_c = models.FloatField(null=True, blank=True)
+    pressure_bar = models.FloatField(null=True, blank=True)
+    hazardous = models.BooleanField(default=False)
+    licence_required = models.CharField(max_length=100, blank=True)
+    price_vnd_per_unit = models.FloatField(null=True, blank=True, help_text="Negative = disposal cost paid")
+    disclosure = models.CharField(max_length=10, choices=Disclosure.choices, default=Disclosure.BLIND)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source_flow_key = models.CharField(max_length=120, blank=True, help_text="Generated from flows")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+
+class Match(models.Model):
+    class Status(models.TextChoices):
+        IDENTIFIED = "identified", _("Identified")
+        INTERESTED = "interested", _("Expression of interest")
+        NEGOTIATING = "negotiating", _("Negotiating")
+        AGREED = "agreed", _("Agreed")
+        DECLINED = "declined", _("Declined")
+
+    offer = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="matches_as_offer")
+    want = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="matches_as_want")
+    score = models.FloatField()
+    distance_km = models.FloatField(null=True, blank=True)
+    matched_quantity = models.FloatField(default=0)
+    unit = models.CharField(max_length=20, blank=True)
+    pathway = models.CharField(max_length=20, blank=True)
+    explanation = models.TextField(blank=True)
+    explanation_vi = models.TextField(blank=True)
+    benefit_vnd_per_year = models.FloatField(default=0)
+    co2e_t_per_year = models.FloatField(default=0)
+    offer_accepted = models.BooleanField(default=False)
+    want_accepted = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDENTIFIED)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [models.UniqueConstraint(fields=["offer", "want"], name="match_unique_pair")]
+
+    @property
+    def revealed(self) -> bool:
+        """Identities are revealed to both sides only when both accepted."""
+        return self.offer_accepted and self.want_accepted
+
+
+class Agreement(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        AGREED = "agreed", _("Agreed")
+        OPERATING = "operating", _("Operating")
+        ENDED = "ended", _("Ended")
+
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.SET_NULL)
+    supplier = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, related_name="supplies")
+    receiver = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, related_name="receipts")
+    resource_code = models.CharField(max_length=80)
+    quantity_per_year = models.FloatField()
+    unit = models.CharField(max_length=20)
+    price_vnd_per_unit = models.FloatField(null=True, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    pathway = models.CharField(max_length=20, blank=True)
+    benefit_vnd_per_year = models.FloatField(default=0)
+    co2e_t_per_year = models.FloatField(default=0)
+    notes = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+
+class ExchangeRecord(models.Model):
+    """A realised monthly exchange under an agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="records")
+    period = models.DateField()
+    quantity = models.FloatField()
+
+    class Meta:
+        ordering = ["period"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "period"], name="exchange_record_unique")]
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    read = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]

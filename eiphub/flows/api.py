@@ -1,0 +1,120 @@
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from eiphub.accounts.scoping import enterprises_writable_by, flows_for, parks_for
+
+from . import queries
+from .services import FlowInputError, save_flow
+
+router = Router(tags=["flows"])
+
+
+class FlowOut(Schema):
+    id: int
+    enterprise_id: int | None
+    facility_id: int | None
+    resource_code: str
+    direction: str
+    period: date
+    quantity: float
+    unit: str
+    quantity_canonical: float
+    canonical_unit: str
+    origin: str
+    fate: str
+    data_quality: str
+
+
+class FlowIn(Schema):
+    enterprise_id: int
+    resource_code: str
+    direction: str
+    period: date
+    quantity: float
+    unit: str
+    origin: str = ""
+    fate: str = ""
+    data_quality: str = "measured"
+
+
+class ErrorOut(Schema):
+    field: str
+    detail: str
+
+
+class MonthlyOut(Schema):
+    period: date
+    group: str
+    direction: str
+    quantity: float
+    unit: str
+
+
+def _flow_out(f):
+    return {
+        "id": f.id,
+        "enterprise_id": f.enterprise_id,
+        "facility_id": f.facility_id,
+        "resource_code": f.resource_code,
+        "direction": f.direction,
+        "period": f.period,
+        "quantity": float(f.quantity),
+        "unit": f.unit,
+        "quantity_canonical": f.quantity_canonical,
+        "canonical_unit": f.canonical_unit,
+        "origin": f.origin,
+        "fate": f.fate,
+        "data_quality": f.data_quality,
+    }
+
+
+@router.get("/flows", response=list[FlowOut])
+def list_flows(
+    request,
+    enterprise_id: int | None = None,
+    park: str | None = None,
+    year: int | None = None,
+    resource: str | None = None,
+    limit: int = 1000,
+    offset: int = 0,
+):
+    qs = flows_for(request.user).order_by("id")
+    if enterprise_id is not None:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    if park:
+        qs = qs.filter(enterprise__park__code=park) | qs.filter(facility__park__code=park)
+    if year:
+        qs = qs.filter(period__year=year)
+    if resource:
+        qs = qs.filter(resource_code__startswith=resource)
+    limit = max(1, min(limit, 10000))
+    return [_flow_out(f) for f in qs[offset : offset + limit]]
+
+
+@router.get("/flows/{flow_id}", response=FlowOut)
+def get_flow(request, flow_id: int):
+    return _flow_out(get_object_or_404(flows_for(request.user), pk=flow_id))
+
+
+@router.post("/flows", response={201: FlowOut, 400: ErrorOut, 403: ErrorOut})
+def create_flow(request, payload: FlowIn):
+    ent = enterprises_writable_by(request.user).filter(pk=payload.enterprise_id).first()
+    if ent is None:
+        raise HttpError(403, "You may not enter flows for this enterprise.")
+    data = payload.dict()
+    data.pop("enterprise_id")
+    try:
+        flow = save_flow(owner=ent, user=request.user, **data)
+    except FlowInputError as exc:
+        return 400, {"field": exc.field, "detail": exc.message}
+    return 201, _flow_out(flow)
+
+
+@router.get("/parks/{code}/monthly", response=list[MonthlyOut])
+def park_monthly(request, code: str, year: int | None = None):
+    """Monthly inputs and outputs of a park by resource group (canonical units)."""
+    park = get_object_or_404(parks_for(request.user), code=code)
+    return queries.park_monthly_by_group(park, year=year)

@@ -1,0 +1,162 @@
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from eiphub.accounts.scoping import enterprises_for, flows_for, parks_for, public_parks
+from eiphub.core.catalogue import default_catalogue
+from eiphub.flows import queries
+
+from .models import Park, Province
+
+GROUPS = [
+    ("energy", _("Energy")),
+    ("water", _("Water")),
+    ("material", _("Materials")),
+    ("waste", _("Wastes")),
+]
+
+
+def park_list(request):
+    """All parks in the user's scope (anonymous visitors: the public list)."""
+    base = parks_for(request.user) if request.user.is_authenticated else public_parks()
+    qs = base.select_related("province", "developer").annotate(n=Count("enterprises", distinct=True))
+    province = request.GET.get("province") or ""
+    eco = request.GET.get("eco") or ""
+    q = (request.GET.get("q") or "").strip()
+    if province:
+        qs = qs.filter(province__code=province)
+    if eco:
+        qs = qs.filter(eco_status=eco)
+    if q:
+        qs = qs.filter(Q(name_vi__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
+    parks = list(qs)
+    detail_allowed = (
+        set(parks_for(request.user).values_list("pk", flat=True)) if request.user.is_authenticated else set()
+    )
+    lang = get_language() or "vi"
+    points = [
+        {
+            "lat": p.latitude,
+            "lon": p.longitude,
+            "label": p.name(lang),
+            "url": reverse("registry:park_detail", args=[p.code]) if p.pk in detail_allowed else "",
+            "value": p.n,
+        }
+        for p in parks
+        if p.latitude is not None and p.longitude is not None
+    ]
+    return render(
+        request,
+        "registry/park_list.html",
+        {
+            "parks": parks,
+            "detail_allowed": detail_allowed,
+            "points_json": json.dumps(points, ensure_ascii=False),
+            "provinces": Province.objects.filter(parks__in=base).distinct(),
+            "eco_choices": Park.EcoStatus.choices,
+            "filters": {"province": province, "eco": eco, "q": q},
+        },
+    )
+
+
+@login_required
+def park_detail(request, code):
+    park = get_object_or_404(parks_for(request.user).select_related("province", "developer"), code=code)
+    year = int(request.GET.get("year") or queries.latest_year(park) or 0) or None
+    cat = default_catalogue()
+    monthly = queries.park_monthly_by_group(park, year=year) if year else []
+    charts = []
+    for family in ("energy.electricity", "energy.fuel", "water.fresh", "water.ground", "water.wastewater", "waste"):
+        series = {"in": [0.0] * 12, "out": [0.0] * 12}
+        unit = ""
+        for row in monthly:
+            if row["group"] == family:
+                series[row["direction"]][row["period"].month - 1] += row["quantity"]
+                unit = row["unit"]
+        if unit:
+            res = cat.get(family)
+            charts.append(
+                {
+                    "kind": "bar",
+                    "title": f"{res.name(get_language() or 'vi') if res else family} ({unit})",
+                    "unit": unit,
+                    "labels": [f"{m:02d}/{year}" for m in range(1, 13)],
+                    "series": [
+                        {"name": _("Input"), "data": [round(v, 2) for v in series["in"]]},
+                        {"name": _("Output"), "data": [round(v, 2) for v in series["out"]]},
+                    ],
+                }
+            )
+    sankeys = []
+    for group, label in GROUPS[:3]:
+        s = queries.sankey(park, year, group) if year else {"links": []}
+        if s["links"]:
+            sankeys.append({"kind": "sankey", "title": f"{label} ({s['unit']})", **s})
+    for i, c in enumerate(charts):
+        c["id"] = f"chart-monthly-{i}"
+    for i, c in enumerate(sankeys):
+        c["id"] = f"chart-sankey-{i}"
+    sectors = queries.enterprises_by_sector(park)
+    sector_chart = {
+        "kind": "pie",
+        "title": _("Enterprises by sector (VSIC division)"),
+        "labels": [f"VSIC {s['division']}" for s in sectors],
+        "series": [{"name": _("Enterprises"), "data": [s["count"] for s in sectors]}],
+    }
+    completeness = queries.completeness(park, year) if year else None
+    enterprises = enterprises_for(request.user).filter(park=park).order_by("name_vi")
+    years = sorted(
+        {d.year for d in queries.park_flows(park).dates("period", "year")}, reverse=True
+    )
+    return render(
+        request,
+        "registry/park_detail.html",
+        {
+            "park": park,
+            "year": year,
+            "years": years,
+            "charts": charts,
+            "sankeys": sankeys,
+            "sector_chart": sector_chart,
+            "completeness": completeness,
+            "enterprises": enterprises,
+            "facilities": park.facilities.all(),
+        },
+    )
+
+
+@login_required
+def enterprise_detail(request, pk):
+    ent = get_object_or_404(enterprises_for(request.user).select_related("park"), pk=pk)
+    flows = flows_for(request.user).filter(enterprise=ent)
+    year = request.GET.get("year")
+    years = sorted({d.year for d in flows.dates("period", "year")}, reverse=True)
+    year = int(year) if year else (years[0] if years else None)
+    cat = default_catalogue()
+    lang = get_language() or "vi"
+    rows = list(
+        flows.filter(period__year=year)
+        .values("resource_code", "direction", "canonical_unit")
+        .annotate(total=Sum("quantity_canonical"))
+        .order_by("direction", "resource_code")
+    ) if year else []
+    for r in rows:
+        res = cat.get(r["resource_code"])
+        r["name"] = res.name(lang) if res else r["resource_code"]
+    return render(
+        request,
+        "registry/enterprise_detail.html",
+        {
+            "ent": ent,
+            "year": year,
+            "years": years,
+            "totals": rows,
+            "certificates": ent.certificates.all(),
+            "recent": flows.order_by("-period", "resource_code")[:50],
+        },
+    )

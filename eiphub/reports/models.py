@@ -1,0 +1,1 @@
+"""Annual reports and their review workflow (built out by the criteria issue)."""
