@@ -138,7 +138,7 @@ class FactorSet:
         raise FactorMissing(
             "missing_fuel_factor",
             f"no emission factor for fuel {code} valid in {year} in {Path(self.path).name}",
-            code=code,
+            fuel=code,
             year=year,
         )
 
