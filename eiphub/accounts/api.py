@@ -8,6 +8,8 @@ from .scoping import role_of
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
+        if not token:
+            return None
         try:
             obj = ApiToken.objects.select_related("user").get(key_hash=ApiToken.hash(token))
         except ApiToken.DoesNotExist:

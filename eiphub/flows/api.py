@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from eiphub.accounts.scoping import enterprises_writable_by, flows_for, parks_for
@@ -109,8 +109,8 @@ def create_flow(request, payload: FlowIn):
     try:
         flow = save_flow(owner=ent, user=request.user, **data)
     except FlowInputError as exc:
-        return 400, {"field": exc.field, "detail": exc.message}
-    return 201, _flow_out(flow)
+        return Status(400, {"field": exc.field, "detail": exc.message})
+    return Status(201, _flow_out(flow))
 
 
 @router.get("/parks/{code}/monthly", response=list[MonthlyOut])

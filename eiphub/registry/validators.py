@@ -35,8 +35,9 @@ def validate_tax_code(value: str) -> None:
 
 def make_tax_code(serial: int, branch: int | None = None) -> str:
     """Build a valid MST from a serial number (used for fictional demo enterprises)."""
-    for bump in range(0, 100):
-        first9 = f"{(serial + bump) % 10**9:09d}"
+    # The 9th digit is free: distinct serials give distinct codes.
+    for bump in range(10):
+        first9 = f"{serial % 10**8:08d}{bump}"
         check = mst_check_digit(first9)
         if check < 10:
             code = f"{first9}{check}"

@@ -1,0 +1,41 @@
+"""Project-wide pytest fixtures."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("django"):
+        from django.conf import settings
+
+        # Fast password hashing in tests (PBKDF2 is slow by design).
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_database_vendor(request):
+    """Write the database vendor the suite ran on to var/ci-vendors.txt.
+
+    `.ci/run` checks that both sqlite and postgresql appear, so a skipped
+    PostgreSQL run fails CI.  When EIPHUB_EXPECT_VENDOR is set, a different
+    vendor is an error.
+    """
+    if not request.config.pluginmanager.hasplugin("django"):
+        return  # pure-core run with -p no:django
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    from django.db import connection
+
+    with blocker.unblock():
+        with connection.cursor() as cur:
+            cur.execute("select 1")
+        vendor = connection.vendor
+    expected = os.environ.get("EIPHUB_EXPECT_VENDOR")
+    if expected and expected != vendor:
+        pytest.exit(f"expected database vendor {expected}, got {vendor}", returncode=3)
+    var = Path(__file__).parent / "var"
+    var.mkdir(exist_ok=True)
+    with open(var / "ci-vendors.txt", "a", encoding="utf-8") as fh:
+        fh.write(vendor + "\n")
