@@ -1,0 +1,39 @@
+"""`eiphub check-packs [FILE ...]`: validate criteria packs against the schema.
+
+Without arguments, checks every installed pack (eiphub/indicators/packs/*.yaml)
+and that their ids are unique; with files, checks those files.  A malformed
+pack stops the command with a non-zero exit and a message naming the file,
+the criterion and the field.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from eiphub.indicators.packs import load_all_packs, load_pack
+from eiphub.indicators.schema import PackError
+
+
+class Command(BaseCommand):
+    help = "Validate criteria packs (all installed packs, or the given YAML files)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="*", help="pack files to check (default: installed)")
+
+    def handle(self, *args, files, **options):
+        try:
+            packs = [load_pack(f) for f in files] if files else list(load_all_packs().values())
+        except PackError as exc:
+            raise CommandError(_("Invalid criteria pack: %(error)s") % {"error": exc})
+        for pack in packs:
+            unverified = sum(1 for c in pack.criteria if c.verify)
+            line = _("%(id)s %(version)s: %(count)d criteria") % {
+                "id": pack.id,
+                "version": pack.version,
+                "count": len(pack.criteria),
+            }
+            if unverified:
+                line += _(" (%(n)d to verify)") % {"n": unverified}
+            if pack.status == "repealed":
+                line += _(" [repealed]")
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS(_("%(n)d pack(s) valid") % {"n": len(packs)}))
