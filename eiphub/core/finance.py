@@ -96,10 +96,10 @@ def capital_recovery_factor(rate: float, years: int) -> float:
     _check_rate(rate)
     if years is None or years <= 0:
         raise FinanceError("bad_lifetime", f"lifetime must be positive, got {years!r}")
-    if rate == 0:
+    growth_minus_1 = math.expm1(years * math.log1p(rate))  # (1+i)^n - 1, exact for tiny i
+    if growth_minus_1 == 0:
         return 1.0 / years
-    g = (1.0 + rate) ** years
-    return rate * g / (g - 1.0)
+    return rate * (growth_minus_1 + 1.0) / growth_minus_1
 
 
 def annualised_capital_cost(investment: float, rate: float, years: int) -> float:
