@@ -17,6 +17,7 @@ class LoginView(auth_views.LoginView):
         ctx = super().get_context_data(**kwargs)
         if getattr(settings, "EIPHUB_SHOW_DEMO_LOGINS", settings.DEBUG):
             ctx["demo_logins"] = DEMO_LOGINS
+            ctx["demo_password"] = "demo"
         return ctx
 
 
