@@ -164,8 +164,11 @@ def programme_rollup(
     *,
     factors: FactorSet | None = None,
     catalogue: Catalogue | None = None,
+    latest_grid: bool = False,
 ) -> Rollup:
-    """Programme results for ``selection`` (see the module docstring for the rules)."""
+    """Programme results for ``selection`` (see the module docstring for the rules).
+    ``latest_grid`` lets measures implemented in years without a grid factor use the nearest
+    available year (see :meth:`FactorSet.grid_factor`); otherwise they are CO2e gaps."""
     selection = selection or Selection()
     catalogue = catalogue or default_catalogue()
     ents = {e.id: e for e in enterprises}
@@ -208,7 +211,7 @@ def programme_rollup(
             r.co2e_t_per_year += m.co2e_t_per_year
             _note(r, "co2e_t_per_year", m.id)
         elif m.savings:
-            avoided = measure_co2e(m, factors, catalogue=catalogue)
+            avoided = measure_co2e(m, factors, catalogue=catalogue, latest_grid=latest_grid)
             r.co2e_t_per_year += avoided.co2e_t
             if avoided.co2e_t:
                 _note(r, "co2e_t_per_year", m.id)
@@ -281,9 +284,10 @@ def rollup_sentence(rollup: Rollup, lang: str = "vi") -> str:
             f"{co2} a year."
         )
         if rollup.symbioses_operating:
+            n = rollup.symbioses_operating
+            verb = "industrial symbiosis operates" if n == 1 else "industrial symbioses operate"
             text += (
-                f" {format_number(rollup.symbioses_operating, lang, 0)} industrial symbioses "
-                f"operate, bringing "
+                f" {format_number(n, lang, 0)} {verb}, bringing "
                 f"{format_number(rollup.symbiosis_benefits_vnd_per_year / 1e9, lang)} billion "
                 f"VND a year."
             )
