@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eiphub.core.catalogue import default_catalogue
+from eiphub.core.ghg import ActivityRecord, compute_inventory
 from eiphub.core.units import UnitError, convert
 
 from .data import (
@@ -75,6 +76,7 @@ BOOL_ATTRIBUTES = (
 )
 OUTPUT_FIELDS = ("value_added_vnd", "revenue_vnd")
 DEFAULT_RECP_GROUPS = ["material", "water", "energy", "chemical", "waste", "emission"]
+SOLAR = "energy.electricity.solar"
 FRESH_WATER = ["water.fresh", "water.ground", "water.surface"]
 
 
@@ -451,39 +453,58 @@ def years_since_establishment(snap: ParkSnapshot, params: dict) -> Computed:
 @computation(
     "renewable_share",
     scopes=("park", "enterprise"),
-    params={
-        "basis": "energy",
-        "renewable": ["energy.electricity.solar", "energy.fuel.biomass", "energy.fuel.biogas"],
-    },
+    params={"basis": "energy", "renewable_fuels": ["energy.fuel.biomass", "energy.fuel.biogas"]},
     unit="%",
 )
 def renewable_share(snap: Snapshot, params: dict) -> Computed:
     """Renewable share (%) of energy used (``basis: energy``, in GJ) or of
-    electricity used (``basis: electricity``).  Park rooftop-solar facilities
-    add their generation (it is not metered as enterprise in-flows)."""
-    root = "energy.electricity" if params["basis"] == "electricity" else "energy"
+    electricity used (``basis: electricity``).  Flow-form convention (as in
+    :mod:`eiphub.core.ghg`): ``energy.electricity``/``.grid`` in-flows are the
+    total electricity use, rooftop solar included; self-consumed solar is the
+    ``energy.electricity.solar`` in-flow, else generated minus exported.  Park
+    rooftop-solar facilities add their generation to both sides."""
+    elec_only = params["basis"] == "electricity"
+    use: dict = {}  # enterprise -> [electricity use, solar in, solar generated, solar out]
     total = renewable = 0.0
     records, missing = [], []
     for f in _flows(snap):
-        if f.direction != "in" or f.enterprise_id is None or not is_a(f.resource_code, root):
+        if f.enterprise_id is None or not is_a(f.resource_code, "energy"):
             continue
         gj = energy_gj(f.resource_code, f.quantity, f.unit)
         rec = {
             "type": "flow",
             "enterprise": f.enterprise_id,
             "resource": f.resource_code,
+            "direction": f.direction,
             "quantity": f.quantity,
             "unit": f.unit,
             "gj": gj,
         }
-        records.append(rec)
         if gj is None:
-            rec["reason"] = "cannot convert to energy"
-            missing.append(f.enterprise_id)
+            if f.direction == "in":
+                rec["reason"] = "cannot convert to energy"
+                missing.append(f.enterprise_id)
+                records.append(rec)
             continue
-        total += gj
-        if _is_any(f.resource_code, params["renewable"]):
-            renewable += gj
+        e = use.setdefault(f.enterprise_id, [0.0, None, 0.0, 0.0])
+        if f.resource_code == SOLAR:
+            slot = {"in": 1, "generated": 2, "out": 3}.get(f.direction)
+            if slot:
+                e[slot] = (e[slot] or 0.0) + gj
+        elif is_a(f.resource_code, "energy.electricity"):
+            if f.direction == "in":
+                e[0] += gj
+        elif f.direction == "in" and not elec_only:
+            total += gj
+            if _is_any(f.resource_code, params["renewable_fuels"]):
+                renewable += gj
+        else:
+            continue
+        records.append(rec)
+    for elec, solar_in, generated, exported in use.values():
+        solar = solar_in if solar_in is not None else max(0.0, generated - exported)
+        total += max(elec, solar)
+        renewable += solar
     for s in _facilities(snap, "solar"):
         gj = convert(s.generation_kwh or 0.0, "kWh", "GJ")
         records.append({"type": "facility", "id": s.id, "kind": "solar", "gj": gj})
@@ -528,6 +549,8 @@ def intensity(snap: Snapshot, params: dict) -> Computed:
         ):
             continue
         q = f.quantity
+        if params["measure"] != "quantity" and f.resource_code == SOLAR:
+            continue  # self-consumed solar is already in the electricity use (flow-form rule)
         if params["measure"] != "quantity":
             q = energy_gj(f.resource_code, f.quantity, f.unit)
             if q is None:
@@ -564,18 +587,14 @@ def intensity(snap: Snapshot, params: dict) -> Computed:
 @computation(
     "ghg_intensity",
     scopes=("park", "enterprise"),
-    params={
-        "output": "value_added_vnd",
-        "per_vnd": 1e9,
-        "grid_ef_tco2_per_mwh": {},
-        "fuel_tco2_per_tj": {},
-    },
+    params={"output": "value_added_vnd", "per_vnd": 1e9, "latest_grid": False},
     unit="tCO2e/billion VND",
 )
 def ghg_intensity(snap: Snapshot, params: dict) -> Computed:
-    """GHG emissions (tCO2e) per ``per_vnd`` of output.  Uses the snapshot's
-    precomputed ``ghg_tco2e`` when given; otherwise estimates energy CO2 from
-    flows with the pack's grid factor for the year and fuel factors."""
+    """GHG emissions (tCO2e, scope 1 + 2) per ``per_vnd`` of output.  Uses the
+    snapshot's precomputed ``ghg_tco2e`` when given, else the inventory of
+    :func:`eiphub.core.ghg.compute_inventory` over the enterprises reporting
+    flows and output; inventory gaps are listed as missing data."""
     have, lacking = _output_enterprises(snap, params["output"])
     output = sum(getattr(e, params["output"]) for e in have) / params["per_vnd"]
     records, missing = [], [e.id for e in lacking]
@@ -583,34 +602,32 @@ def ghg_intensity(snap: Snapshot, params: dict) -> Computed:
         ghg = snap.ghg_tco2e
         records.append({"type": "ghg_inventory", "tco2e": ghg})
     else:
-        ids = {e.id for e in have}
-        grid = {int(k): v for k, v in params["grid_ef_tco2_per_mwh"].items()}.get(snap.year)
-        fuels = params["fuel_tco2_per_tj"]
-        ghg = 0.0
-        for f in _flows(snap):
-            if f.enterprise_id not in ids or f.direction != "in":
-                continue
-            if is_a(f.resource_code, "energy.electricity.grid"):
-                if grid is None:
-                    missing.append(f"grid factor {snap.year}")
-                    continue
-                t = convert(f.quantity, f.unit, "MWh") * grid
-            else:
-                keys = [k for k in fuels if is_a(f.resource_code, k)]
-                factor = fuels[max(keys, key=len)] if keys else None  # most specific
-                gj = energy_gj(f.resource_code, f.quantity, f.unit) if factor else None
-                if gj is None:
-                    continue
-                t = gj / 1000.0 * factor
-            ghg += t
+        ids = {str(e.id) for e in have}
+        activity = [
+            ActivityRecord(
+                str(f.enterprise_id),
+                f.resource_code,
+                f.direction,
+                f.quantity,
+                f.unit,
+                f.year,
+                f.month,
+            )
+            for f in _flows(snap)
+            if str(f.enterprise_id) in ids and f.direction in ("in", "out", "generated")
+        ]
+        inventory = compute_inventory(activity, latest_grid=params["latest_grid"])
+        ghg = sum(row.total_t for row in inventory.rows.values())
+        for (entity, _year), row in sorted(inventory.rows.items()):
             records.append(
                 {
-                    "type": "flow",
-                    "enterprise": f.enterprise_id,
-                    "resource": f.resource_code,
-                    "tco2e": round(t, 6),
+                    "type": "ghg_inventory",
+                    "enterprise": entity,
+                    "tco2e": round(row.total_t, 6),
+                    "complete": row.complete,
                 }
             )
+        missing += [f"{g.entity_id}: {g.message}" for g in inventory.gaps]
     ev = Evidence(
         counted=[e.id for e in have],
         missing_data=missing,
@@ -618,7 +635,7 @@ def ghg_intensity(snap: Snapshot, params: dict) -> Computed:
         summary_vi=f"{ghg:.1f} tCO2e / {output:g} tỷ đồng",
         summary_en=f"{ghg:.1f} tCO2e per {output:g} billion VND",
     )
-    if output <= 0 or (ghg == 0 and not records):
+    if output <= 0 or not records:
         return Computed(None, ev)
     return Computed(round(ghg / output, 6), ev, numerator=ghg, denominator=output)
 

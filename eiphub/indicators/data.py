@@ -91,7 +91,7 @@ class FlowTotal:
 
     enterprise_id: Id | None
     resource_code: str
-    direction: str  # "in" | "out"
+    direction: str  # "in" | "out" | "generated" (on-site generation, as in eiphub.core.ghg)
     quantity: float
     unit: str
     year: int
