@@ -303,7 +303,7 @@ def claimed_vs_observed(
         f"Công bố {format_number(claimed)} {res.unit}/năm; "
         f"quan trắc {format_number(observed)} {res.unit}/năm"
         f"{basis_vi} từ {len(b)} tháng trước và {len(a)} tháng sau {measure.implemented_on:%m/%Y}"
-        f" (tỷ lệ {format_number(ratio, decimals=2)}, sai số cho phép ±{tolerance:.0%}): {verdict_vi}."
+        f" (tỷ lệ {format_number(ratio, decimals=2, trim=False)}, sai số cho phép ±{tolerance:.0%}): {verdict_vi}."
     )
     return check
 
