@@ -6,7 +6,8 @@ Authentication: session (browser) or ``Authorization: Bearer <token>``.
 
 from ninja import NinjaAPI
 
-from eiphub.accounts.api import auth_methods, router as accounts_router
+from eiphub.accounts.api import auth_methods
+from eiphub.accounts.api import router as accounts_router
 from eiphub.flows.api import router as flows_router
 from eiphub.registry.api import router as registry_router
 

@@ -46,18 +46,37 @@ def make_world(with_flows: bool = True) -> SimpleNamespace:
     w.d1 = Organization.objects.create(kind="developer", name="Dev One", province=w.p1)
     w.d2 = Organization.objects.create(kind="developer", name="Dev Two", province=w.p1)
     w.k1 = Park.objects.create(
-        code="K1", name_vi="KCN Một", name_en="Park One", province=w.p1, developer=w.d1,
-        total_area_ha=100, green_area_ha=12, latitude=20.8, longitude=106.6,
+        code="K1",
+        name_vi="KCN Một",
+        name_en="Park One",
+        province=w.p1,
+        developer=w.d1,
+        total_area_ha=100,
+        green_area_ha=12,
+        latitude=20.8,
+        longitude=106.6,
     )
     w.k2 = Park.objects.create(
-        code="K2", name_vi="KCN Hai", province=w.p1, developer=w.d2, total_area_ha=200,
-        latitude=20.9, longitude=106.7,
+        code="K2",
+        name_vi="KCN Hai",
+        province=w.p1,
+        developer=w.d2,
+        total_area_ha=200,
+        latitude=20.9,
+        longitude=106.7,
     )
     w.k3 = Park.objects.create(
-        code="K3", name_vi="KCN Ba", province=w.p2, developer=w.d2, total_area_ha=300,
-        latitude=10.0, longitude=105.7,
+        code="K3",
+        name_vi="KCN Ba",
+        province=w.p2,
+        developer=w.d2,
+        total_area_ha=300,
+        latitude=10.0,
+        longitude=105.7,
     )
-    w.wwtp = SharedFacility.objects.create(park=w.k1, kind="wwtp", name="Trạm XLNT K1", capacity=2000, capacity_unit="m3/ngày")
+    w.wwtp = SharedFacility.objects.create(
+        park=w.k1, kind="wwtp", name="Trạm XLNT K1", capacity=2000, capacity_unit="m3/ngày"
+    )
     w.e1 = make_enterprise(w.k1, 1001, "Công ty Thủy tinh Một", vsic="2310")
     w.e2 = make_enterprise(w.k1, 1002, "Công ty Nhựa Hai", vsic="2220")
     w.e3 = make_enterprise(w.k3, 1003, "Công ty Thép Ba", vsic="2410")
@@ -73,9 +92,19 @@ def make_world(with_flows: bool = True) -> SimpleNamespace:
     w.flows = {}
     if with_flows:
         month = dt.date(2024, 3, 1)
-        for key, owner in (("e1", w.e1), ("e2", w.e2), ("e3", w.e3), ("e4", w.e4), ("wwtp", w.wwtp)):
+        for key, owner in (
+            ("e1", w.e1),
+            ("e2", w.e2),
+            ("e3", w.e3),
+            ("e4", w.e4),
+            ("wwtp", w.wwtp),
+        ):
             w.flows[key] = save_flow(
-                owner=owner, resource_code="water.fresh", direction="in", period=month,
-                quantity=100 + len(w.flows), unit="m3",
+                owner=owner,
+                resource_code="water.fresh",
+                direction="in",
+                period=month,
+                quantity=100 + len(w.flows),
+                unit="m3",
             )
     return w

@@ -18,11 +18,15 @@ class Role(models.TextChoices):
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PUBLIC)
     # board: the province it manages; developer/consultant/ministry: its organisation;
     # enterprise: the enterprise it belongs to; consultant: the parks it is assigned to.
-    province = models.ForeignKey("registry.Province", null=True, blank=True, on_delete=models.PROTECT)
+    province = models.ForeignKey(
+        "registry.Province", null=True, blank=True, on_delete=models.PROTECT
+    )
     organization = models.ForeignKey(
         "registry.Organization", null=True, blank=True, on_delete=models.PROTECT
     )
@@ -39,7 +43,9 @@ class Profile(models.Model):
 class ApiToken(models.Model):
     """A bearer token for machine clients.  Only a hash is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)

@@ -142,8 +142,16 @@ class Catalogue:
 def _build(entries: list[dict], path: Path) -> list[Resource]:
     seen: dict[str, Resource] = {}
     allowed = {
-        "code", "vi", "en", "unit", "hazardous", "waste_code", "synonyms",
-        "density_kg_per_m3", "lhv_gj_per_t", "attributes",
+        "code",
+        "vi",
+        "en",
+        "unit",
+        "hazardous",
+        "waste_code",
+        "synonyms",
+        "density_kg_per_m3",
+        "lhv_gj_per_t",
+        "attributes",
     }
     for i, e in enumerate(entries, start=1):
         where = f"{path.name}, entry {i}"
@@ -199,7 +207,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         raise CatalogueError(f"{path.name}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict) or "resources" not in doc or "version" not in doc:
         raise CatalogueError(f"{path.name}: needs 'version', 'source' and 'resources'")
-    return Catalogue(_build(doc["resources"], path), str(doc["version"]), str(doc.get("source", "")))
+    return Catalogue(
+        _build(doc["resources"], path), str(doc["version"]), str(doc.get("source", ""))
+    )
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,9 @@ class Listing(models.Model):
         MONTH = "month", _("per month")
         ONCE = "once", _("one-off lot")
 
-    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="listings")
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.CASCADE, related_name="listings"
+    )
     kind = models.CharField(max_length=5, choices=Kind.choices)
     resource_code = models.CharField(max_length=80, blank=True, db_index=True)
     resource_text = models.CharField(max_length=255, blank=True)
@@ -40,8 +42,12 @@ class Listing(models.Model):
     pressure_bar = models.FloatField(null=True, blank=True)
     hazardous = models.BooleanField(default=False)
     licence_required = models.CharField(max_length=100, blank=True)
-    price_vnd_per_unit = models.FloatField(null=True, blank=True, help_text="Negative = disposal cost paid")
-    disclosure = models.CharField(max_length=10, choices=Disclosure.choices, default=Disclosure.BLIND)
+    price_vnd_per_unit = models.FloatField(
+        null=True, blank=True, help_text="Negative = disposal cost paid"
+    )
+    disclosure = models.CharField(
+        max_length=10, choices=Disclosure.choices, default=Disclosure.BLIND
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     source_flow_key = models.CharField(max_length=120, blank=True, help_text="Generated from flows")
     created = models.DateTimeField(auto_now_add=True)
@@ -93,8 +99,12 @@ class Agreement(models.Model):
         ENDED = "ended", _("Ended")
 
     match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.SET_NULL)
-    supplier = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, related_name="supplies")
-    receiver = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, related_name="receipts")
+    supplier = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.PROTECT, related_name="supplies"
+    )
+    receiver = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.PROTECT, related_name="receipts"
+    )
     resource_code = models.CharField(max_length=80)
     quantity_per_year = models.FloatField()
     unit = models.CharField(max_length=20)
@@ -121,11 +131,15 @@ class ExchangeRecord(models.Model):
 
     class Meta:
         ordering = ["period"]
-        constraints = [models.UniqueConstraint(fields=["agreement", "period"], name="exchange_record_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "period"], name="exchange_record_unique")
+        ]
 
 
 class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
     read = models.BooleanField(default=False)

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from eiphub.accounts.scoping import enterprises_writable_by, flows_for, parks_for
@@ -78,8 +78,8 @@ def list_flows(
     park: str | None = None,
     year: int | None = None,
     resource: str | None = None,
-    limit: int = 1000,
-    offset: int = 0,
+    limit: int = Query(1000, ge=1, le=10000),
+    offset: int = Query(0, ge=0),
 ):
     qs = flows_for(request.user).order_by("id")
     if enterprise_id is not None:
@@ -90,7 +90,6 @@ def list_flows(
         qs = qs.filter(period__year=year)
     if resource:
         qs = qs.filter(resource_code__startswith=resource)
-    limit = max(1, min(limit, 10000))
     return [_flow_out(f) for f in qs[offset : offset + limit]]
 
 

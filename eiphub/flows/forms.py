@@ -18,7 +18,8 @@ def resource_choices(lang: str | None = None):
 class FlowEntryForm(forms.Form):
     enterprise = forms.ModelChoiceField(queryset=None, label=_("Enterprise"))
     period = forms.DateField(
-        label=_("Month"), input_formats=["%m/%Y", "%Y-%m", "%d/%m/%Y", "%Y-%m-%d"],
+        label=_("Month"),
+        input_formats=["%m/%Y", "%Y-%m", "%d/%m/%Y", "%Y-%m-%d"],
         widget=forms.TextInput(attrs={"placeholder": "mm/yyyy"}),
     )
     resource_code = forms.ChoiceField(label=_("Resource"))

@@ -34,6 +34,13 @@ class DataQuality(models.TextChoices):
     ESTIMATED = "estimated", _("Estimated")
 
 
+class BatchStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class ImportBatch(models.Model):
     filename = models.CharField(max_length=255)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
@@ -41,6 +48,15 @@ class ImportBatch(models.Model):
     kind = models.CharField(max_length=20, default="flows")
     rows = models.PositiveIntegerField(default=0)
     replaced = models.PositiveIntegerField(default=0)
+    # Progress of an import running in the background (see flows/views_io.py).
+    status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.DONE)
+    stage = models.CharField(max_length=10, blank=True, default="")
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -51,7 +67,11 @@ class FlowRecord(models.Model):
         "registry.Enterprise", null=True, blank=True, on_delete=models.CASCADE, related_name="flows"
     )
     facility = models.ForeignKey(
-        "registry.SharedFacility", null=True, blank=True, on_delete=models.CASCADE, related_name="flows"
+        "registry.SharedFacility",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flows",
     )
     resource_code = models.CharField(max_length=80, db_index=True)
     direction = models.CharField(max_length=3, choices=Direction.choices)

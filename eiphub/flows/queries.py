@@ -65,7 +65,14 @@ def sankey(park, year: int, group: str) -> dict:
     qs = (
         park_flows(park)
         .filter(period__year=year, resource_code__startswith=group)
-        .values("resource_code", "direction", "fate", "enterprise__vsic", "facility__kind", "canonical_unit")
+        .values(
+            "resource_code",
+            "direction",
+            "fate",
+            "enterprise__vsic",
+            "facility__kind",
+            "canonical_unit",
+        )
         .annotate(q=Sum("quantity_canonical"))
     )
     # One unit per diagram: keep the dominant canonical unit of the group.
@@ -83,7 +90,9 @@ def sankey(park, year: int, group: str) -> dict:
         res = cat.get(r["resource_code"])
         rname = res.name_vi if res else r["resource_code"]
         sector = (
-            f"VSIC {r['enterprise__vsic'][:2]}" if r["enterprise__vsic"] else f"[{r['facility__kind']}]"
+            f"VSIC {r['enterprise__vsic'][:2]}"
+            if r["enterprise__vsic"]
+            else f"[{r['facility__kind']}]"
         )
         if r["direction"] == "in":
             links[(rname, sector)] += r["q"]

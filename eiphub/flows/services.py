@@ -29,7 +29,9 @@ def canonicalise(resource_code: str, quantity, unit: str) -> tuple[float, str]:
     cat = default_catalogue()
     res = cat.get(resource_code)
     if res is None:
-        raise FlowInputError("resource", _("Unknown resource “%(code)s”.") % {"code": resource_code})
+        raise FlowInputError(
+            "resource", _("Unknown resource “%(code)s”.") % {"code": resource_code}
+        )
     if res.is_group:
         raise FlowInputError(
             "resource",
@@ -52,11 +54,16 @@ def validate_period(period: dt.date, today: dt.date | None = None) -> dt.date:
     today = today or dt.date.today()
     period = month_start(period)
     if period > month_start(today):
-        raise FlowInputError("period", _("Period %(period)s is in the future.") % {"period": period.strftime("%m/%Y")})
+        raise FlowInputError(
+            "period",
+            _("Period %(period)s is in the future.") % {"period": period.strftime("%m/%Y")},
+        )
     return period
 
 
-def save_flow(*, owner, resource_code, direction, period, quantity, unit, user=None, **extra) -> FlowRecord:
+def save_flow(
+    *, owner, resource_code, direction, period, quantity, unit, user=None, **extra
+) -> FlowRecord:
     """Create or replace one flow row (same owner, resource, direction, period, route)."""
     if Decimal(str(quantity)) < 0:
         raise FlowInputError("quantity", _("Quantity must not be negative."))

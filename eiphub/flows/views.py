@@ -27,8 +27,16 @@ def entry(request):
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{request.path}?enterprise={ent.pk}")
-    ent_id = request.GET.get("enterprise") or (form.data.get("enterprise") if form.is_bound else None)
-    recent = flows_for(request.user).filter(enterprise_id=ent_id).order_by("-period", "resource_code")[:30] if ent_id else []
+    ent_id = request.GET.get("enterprise") or (
+        form.data.get("enterprise") if form.is_bound else None
+    )
+    recent = (
+        flows_for(request.user)
+        .filter(enterprise_id=ent_id)
+        .order_by("-period", "resource_code")[:30]
+        if ent_id
+        else []
+    )
     if ent_id and not form.is_bound:
         form.initial["enterprise"] = ent_id
     return render(request, "flows/entry.html", {"form": form, "recent": recent})

@@ -23,14 +23,18 @@ class Status(models.TextChoices):
 
 
 class Measure(models.Model):
-    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="recp_measures")
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.CASCADE, related_name="recp_measures"
+    )
     title = models.CharField(max_length=255)
     practice = models.CharField(max_length=30, choices=Practice.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDENTIFIED)
     identified_on = models.DateField(null=True, blank=True)
     implemented_on = models.DateField(null=True, blank=True)
     investment_vnd = models.DecimalField(max_digits=20, decimal_places=0, default=0)
-    savings = models.JSONField(default=dict, blank=True, help_text="{resource_code: quantity per year (canonical unit)}")
+    savings = models.JSONField(
+        default=dict, blank=True, help_text="{resource_code: quantity per year (canonical unit)}"
+    )
     savings_vnd_per_year = models.DecimalField(max_digits=20, decimal_places=0, default=0)
     co2e_t_per_year = models.FloatField(null=True, blank=True)
     assessed_by = models.CharField(max_length=100, blank=True)

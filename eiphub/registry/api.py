@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from eiphub.accounts.scoping import enterprises_for, parks_for
 from eiphub.core.catalogue import default_catalogue
@@ -59,7 +59,9 @@ def _park_out(p, count):
         "province": p.province.code,
         "developer": p.developer.name if p.developer else None,
         "total_area_ha": float(p.total_area_ha),
-        "industrial_land_ha": float(p.industrial_land_ha) if p.industrial_land_ha is not None else None,
+        "industrial_land_ha": float(p.industrial_land_ha)
+        if p.industrial_land_ha is not None
+        else None,
         "green_area_ha": float(p.green_area_ha) if p.green_area_ha is not None else None,
         "occupancy_pct": float(p.occupancy_pct) if p.occupancy_pct is not None else None,
         "established_on": p.established_on,
@@ -110,7 +112,11 @@ def list_resources(request, group: str | None = None):
 def list_parks(request, province: str | None = None):
     from django.db.models import Count
 
-    qs = parks_for(request.user).select_related("province", "developer").annotate(n=Count("enterprises"))
+    qs = (
+        parks_for(request.user)
+        .select_related("province", "developer")
+        .annotate(n=Count("enterprises"))
+    )
     if province:
         qs = qs.filter(province__code=province)
     return [_park_out(p, p.n) for p in qs]
@@ -118,16 +124,22 @@ def list_parks(request, province: str | None = None):
 
 @router.get("/parks/{code}", response=ParkOut)
 def get_park(request, code: str):
-    p = get_object_or_404(parks_for(request.user).select_related("province", "developer"), code=code)
+    p = get_object_or_404(
+        parks_for(request.user).select_related("province", "developer"), code=code
+    )
     return _park_out(p, p.enterprises.count())
 
 
 @router.get("/enterprises", response=list[EnterpriseOut])
-def list_enterprises(request, park: str | None = None, limit: int = 500, offset: int = 0):
+def list_enterprises(
+    request,
+    park: str | None = None,
+    limit: int = Query(500, ge=1, le=10000),
+    offset: int = Query(0, ge=0),
+):
     qs = enterprises_for(request.user).select_related("park").order_by("id")
     if park:
         qs = qs.filter(park__code=park)
-    limit = max(1, min(limit, 5000))
     return [_ent_out(e) for e in qs[offset : offset + limit]]
 
 

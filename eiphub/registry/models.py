@@ -103,7 +103,9 @@ class SharedFacility(models.Model):
     name = models.CharField(max_length=200)
     capacity = models.FloatField(null=True, blank=True, help_text="m3/day for WWTP, kWp for solar")
     capacity_unit = models.CharField(max_length=20, blank=True)
-    discharge_standard = models.CharField(max_length=100, blank=True, help_text="e.g. QCVN 40:2011/BTNMT column A")
+    discharge_standard = models.CharField(
+        max_length=100, blank=True, help_text="e.g. QCVN 40:2011/BTNMT column A"
+    )
     commissioned_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -132,7 +134,9 @@ class Enterprise(models.Model):
     plot = models.CharField(max_length=40, blank=True)
     vsic = models.CharField("VSIC 2018", max_length=6, validators=[validate_vsic])
     size = models.CharField(max_length=10, choices=Size.choices, default=Size.SME)
-    ownership = models.CharField(max_length=10, choices=Ownership.choices, default=Ownership.DOMESTIC)
+    ownership = models.CharField(
+        max_length=10, choices=Ownership.choices, default=Ownership.DOMESTIC
+    )
     workers_total = models.PositiveIntegerField(null=True, blank=True)
     workers_female = models.PositiveIntegerField(null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
@@ -145,7 +149,8 @@ class Enterprise(models.Model):
     revenue_vnd = models.DecimalField(max_digits=20, decimal_places=0, null=True, blank=True)
     value_added_vnd = models.DecimalField(max_digits=20, decimal_places=0, null=True, blank=True)
     publish_flows = models.BooleanField(
-        default=False, help_text="Allow other enterprises of the park to see this enterprise's flows"
+        default=False,
+        help_text="Allow other enterprises of the park to see this enterprise's flows",
     )
     illustrative = models.BooleanField(default=False)
 
@@ -168,7 +173,9 @@ class Certificate(models.Model):
         ISO9001 = "ISO 9001", "ISO 9001"
         OTHER = "other", _("Other")
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="certificates")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="certificates"
+    )
     standard = models.CharField(max_length=20, choices=Standard.choices)
     other_name = models.CharField(max_length=100, blank=True)
     number = models.CharField(max_length=60, blank=True)

@@ -24,7 +24,9 @@ GROUPS = [
 def park_list(request):
     """All parks in the user's scope (anonymous visitors: the public list)."""
     base = parks_for(request.user) if request.user.is_authenticated else public_parks()
-    qs = base.select_related("province", "developer").annotate(n=Count("enterprises", distinct=True))
+    qs = base.select_related("province", "developer").annotate(
+        n=Count("enterprises", distinct=True)
+    )
     province = request.GET.get("province") or ""
     eco = request.GET.get("eco") or ""
     q = (request.GET.get("q") or "").strip()
@@ -36,7 +38,9 @@ def park_list(request):
         qs = qs.filter(Q(name_vi__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
     parks = list(qs)
     detail_allowed = (
-        set(parks_for(request.user).values_list("pk", flat=True)) if request.user.is_authenticated else set()
+        set(parks_for(request.user).values_list("pk", flat=True))
+        if request.user.is_authenticated
+        else set()
     )
     lang = get_language() or "vi"
     points = [
@@ -66,12 +70,21 @@ def park_list(request):
 
 @login_required
 def park_detail(request, code):
-    park = get_object_or_404(parks_for(request.user).select_related("province", "developer"), code=code)
+    park = get_object_or_404(
+        parks_for(request.user).select_related("province", "developer"), code=code
+    )
     year = int(request.GET.get("year") or queries.latest_year(park) or 0) or None
     cat = default_catalogue()
     monthly = queries.park_monthly_by_group(park, year=year) if year else []
     charts = []
-    for family in ("energy.electricity", "energy.fuel", "water.fresh", "water.ground", "water.wastewater", "waste"):
+    for family in (
+        "energy.electricity",
+        "energy.fuel",
+        "water.fresh",
+        "water.ground",
+        "water.wastewater",
+        "waste",
+    ):
         series = {"in": [0.0] * 12, "out": [0.0] * 12}
         unit = ""
         for row in monthly:
@@ -110,9 +123,7 @@ def park_detail(request, code):
     }
     completeness = queries.completeness(park, year) if year else None
     enterprises = enterprises_for(request.user).filter(park=park).order_by("name_vi")
-    years = sorted(
-        {d.year for d in queries.park_flows(park).dates("period", "year")}, reverse=True
-    )
+    years = sorted({d.year for d in queries.park_flows(park).dates("period", "year")}, reverse=True)
     return render(
         request,
         "registry/park_detail.html",
@@ -139,12 +150,16 @@ def enterprise_detail(request, pk):
     year = int(year) if year else (years[0] if years else None)
     cat = default_catalogue()
     lang = get_language() or "vi"
-    rows = list(
-        flows.filter(period__year=year)
-        .values("resource_code", "direction", "canonical_unit")
-        .annotate(total=Sum("quantity_canonical"))
-        .order_by("direction", "resource_code")
-    ) if year else []
+    rows = (
+        list(
+            flows.filter(period__year=year)
+            .values("resource_code", "direction", "canonical_unit")
+            .annotate(total=Sum("quantity_canonical"))
+            .order_by("direction", "resource_code")
+        )
+        if year
+        else []
+    )
     for r in rows:
         res = cat.get(r["resource_code"])
         r["name"] = res.name(lang) if res else r["resource_code"]

@@ -36,23 +36,38 @@ PAGE_MATRIX = {
     "registry:park_detail": (
         lambda w: f"/parks/{w.k1.code}/",
         {
-            Role.MINISTRY: OK, Role.BOARD: OK, Role.DEVELOPER: OK, Role.ENTERPRISE: OK,
-            Role.CONSULTANT: NOT_FOUND, Role.PUBLIC: NOT_FOUND, ANON: LOGIN,
+            Role.MINISTRY: OK,
+            Role.BOARD: OK,
+            Role.DEVELOPER: OK,
+            Role.ENTERPRISE: OK,
+            Role.CONSULTANT: NOT_FOUND,
+            Role.PUBLIC: NOT_FOUND,
+            ANON: LOGIN,
         },
     ),
     # e2 is another enterprise of the enterprise user's park that does not publish.
     "registry:enterprise_detail": (
         lambda w: f"/parks/enterprises/{w.e2.pk}/",
         {
-            Role.MINISTRY: OK, Role.BOARD: OK, Role.DEVELOPER: OK, Role.ENTERPRISE: NOT_FOUND,
-            Role.CONSULTANT: NOT_FOUND, Role.PUBLIC: NOT_FOUND, ANON: LOGIN,
+            Role.MINISTRY: OK,
+            Role.BOARD: OK,
+            Role.DEVELOPER: OK,
+            Role.ENTERPRISE: NOT_FOUND,
+            Role.CONSULTANT: NOT_FOUND,
+            Role.PUBLIC: NOT_FOUND,
+            ANON: LOGIN,
         },
     ),
     "flows:entry": (
         lambda w: "/flows/entry/",
         {
-            Role.MINISTRY: FORBIDDEN, Role.BOARD: OK, Role.DEVELOPER: OK, Role.ENTERPRISE: OK,
-            Role.CONSULTANT: OK, Role.PUBLIC: FORBIDDEN, ANON: LOGIN,
+            Role.MINISTRY: FORBIDDEN,
+            Role.BOARD: OK,
+            Role.DEVELOPER: OK,
+            Role.ENTERPRISE: OK,
+            Role.CONSULTANT: OK,
+            Role.PUBLIC: FORBIDDEN,
+            ANON: LOGIN,
         },
     ),
     "accounts:login": (lambda w: "/accounts/login/", _all(OK, anon=OK)),
@@ -94,7 +109,11 @@ def _client(world, role):
 
 def _check(resp, expected, url, role):
     if expected == LOGIN:
-        assert resp.status_code == 302 and "/accounts/login/" in resp["Location"], (url, role, resp.status_code)
+        assert resp.status_code == 302 and "/accounts/login/" in resp["Location"], (
+            url,
+            role,
+            resp.status_code,
+        )
     else:
         assert resp.status_code == expected, (url, role, resp.status_code)
 
@@ -108,7 +127,7 @@ def test_every_page_is_in_the_matrix():
 @pytest.mark.parametrize("role", ROLES + [ANON])
 def test_pages(world, role):
     client = _client(world, role)
-    for name, (build, expected) in PAGE_MATRIX.items():
+    for _name, (build, expected) in PAGE_MATRIX.items():
         url = build(world)
         if url is None or role not in expected:
             continue
@@ -139,31 +158,51 @@ API_MATRIX = {
     ("get", "/api/v1/parks/{code}"): (
         lambda w: f"/api/v1/parks/{w.k1.code}",
         {
-            Role.MINISTRY: 200, Role.BOARD: 200, Role.DEVELOPER: 200, Role.ENTERPRISE: 200,
-            Role.CONSULTANT: 404, Role.PUBLIC: 404, ANON: 401,
+            Role.MINISTRY: 200,
+            Role.BOARD: 200,
+            Role.DEVELOPER: 200,
+            Role.ENTERPRISE: 200,
+            Role.CONSULTANT: 404,
+            Role.PUBLIC: 404,
+            ANON: 401,
         },
     ),
     ("get", "/api/v1/parks/{code}/monthly"): (
         lambda w: f"/api/v1/parks/{w.k3.code}/monthly",
         {
-            Role.MINISTRY: 200, Role.BOARD: 404, Role.DEVELOPER: 404, Role.ENTERPRISE: 404,
-            Role.CONSULTANT: 404, Role.PUBLIC: 404, ANON: 401,
+            Role.MINISTRY: 200,
+            Role.BOARD: 404,
+            Role.DEVELOPER: 404,
+            Role.ENTERPRISE: 404,
+            Role.CONSULTANT: 404,
+            Role.PUBLIC: 404,
+            ANON: 401,
         },
     ),
     ("get", "/api/v1/enterprises"): (lambda w: "/api/v1/enterprises", _all(200, anon=401)),
     ("get", "/api/v1/enterprises/{enterprise_id}"): (
         lambda w: f"/api/v1/enterprises/{w.e2.pk}",
         {
-            Role.MINISTRY: 200, Role.BOARD: 200, Role.DEVELOPER: 200, Role.ENTERPRISE: 404,
-            Role.CONSULTANT: 404, Role.PUBLIC: 404, ANON: 401,
+            Role.MINISTRY: 200,
+            Role.BOARD: 200,
+            Role.DEVELOPER: 200,
+            Role.ENTERPRISE: 404,
+            Role.CONSULTANT: 404,
+            Role.PUBLIC: 404,
+            ANON: 401,
         },
     ),
     ("get", "/api/v1/flows"): (lambda w: "/api/v1/flows", _all(200, anon=401)),
     ("get", "/api/v1/flows/{flow_id}"): (
         lambda w: f"/api/v1/flows/{w.flows['e2'].pk}",
         {
-            Role.MINISTRY: 200, Role.BOARD: 200, Role.DEVELOPER: 200, Role.ENTERPRISE: 404,
-            Role.CONSULTANT: 404, Role.PUBLIC: 404, ANON: 401,
+            Role.MINISTRY: 200,
+            Role.BOARD: 200,
+            Role.DEVELOPER: 200,
+            Role.ENTERPRISE: 404,
+            Role.CONSULTANT: 404,
+            Role.PUBLIC: 404,
+            ANON: 401,
         },
     ),
     ("post", "/api/v1/flows"): (None, {}),  # covered by test_api_create_flow_scope
@@ -172,7 +211,12 @@ API_MATRIX = {
 
 def test_every_api_operation_is_in_the_matrix(client):
     spec = client.get("/api/v1/openapi.json").json()
-    ops = {(m, p) for p, item in spec["paths"].items() for m in item if m in {"get", "post", "put", "patch", "delete"}}
+    ops = {
+        (m, p)
+        for p, item in spec["paths"].items()
+        for m in item
+        if m in {"get", "post", "put", "patch", "delete"}
+    }
     missing = sorted(ops - set(API_MATRIX))
     assert not missing, f"API operations without a permission decision: {missing}"
 
@@ -216,16 +260,32 @@ def test_api_create_flow_scope(world):
     c = Client()
     h = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     body = {
-        "resource_code": "energy.electricity.grid", "direction": "in", "period": "2024-04-01",
-        "quantity": 1.5, "unit": "MWh",
+        "resource_code": "energy.electricity.grid",
+        "direction": "in",
+        "period": "2024-04-01",
+        "quantity": 1.5,
+        "unit": "MWh",
     }
-    ok = c.post("/api/v1/flows", {**body, "enterprise_id": world.e1.pk}, content_type="application/json", **h)
+    ok = c.post(
+        "/api/v1/flows",
+        {**body, "enterprise_id": world.e1.pk},
+        content_type="application/json",
+        **h,
+    )
     assert ok.status_code == 201, ok.content
     assert ok.json()["quantity_canonical"] == pytest.approx(1500.0)
-    denied = c.post("/api/v1/flows", {**body, "enterprise_id": world.e2.pk}, content_type="application/json", **h)
+    denied = c.post(
+        "/api/v1/flows",
+        {**body, "enterprise_id": world.e2.pk},
+        content_type="application/json",
+        **h,
+    )
     assert denied.status_code == 403
     bad = c.post(
-        "/api/v1/flows", {**body, "enterprise_id": world.e1.pk, "unit": "m3"}, content_type="application/json", **h
+        "/api/v1/flows",
+        {**body, "enterprise_id": world.e1.pk, "unit": "m3"},
+        content_type="application/json",
+        **h,
     )
     assert bad.status_code == 400 and bad.json()["field"] == "unit"
 
