@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .catalogue import Catalogue, default_catalogue
 from .factors import DEFAULT_SECTOR, SECTORS, FactorMissing, FactorSet, default_factors
@@ -100,6 +101,18 @@ def kind_of(code: str) -> str | None:
 # -- unit conversions shared with avoided emissions ------------------------------------------
 
 
+@lru_cache(maxsize=1024)
+def _ratio(from_unit: str, to_unit: str, density: float | None = None) -> float:
+    """Multiplicative conversion factor (all units used here are non-offset), cached because
+    pint conversions dominate the cost of large inventories."""
+    return convert(1.0, from_unit, to_unit, density_kg_per_m3=density)
+
+
+@lru_cache(maxsize=1024)
+def _is_energy_unit(unit: str) -> bool:
+    return parse_unit(unit).dimensionality == ENERGY_DIM
+
+
 @dataclass(frozen=True)
 class FuelEmission:
     energy_gj: float
@@ -115,9 +128,9 @@ def fuel_energy_gj(code: str, quantity: float, unit: str, catalogue: Catalogue) 
     if res is None:
         raise _GapError("unknown_resource", f"resource {code} is not in the catalogue")
     try:
-        if parse_unit(unit).dimensionality == ENERGY_DIM:
-            return convert(quantity, unit, "GJ")
-        tonnes = convert(quantity, unit, "t", density_kg_per_m3=res.density_kg_per_m3)
+        if _is_energy_unit(unit):
+            return quantity * _ratio(unit, "GJ")
+        tonnes = quantity * _ratio(unit, "t", res.density_kg_per_m3)
     except UnitError as exc:
         raise _GapError("unit_error", f"{code}: {exc}")
     if not res.lhv_gj_per_t:
@@ -156,14 +169,14 @@ def fuel_emission(
 
 def electricity_mwh(quantity: float, unit: str) -> float:
     try:
-        return convert(quantity, unit, "MWh")
+        return quantity * _ratio(unit, "MWh")
     except UnitError as exc:
         raise _GapError("unit_error", str(exc))
 
 
 def mass_t(quantity: float, unit: str) -> float:
     try:
-        return convert(quantity, unit, "t")
+        return quantity * _ratio(unit, "t")
     except UnitError as exc:
         raise _GapError("unit_error", str(exc))
 
