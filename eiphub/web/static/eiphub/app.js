@@ -169,9 +169,11 @@
       type: "sankey", top: spec.title ? 40 : 10, bottom: 10, left: 10, right: 120,
       nodeGap: 12, nodeWidth: 14, draggable: false, layoutIterations: 64,
       emphasis: { focus: "adjacency" },
-      lineStyle: { color: "gradient", curveness: 0.5, opacity: 0.45 },
+      lineStyle: { color: "source", curveness: 0.5, opacity: 0.35 },
       label: { color: "#1b2a28", fontSize: 12 },
-      data: (spec.nodes || []).map(function (n) { return { name: n.name }; }),
+      data: (spec.nodes || []).map(function (n, i) {
+        return { name: n.name, itemStyle: { color: PALETTE[i % PALETTE.length] } };
+      }),
       links: spec.links || []
     }];
     return option;
@@ -464,8 +466,11 @@
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(resizeCharts, 150);
   });
-  document.addEventListener("htmx:afterSwap", function (evt) {
-    init((evt.detail && evt.detail.target) || document);
+  document.addEventListener("htmx:afterSwap", function () {
+    // The swap target may have been replaced (outerHTML), so scan the whole document:
+    // elements already drawn carry data-rendered="1" and are skipped.
+    init(document);
+    resizeCharts();
   });
   function start() {
     document.documentElement.classList.add("js");
