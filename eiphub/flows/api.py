@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from eiphub.accounts.scoping import enterprises_writable_by, flows_for, parks_for
@@ -74,12 +74,12 @@ def _flow_out(f):
 @router.get("/flows", response=list[FlowOut])
 def list_flows(
     request,
-    enterprise_id: int | None = None,
+    enterprise_id: int | None = Query(None, ge=1, le=2**62),
     park: str | None = None,
-    year: int | None = None,
+    year: int | None = Query(None, ge=1990, le=2100),
     resource: str | None = None,
     limit: int = Query(1000, ge=1, le=10000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10**9),
 ):
     qs = flows_for(request.user).order_by("id")
     if enterprise_id is not None:
@@ -94,7 +94,7 @@ def list_flows(
 
 
 @router.get("/flows/{flow_id}", response=FlowOut)
-def get_flow(request, flow_id: int):
+def get_flow(request, flow_id: int = Path(..., ge=1, le=2**62)):
     return _flow_out(get_object_or_404(flows_for(request.user), pk=flow_id))
 
 
@@ -113,7 +113,7 @@ def create_flow(request, payload: FlowIn):
 
 
 @router.get("/parks/{code}/monthly", response=list[MonthlyOut])
-def park_monthly(request, code: str, year: int | None = None):
+def park_monthly(request, code: str, year: int | None = Query(None, ge=1990, le=2100)):
     """Monthly inputs and outputs of a park by resource group (canonical units)."""
     park = get_object_or_404(parks_for(request.user), code=code)
     return queries.park_monthly_by_group(park, year=year)

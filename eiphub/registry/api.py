@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 
 from eiphub.accounts.scoping import enterprises_for, parks_for
 from eiphub.core.catalogue import default_catalogue
@@ -135,7 +135,7 @@ def list_enterprises(
     request,
     park: str | None = None,
     limit: int = Query(500, ge=1, le=10000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10**9),
 ):
     qs = enterprises_for(request.user).select_related("park").order_by("id")
     if park:
@@ -144,6 +144,6 @@ def list_enterprises(
 
 
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut)
-def get_enterprise(request, enterprise_id: int):
+def get_enterprise(request, enterprise_id: int = Path(..., ge=1, le=2**62)):
     e = get_object_or_404(enterprises_for(request.user).select_related("park"), pk=enterprise_id)
     return _ent_out(e)
