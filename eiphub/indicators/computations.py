@@ -256,8 +256,11 @@ def recp_share(snap: ParkSnapshot, params: dict) -> Computed:
     measure that achieved savings of materials, water, energy, chemicals,
     wastes or emissions."""
     counted, not_counted, missing, records = [], [], [], []
+    by_enterprise: dict = {}
+    for m in snap.recp_measures:
+        by_enterprise.setdefault(m.enterprise_id, []).append(m)
     for e in snap.enterprises:
-        standing, recs = recp_standing(snap.recp_measures, e.id, snap.day, params)
+        standing, recs = recp_standing(by_enterprise.get(e.id, []), e.id, snap.day, params)
         records.extend(recs)
         {"counted": counted, "not_counted": not_counted, "missing": missing}[standing].append(
             _ref(e)

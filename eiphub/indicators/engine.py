@@ -212,7 +212,12 @@ def _value_only(crit: Criterion, snap: Snapshot) -> Any:
         if value.value is not None:
             return value.value
     decl = snap.declared.get(crit.code)
-    return None if decl is None else decl.value
+    if decl is None or decl.value is None:
+        return None
+    try:
+        return check_input(crit, decl.value)
+    except EngineError:
+        return None  # a bad historic value is not a trend point
 
 
 def _trend(crit: Criterion, snap: Snapshot, current: Any) -> list[tuple[int, Any]]:
