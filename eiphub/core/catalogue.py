@@ -135,7 +135,7 @@ class Catalogue:
         """Convert a quantity of resource ``code`` to its canonical unit."""
         r = self.by_code[code]
         if r.unit is None:
-            raise UnitError("group_resource", f"{code} is a group, not a resource", code=code)
+            raise UnitError("group_resource", f"{code} is a group, not a resource", resource=code)
         return convert(value, unit, r.unit, density_kg_per_m3=r.density_kg_per_m3)
 
 
