@@ -13,20 +13,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from eiphub.accounts.models import ApiToken, Role
-from eiphub.testing import make_world
+from eiphub.testing import make_world, matrix
 
-ROLES = [Role.MINISTRY, Role.BOARD, Role.DEVELOPER, Role.ENTERPRISE, Role.CONSULTANT, Role.PUBLIC]
-ANON = "anonymous"
-OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
-
-# name -> (url builder, {role: expected}); expected is a status or LOGIN (redirect to login).
-# Pages everyone signed in may open:
-ALL_OK = {r: OK for r in ROLES} | {ANON: LOGIN}
-
-
-def _all(status, anon=LOGIN):
-    return {r: status for r in ROLES} | {ANON: anon}
-
+ROLES, ANON, ALL_OK = matrix.ROLES, matrix.ANON, matrix.ALL_OK
+OK, LOGIN, FORBIDDEN, NOT_FOUND = matrix.OK, matrix.LOGIN, matrix.FORBIDDEN, matrix.NOT_FOUND
+_all = matrix.all_roles
 
 PAGE_MATRIX = {
     "web:home": (lambda w: "/", {r: 302 for r in ROLES} | {ANON: 302}),
@@ -74,6 +65,10 @@ PAGE_MATRIX = {
     "accounts:logout": (lambda w: None, {}),  # POST only; covered by test_logout
     "accounts:tokens": (lambda w: "/accounts/tokens/", ALL_OK),
 }
+
+# Apps register their own pages/operations in <app>/tests/matrix.py (PAGES, API dicts).
+for _mod in matrix.app_matrices():
+    PAGE_MATRIX.update(getattr(_mod, "PAGES", {}))
 
 # Cross-park negatives: park K3 (other province, other developer) for every role but ministry.
 FOREIGN_PAGES = [
@@ -207,6 +202,8 @@ API_MATRIX = {
     ),
     ("post", "/api/v1/flows"): (None, {}),  # covered by test_api_create_flow_scope
 }
+for _mod in matrix.app_matrices():
+    API_MATRIX.update(getattr(_mod, "API", {}))
 
 
 def test_every_api_operation_is_in_the_matrix(client):
