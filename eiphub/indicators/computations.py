@@ -61,6 +61,7 @@ class Computation:
     params: dict  # allowed params -> default value (REQUIRED marks a required one)
     unit: str
     description: str
+    choices: dict = field(default_factory=dict)  # param -> allowed values (checked by the schema)
 
 
 REQUIRED = object()
@@ -80,10 +81,16 @@ SOLAR = "energy.electricity.solar"
 FRESH_WATER = ["water.fresh", "water.ground", "water.surface"]
 
 
-def computation(name: str, *, scopes=("park",), params=None, unit="", description=""):
+def computation(name: str, *, scopes=("park",), params=None, unit="", description="", choices=None):
     def register(fn):
         REGISTRY[name] = Computation(
-            name, fn, tuple(scopes), dict(params or {}), unit, description or (fn.__doc__ or "")
+            name,
+            fn,
+            tuple(scopes),
+            dict(params or {}),
+            unit,
+            description or (fn.__doc__ or ""),
+            dict(choices or {}),
         )
         return fn
 
@@ -275,7 +282,12 @@ def recp_share(snap: ParkSnapshot, params: dict) -> Computed:
     )
 
 
-@computation("enterprise_share", params={"attribute": REQUIRED, "workers_over": None}, unit="%")
+@computation(
+    "enterprise_share",
+    params={"attribute": REQUIRED, "workers_over": None},
+    choices={"attribute": BOOL_ATTRIBUTES},
+    unit="%",
+)
 def enterprise_share(snap: ParkSnapshot, params: dict) -> Computed:
     """Share (%) of enterprises (optionally only those with more than
     ``workers_over`` workers) for which a yes/no attribute is true."""
@@ -457,6 +469,7 @@ def years_since_establishment(snap: ParkSnapshot, params: dict) -> Computed:
     "renewable_share",
     scopes=("park", "enterprise"),
     params={"basis": "energy", "renewable_fuels": ["energy.fuel.biomass", "energy.fuel.biogas"]},
+    choices={"basis": ("energy", "electricity")},
     unit="%",
 )
 def renewable_share(snap: Snapshot, params: dict) -> Computed:
@@ -535,6 +548,11 @@ def renewable_share(snap: Snapshot, params: dict) -> Computed:
         "per_vnd": 1e9,
         "mode": "intensity",
     },
+    choices={
+        "measure": ("quantity", "energy_gj", "energy_tce"),
+        "output": OUTPUT_FIELDS,
+        "mode": ("intensity", "productivity"),
+    },
 )
 def intensity(snap: Snapshot, params: dict) -> Computed:
     """Resource use per ``per_vnd`` of output (``mode: intensity``) or output
@@ -591,6 +609,7 @@ def intensity(snap: Snapshot, params: dict) -> Computed:
     "ghg_intensity",
     scopes=("park", "enterprise"),
     params={"output": "value_added_vnd", "per_vnd": 1e9, "latest_grid": False},
+    choices={"output": OUTPUT_FIELDS},
     unit="tCO2e/billion VND",
 )
 def ghg_intensity(snap: Snapshot, params: dict) -> Computed:
@@ -735,7 +754,11 @@ def solid_waste_utilisation(snap: Snapshot, params: dict) -> Computed:
 
 
 @computation(
-    "enterprise_flag", scopes=("enterprise",), params={"attribute": REQUIRED}, unit="yes/no"
+    "enterprise_flag",
+    scopes=("enterprise",),
+    params={"attribute": REQUIRED},
+    choices={"attribute": BOOL_ATTRIBUTES},
+    unit="yes/no",
 )
 def enterprise_flag(snap: EnterpriseSnapshot, params: dict) -> Computed:
     """A yes/no attribute of the enterprise record (e.g. compliance_ok)."""

@@ -263,6 +263,9 @@ def _criterion(entry: Any, index: int, doc: dict, err) -> Criterion:
         for key, default in comp.params.items():
             if default is REQUIRED and key not in params:
                 raise cerr("missing_field", f"{comp_name} requires it", f"params.{key}")
+        for key, allowed in comp.choices.items():
+            if key in params and params[key] not in allowed:
+                raise cerr("invalid_choice", f"must be one of {list(allowed)}", f"params.{key}")
     elif comp_name or params:
         raise cerr(
             "unexpected_field",

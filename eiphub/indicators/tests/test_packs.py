@@ -107,6 +107,12 @@ CASES = [
     ("typo in a field", "37.2.c", "treshold", lambda c: c.update(treshold=20)),
     ("mandatory as text", "37.2.c", "mandatory", lambda c: c.update(mandatory="yes")),
     (
+        "attribute not on the enterprise record",
+        "37.2.a",
+        "params.attribute",
+        lambda c: c["params"].update(attribute="has_union"),
+    ),
+    (
         "declared with a computation",
         "37.1.a",
         "computation",
