@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eiphub.core.catalogue import default_catalogue
-from eiphub.core.ghg import ActivityRecord, compute_inventory
-from eiphub.core.units import UnitError, convert
+from eiphub.core.ghg import ActivityRecord, compute_inventory, fuel_energy_gj
+from eiphub.core.ghg import _GapError as GapError  # raised for unconvertible records
+from eiphub.core.units import convert
 
 from .data import (
     REUSE_FATES,
@@ -223,20 +224,12 @@ def iso_gaps(e: EnterpriseInfo | None, day, requirements: list[list[str]]) -> li
 
 
 def energy_gj(code: str, quantity: float, unit: str) -> float | None:
-    """Energy content of a flow in GJ (electricity and heat by unit, fuels by
-    the catalogue's lower heating value), or None if it cannot be converted."""
-    res = default_catalogue().get(code)
+    """Energy content of a flow in GJ (energy units as they are, fuels by the
+    catalogue's heating value, as :func:`eiphub.core.ghg.fuel_energy_gj`), or
+    None if it cannot be converted (e.g. steam in tonnes)."""
     try:
-        return convert(quantity, unit, "GJ")
-    except UnitError:
-        pass
-    if res is None or not res.lhv_gj_per_t:
-        return None
-    try:
-        return convert(quantity, unit, "t", density_kg_per_m3=res.density_kg_per_m3) * (
-            res.lhv_gj_per_t
-        )
-    except UnitError:
+        return fuel_energy_gj(code, quantity, unit, default_catalogue())
+    except GapError:
         return None
 
 
