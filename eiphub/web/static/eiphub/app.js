@@ -16,6 +16,7 @@
 (function () {
   "use strict";
 
+  var NARROW_PX = 520;  // charts narrower than this use compact layouts (phones)
   var PALETTE = ["#0b6b5c", "#1f7fa3", "#e0a526", "#6a9f3a", "#c4572f", "#7a5ea8",
     "#3fa7a0", "#8c6d46", "#d17fa8", "#5b6b68"];
   var TEXTS = {
@@ -128,7 +129,7 @@
     return option;
   }
 
-  function pieOption(spec) {
+  function pieOption(spec, narrow) {
     var option = baseOption(spec);
     var s = (spec.series || [])[0] || { data: [] };
     var labels = spec.labels || [];
@@ -138,11 +139,13 @@
       return escapeHtml(p.name) + "<br><b>" + escapeHtml(withUnit(fmt(p.value, spec.decimals),
         spec.unit)) + "</b> (" + escapeHtml(fmt(p.percent, 1)) + " %)";
     };
-    option.legend = { type: "scroll", orient: "vertical", right: 0, top: "middle" };
+    option.legend = narrow ? { type: "scroll", bottom: 0, left: "center" }
+      : { type: "scroll", orient: "vertical", right: 0, top: "middle" };
     option.series = [{
-      name: s.name, type: "pie", radius: ["40%", "70%"], center: ["40%", "55%"],
+      name: s.name, type: "pie", radius: narrow ? ["30%", "55%"] : ["40%", "70%"],
+      center: narrow ? ["50%", "48%"] : ["40%", "55%"],
       avoidLabelOverlap: true, itemStyle: { borderColor: "#fff", borderWidth: 2 },
-      label: { formatter: function (p) { return fmt(p.percent, 1) + " %"; } },
+      label: { overflow: "none", formatter: function (p) { return fmt(p.percent, 1) + " %"; } },
       data: (s.data || []).map(function (v, i) {
         return typeof v === "object" && v !== null ? v : { name: labels[i], value: v };
       })
@@ -162,15 +165,17 @@
     };
   }
 
-  function sankeyOption(spec) {
+  function sankeyOption(spec, narrow) {
     var option = baseOption(spec);
     option.tooltip = { trigger: "item", confine: true, formatter: flowTooltip(spec) };
     option.series = [{
-      type: "sankey", top: spec.title ? 40 : 10, bottom: 10, left: 10, right: 120,
+      type: "sankey", orient: narrow ? "vertical" : "horizontal",
+      top: spec.title ? 40 : 10, bottom: narrow ? 40 : 10, left: 10, right: narrow ? 10 : 120,
       nodeGap: 12, nodeWidth: 14, draggable: false, layoutIterations: 64,
       emphasis: { focus: "adjacency" },
       lineStyle: { color: "source", curveness: 0.5, opacity: 0.35 },
-      label: { color: "#1b2a28", fontSize: 12 },
+      label: narrow ? { color: "#1b2a28", fontSize: 11, position: "bottom", rotate: 0 }
+        : { color: "#1b2a28", fontSize: 12 },
       data: (spec.nodes || []).map(function (n, i) {
         return { name: n.name, itemStyle: { color: PALETTE[i % PALETTE.length] } };
       }),
@@ -223,6 +228,8 @@
   var BUILDERS = { bar: cartesianOption, stacked: cartesianOption, line: cartesianOption,
     pie: pieOption, sankey: sankeyOption, graph: graphOption };
 
+  function isNarrow(el) { return el.clientWidth > 0 && el.clientWidth < NARROW_PX; }
+
   function isEmpty(spec) {
     if (spec.kind === "sankey" || spec.kind === "graph") { return !(spec.nodes || []).length; }
     return !(spec.series || []).some(function (s) { return (s.data || []).length; });
@@ -254,10 +261,17 @@
         return;
       }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(build(spec));
+      var narrow = isNarrow(el);
+      chart.setOption(build(spec, narrow));
+      chart.eipRelayout = function () {  // switch layouts when crossing the narrow breakpoint
+        if (isNarrow(el) !== narrow) { narrow = !narrow; chart.setOption(build(spec, narrow), true); }
+        chart.resize();
+      };
       charts.push(chart);
       if (window.ResizeObserver) {
-        new ResizeObserver(function () { if (!chart.isDisposed()) { chart.resize(); } }).observe(el);
+        new ResizeObserver(function () {
+          if (!chart.isDisposed()) { chart.eipRelayout(); }
+        }).observe(el);
       }
       el.dataset.rendered = "1";
     } catch (err) {
@@ -274,7 +288,7 @@
         if (!c.isDisposed()) { c.dispose(); }
         return false;
       }
-      c.resize();
+      c.eipRelayout();
       return true;
     });
   }
