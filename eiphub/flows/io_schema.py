@@ -423,13 +423,15 @@ def kind_for_sheet_name(name: str) -> Kind | None:
 
 
 def kind_for_headers(headers) -> Kind | None:
-    """The kind whose required columns are all present and that matches most headers."""
-    best, best_score = None, 0
+    """The kind whose required columns the headers cover best (at least two of them),
+    then the one matching most headers; None when nothing fits."""
+    best, best_score = None, (0.0, 0)
     texts = [h for h in headers if h not in (None, "")]
     for kind in KINDS.values():
         matched = {c.key for c in (kind.match_header(h) for h in texts) if c}
-        if not all(c.key in matched for c in kind.columns if c.required):
-            continue
-        if len(matched) > best_score:
-            best, best_score = kind, len(matched)
+        required = [c.key for c in kind.columns if c.required]
+        hits = sum(k in matched for k in required)
+        score = (hits / len(required), len(matched))
+        if hits >= 2 and score > best_score:
+            best, best_score = kind, score
     return best
