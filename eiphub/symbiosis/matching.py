@@ -1,0 +1,1538 @@
+"""Symbiosis matching engine (framework-free).
+
+Offers (wastes, by-products, surplus energy and water, spare capacity) are
+matched with wants (inputs sought) in three ways:
+
+* direct: the same catalogue resource, or one is a sub-category of the other;
+* pathway: the knowledge base (``data/pathways.yaml``) says the offered
+  resource can replace the wanted input (fly ash -> cement, steam -> process
+  heat, treated wastewater -> cooling-tower make-up, ...);
+* text: neither side resolves to the catalogue but both describe the resource
+  with the same words.
+
+Candidate generation is indexed, never all pairs: offers are grouped by
+resource, the resource index (catalogue hierarchy + pathways) names the
+wanted resources they can serve, and a multi-level geographic grid finds the
+``candidates_per_link`` nearest eligible wants of each such resource within
+the distance limit.  :func:`match_brute_force` enumerates all pairs with the
+same semantics; tests prove both return the same matches.
+
+Every match is scored (0..1) and explained in English and Vietnamese, with
+yearly benefit estimates: VND (avoided disposal + avoided purchase - transport
+- processing), tCO2e avoided, tonnes diverted from landfill and m3 of water
+saved.  Default prices and factors come from the pathway file and are
+indicative (marked ``verify`` there).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from eiphub.core.catalogue import Catalogue, Resource, default_catalogue, fold
+from eiphub.core.units import UnitError, compatible, convert, parse_unit
+
+from .pathways import Pathway, PathwaySet, default_pathways
+
+EARTH_RADIUS_KM = 6371.0088
+HAZARDOUS_LICENCE = "hazardous_waste"
+TEXT_PREFIX = "text:"
+# Pairs per group below which the geographic grid is skipped (all pairs of a
+# small group are cheaper than the grid).  Tests set it to 0 to force the grid.
+DENSE_PAIRS = 4096
+
+
+# --------------------------------------------------------------------------
+# Data classes (public API)
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Listing:
+    """One offer or want.  ``quantity`` is per year (one-off lots: the lot) in
+    ``unit``, the catalogue's canonical unit when the resource is resolved.
+    For offers ``licences`` are licences the receiver must hold; for wants the
+    licences the receiver holds.  ``quality``: measured values for offers
+    (``{"moisture_pct": 12}``), limits for wants (``{"moisture_pct_max": 15,
+    "purity_pct_min": 95}``)."""
+
+    id: str
+    enterprise: str
+    park: str
+    kind: str
+    resource: str
+    resource_text: str
+    quantity: float
+    unit: str
+    lat: float | None = None
+    lon: float | None = None
+    hazardous: bool = False
+    temperature_c: float | None = None
+    price_vnd_per_unit: float | None = None
+    available_from: date | None = None
+    available_to: date | None = None
+    licences: frozenset[str] = frozenset()
+    quality: dict = field(default_factory=dict)
+    recurring: bool = True
+    industry: str = ""
+
+
+@dataclass
+class Match:
+    offer_id: str
+    want_id: str
+    score: float
+    rank: int
+    distance_km: float | None
+    matched_quantity: float
+    unit: str
+    pathway: str
+    benefit_vnd_per_year: float
+    co2e_t_per_year: float
+    landfill_diverted_t_per_year: float
+    water_saved_m3_per_year: float
+    transport_cost_vnd_per_year: float
+    explanation: str
+    explanation_vi: str
+    offer_enterprise: str
+    want_enterprise: str
+    offer_park: str
+    want_park: str
+    coverage: float = 0.0
+    offer_resource: str = ""
+    want_resource: str = ""
+    quality_verified: bool = True
+
+
+@dataclass
+class MatchParams:
+    max_distance_km: float = 150.0  # road distance
+    road_factor: float = 1.3  # road km per great-circle km
+    transport_vnd_per_tkm: float | None = None  # overrides the data default for mass resources
+    min_score: float = 0.0
+    min_coverage: float = 0.0  # share of the want that must be covered
+    same_enterprise: bool = False  # allow offers and wants of the same enterprise
+    candidates_per_link: int = 10  # nearest eligible wants per offer, wanted resource and pathway
+    max_matches_per_offer: int | None = 10  # None = all candidates
+    distance_scale_km: float = 30.0  # distance at which the distance factor halves
+    intra_park_km: float = 1.0  # assumed distance inside a park without coordinates
+    heat_approach_k: float = 10.0  # heat source must exceed the wanted temperature by this
+    truck_co2e_t_per_tkm: float = 0.0001  # road freight, subtracted from CO2e avoided
+
+
+class ListingFileError(ValueError):
+    """A bad listings file.  ``code``: missing_file, bad_encoding, empty_file,
+    missing_column, bad_value, bad_kind, bad_number, bad_unit, bad_period,
+    bad_date, bad_coordinate, duplicate_id.  The message names file, row, column."""
+
+    def __init__(self, code: str, message: str, *, file=None, row=None, column=None, **params):
+        where = ", ".join(
+            x
+            for x in (
+                str(file) if file else "",
+                f"row {row}" if row is not None else "",
+                f"column '{column}'" if column else "",
+            )
+            if x
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.code = code
+        self.file = str(file) if file else None
+        self.row = row
+        self.column = column
+        self.params = params
+
+
+# --------------------------------------------------------------------------
+# Resource resolution (Vietnamese / English free text)
+# --------------------------------------------------------------------------
+
+_STOP = {"from", "of", "the", "and", "for", "tu", "cua", "va", "cho", "loai", "type", "grade"}
+
+
+def _stem(token: str) -> str:
+    return (
+        token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
+    )
+
+
+@lru_cache(maxsize=8)
+def _label_tokens(catalogue: Catalogue) -> list[tuple[frozenset, int, str]]:
+    out = []
+    for r in catalogue:
+        for label in (r.code, r.name_vi, r.name_en, *r.synonyms):
+            key = fold(label)
+            if len(key) < 2:
+                continue
+            toks = frozenset(_stem(t) for t in key.split() if t not in _STOP)
+            if toks:
+                out.append((toks, len(key), r.code))
+    return out
+
+
+def resolve_resource(text: str, catalogue: Catalogue | None = None) -> Resource | None:
+    """Resolve a code or a Vietnamese/English description to a catalogue resource.
+
+    Exact code, name or synonym first (case and diacritics ignored), then the
+    longest catalogue label contained in the text, then the label with the most
+    words all present in the text in any order ("gypsum from FGD" -> FGD
+    gypsum).  Returns None when nothing fits."""
+    catalogue = catalogue or default_catalogue()
+    text = (text or "").strip()
+    if not text:
+        return None
+    hit = catalogue.resolve(text)
+    if hit is not None:
+        return hit
+    words = {_stem(t) for t in fold(text).split() if t not in _STOP}
+    best, best_key = None, (0, 0)
+    for toks, length, code in _label_tokens(catalogue):
+        if toks <= words:
+            key = (len(toks), length)
+            if key > best_key:
+                best, best_key = code, key
+    return catalogue[best] if best else None
+
+
+_TEMP_RE = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:°\s*c|º\s*c|°|độ\s*c|do\s*c|deg\s*c|oc)(?![a-z])")
+_PRESSURE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(bar|barg|atm|mpa|kg/cm2)(?![a-z])")
+_PRESSURE_FACTOR = {"bar": 1.0, "barg": 1.0, "atm": 1.01325, "mpa": 10.0, "kg/cm2": 0.980665}
+
+
+def parse_conditions(text: str) -> dict:
+    """Temperature (°C) and pressure (bar) stated in a free-text resource."""
+    low = (text or "").lower()
+    out = {}
+    m = _TEMP_RE.search(low)
+    if m:
+        out["temperature_c"] = float(m.group(1).replace(",", "."))
+    m = _PRESSURE_RE.search(low)
+    if m:
+        out["pressure_bar"] = float(m.group(1).replace(",", ".")) * _PRESSURE_FACTOR[m.group(2)]
+    return out
+
+
+_LICENCE_ALIASES = {
+    "ctnh": HAZARDOUS_LICENCE,
+    "hazardous": HAZARDOUS_LICENCE,
+    "hazardous waste": HAZARDOUS_LICENCE,
+    "hazardous waste licence": HAZARDOUS_LICENCE,
+    "hazardous waste license": HAZARDOUS_LICENCE,
+    "hw": HAZARDOUS_LICENCE,
+    "chat thai nguy hai": HAZARDOUS_LICENCE,
+    "giay phep ctnh": HAZARDOUS_LICENCE,
+    "xu ly ctnh": HAZARDOUS_LICENCE,
+}
+
+
+def normalise_licence(text: str) -> str:
+    key = fold(text)
+    return _LICENCE_ALIASES.get(key, key.replace(" ", "_"))
+
+
+# --------------------------------------------------------------------------
+# Reading listings
+# --------------------------------------------------------------------------
+
+REQUIRED_COLUMNS = (
+    "listing_id",
+    "enterprise",
+    "park",
+    "kind",
+    "resource",
+    "quantity",
+    "unit",
+    "period",
+    "latitude",
+    "longitude",
+)
+OPTIONAL_COLUMNS = (
+    "hazardous",
+    "temperature_c",
+    "pressure_bar",
+    "price_vnd_per_unit",
+    "available_from",
+    "available_to",
+    "licences",
+    "quality",
+    "industry",
+)
+_KINDS = {
+    "offer": "offer",
+    "available": "offer",
+    "supply": "offer",
+    "cung": "offer",
+    "ban": "offer",
+    "want": "want",
+    "wanted": "want",
+    "demand": "want",
+    "cau": "want",
+    "can": "want",
+    "mua": "want",
+}
+_PERIODS = {
+    "year": 1.0,
+    "yearly": 1.0,
+    "annual": 1.0,
+    "y": 1.0,
+    "nam": 1.0,
+    "month": 12.0,
+    "monthly": 12.0,
+    "m": 12.0,
+    "thang": 12.0,
+    "week": 52.0,
+    "weekly": 52.0,
+    "tuan": 52.0,
+    "day": 365.0,
+    "daily": 365.0,
+    "ngay": 365.0,
+    "once": None,
+    "one off": None,
+    "oneoff": None,
+    "lot": None,
+    "mot lan": None,
+    "lan": None,
+}
+_TRUE = {"1", "true", "yes", "y", "x", "co", "hazardous"}
+_FALSE = {"0", "false", "no", "n", "khong", ""}
+
+
+def _number(text: str, err) -> float | None:
+    s = (text or "").strip().replace(" ", "").replace("_", "")
+    if not s:
+        return None
+    if "," in s and "." not in s and s.count(",") == 1:
+        s = s.replace(",", ".")
+    try:
+        value = float(s)
+    except ValueError:
+        raise err("bad_number", f"not a number: {text!r}")
+    if not math.isfinite(value):
+        raise err("bad_number", f"not a finite number: {text!r}")
+    return value
+
+
+def _date(text: str, err) -> date | None:
+    s = (text or "").strip()
+    if not s:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(s, fmt).date()
+        except ValueError:
+            pass
+    raise err("bad_date", f"not a date (use YYYY-MM-DD): {text!r}")
+
+
+def _quality(text: str, err) -> dict:
+    out = {}
+    for part in re.split(r"[;|]", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        m = re.fullmatch(r"([A-Za-z_][\w]*)\s*(<=|>=|=|<|>)\s*(-?[\d.,]+)", part)
+        if not m:
+            raise err(
+                "bad_value", f"quality must look like 'moisture_pct<=15; purity_pct>=95': {part!r}"
+            )
+        key, op, value = m.group(1).lower(), m.group(2), _number(m.group(3), err)
+        suffix = {"<=": "_max", "<": "_max", ">=": "_min", ">": "_min", "=": ""}[op]
+        out[key + suffix] = value
+    return out
+
+
+def read_listings_csv(
+    path: str | Path, catalogue: Catalogue | None = None
+) -> tuple[list[Listing], list[str]]:
+    """Read listings from a CSV file (UTF-8, comma or semicolon separated).
+
+    Returns the listings and warnings (unresolved resources, missing
+    coordinates, ignored columns).  Raises :class:`ListingFileError` naming the
+    file, row (header = row 1) and column of the first bad value."""
+    catalogue = catalogue or default_catalogue()
+    path = Path(path)
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ListingFileError("missing_file", "file not found", file=name)
+    except UnicodeDecodeError:
+        raise ListingFileError("bad_encoding", "file is not UTF-8 text", file=name)
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise ListingFileError("empty_file", "the file is empty", file=name)
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = [fold(h).replace(" ", "_") for h in next(reader)]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ListingFileError(
+            "missing_column", f"missing required column(s): {', '.join(missing)}", file=name, row=1
+        )
+    warnings = [
+        f"{name}: column '{h}' ignored"
+        for h in header
+        if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    ]
+    listings: list[Listing] = []
+    seen: dict[str, int] = {}
+    for rownum, raw in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in raw):
+            continue
+        row = {h: (raw[i].strip() if i < len(raw) else "") for i, h in enumerate(header)}
+
+        def err_for(column, _row=rownum):
+            def err(err_code, message, **params):
+                return ListingFileError(
+                    err_code, message, file=name, row=_row, column=column, **params
+                )
+
+            return err
+
+        def need(column, _r=row):
+            if not _r.get(column):
+                raise err_for(column)("bad_value", "a value is required")
+            return _r[column]
+
+        lid = need("listing_id")
+        if lid in seen:
+            raise err_for("listing_id")(
+                "duplicate_id", f"listing_id {lid!r} already used on row {seen[lid]}"
+            )
+        seen[lid] = rownum
+        kind = _KINDS.get(fold(need("kind")))
+        if kind is None:
+            raise err_for("kind")(
+                "bad_kind", f"kind must be 'offer' or 'want', got {row['kind']!r}"
+            )
+        resource_text = need("resource")
+        qty = _number(need("quantity"), err_for("quantity"))
+        if qty <= 0:
+            raise err_for("quantity")("bad_number", "quantity must be positive")
+        period_key = fold(need("period"))
+        if period_key not in _PERIODS:
+            raise err_for("period")(
+                "bad_period", f"period must be year, month or once, got {row['period']!r}"
+            )
+        factor = _PERIODS[period_key]
+        recurring = factor is not None
+        qty *= factor or 1.0
+        unit_text = need("unit")
+        res = resolve_resource(resource_text, catalogue)
+        unit_factor = 1.0  # canonical units per unit given
+        if res is not None and res.unit:
+            try:
+                unit_factor = catalogue.to_canonical(res.code, 1.0, unit_text)
+                qty *= unit_factor
+            except UnitError as exc:
+                raise err_for("unit")(
+                    "bad_unit", f"{exc} (resource {res.code} is measured in {res.unit})"
+                )
+            unit = res.unit
+            code = res.code
+        else:
+            try:
+                unit = f"{parse_unit(unit_text):~}"
+            except UnitError as exc:
+                raise err_for("unit")("bad_unit", str(exc))
+            code = res.code if res is not None else ""
+            if res is None:
+                warnings.append(
+                    f"{name}, row {rownum}: resource {resource_text!r} not found in the catalogue; "
+                    "matched only with listings describing it the same way"
+                )
+        lat = _number(row.get("latitude", ""), err_for("latitude"))
+        lon = _number(row.get("longitude", ""), err_for("longitude"))
+        if (lat is None) != (lon is None):
+            col = "longitude" if lon is None else "latitude"
+            raise err_for(col)("bad_coordinate", "give both latitude and longitude, or neither")
+        if lat is not None and not (-90 <= lat <= 90):
+            raise err_for("latitude")("bad_coordinate", f"latitude {lat} outside -90..90")
+        if lon is not None and not (-180 <= lon <= 180):
+            raise err_for("longitude")("bad_coordinate", f"longitude {lon} outside -180..180")
+        if lat is None:
+            warnings.append(
+                f"{name}, row {rownum}: no coordinates; matched only inside park {row['park']!r}"
+            )
+        hz = fold(row.get("hazardous", ""))
+        if hz in _TRUE:
+            hazardous = True
+        elif hz in _FALSE:
+            hazardous = bool(res and res.hazardous)
+        else:
+            raise err_for("hazardous")(
+                "bad_value", f"hazardous must be yes or no, got {row['hazardous']!r}"
+            )
+        cond = parse_conditions(resource_text)
+        temp = _number(row.get("temperature_c", ""), err_for("temperature_c"))
+        if temp is None:
+            temp = cond.get("temperature_c")
+        quality = _quality(row.get("quality", ""), err_for("quality"))
+        pressure = _number(row.get("pressure_bar", ""), err_for("pressure_bar"))
+        if pressure is None:
+            pressure = cond.get("pressure_bar")
+        if pressure is not None:
+            quality.setdefault("pressure_bar" if kind == "offer" else "pressure_bar_min", pressure)
+        if kind == "offer":  # an offer states values, not limits
+            quality = {re.sub(r"_(max|min)$", "", k): v for k, v in quality.items()}
+        price = _number(row.get("price_vnd_per_unit", ""), err_for("price_vnd_per_unit"))
+        af = _date(row.get("available_from", ""), err_for("available_from"))
+        at = _date(row.get("available_to", ""), err_for("available_to"))
+        if af and at and af > at:
+            raise err_for("available_to")("bad_date", "available_to is before available_from")
+        licences = frozenset(
+            normalise_licence(x) for x in re.split(r"[;,|]", row.get("licences", "")) if x.strip()
+        )
+        listings.append(
+            Listing(
+                id=lid,
+                enterprise=row.get("enterprise", ""),
+                park=row.get("park", ""),
+                kind=kind,
+                resource=code,
+                resource_text=resource_text,
+                quantity=qty,
+                unit=unit,
+                lat=lat,
+                lon=lon,
+                hazardous=hazardous,
+                temperature_c=temp,
+                price_vnd_per_unit=None if price is None else price / unit_factor,
+                available_from=af,
+                available_to=at,
+                licences=licences,
+                quality=quality,
+                recurring=recurring,
+                industry=row.get("industry", ""),
+            )
+        )
+    if not listings:
+        raise ListingFileError("empty_file", "no listings in the file", file=name)
+    return listings, warnings
+
+
+# --------------------------------------------------------------------------
+# Geometry
+# --------------------------------------------------------------------------
+
+
+def road_km(lat1, lon1, lat2, lon2, road_factor: float) -> np.ndarray:
+    """Great-circle distance x road factor, in km, rounded to 1 m (arrays)."""
+    p = math.pi / 180.0
+    lat1, lon1, lat2, lon2 = (np.asarray(x, dtype=float) for x in (lat1, lon1, lat2, lon2))
+    a = (
+        np.sin((lat2 - lat1) * p / 2) ** 2
+        + np.cos(lat1 * p) * np.cos(lat2 * p) * np.sin((lon2 - lon1) * p / 2) ** 2
+    )
+    gc = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return np.round(gc * road_factor, 3)
+
+
+def _topk(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k first pairs per offer ordered by (distance, want index)."""
+    if len(oi) == 0:
+        return np.zeros(0, np.int64)
+    order = np.lexsort((wi, d, oi))
+    so = oi[order]
+    first = np.r_[True, so[1:] != so[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(so)), 0))
+    return order[(np.arange(len(so)) - start) < k]
+
+
+def _ring(r: int) -> tuple[np.ndarray, np.ndarray]:
+    if r == 0:
+        return np.zeros(1, np.int64), np.zeros(1, np.int64)
+    span = np.arange(-r, r + 1)
+    side = np.arange(-r + 1, r)
+    dy = np.concatenate([np.full(len(span), -r), np.full(len(span), r), side, side])
+    dx = np.concatenate([span, span, np.full(len(side), -r), np.full(len(side), r)])
+    return dy.astype(np.int64), dx.astype(np.int64)
+
+
+def _knn(olat, olon, wlat, wlon, k, max_km, road_factor, ok):
+    """Up to ``k`` nearest wants per offer within ``max_km`` (road) that pass
+    ``ok(offer_pos, want_pos, d)``; ties broken by want position.  Exact, via a
+    multi-level grid searched ring by ring.  Returns (offer_pos, want_pos, d)."""
+    P, Q = len(olat), len(wlat)
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    if P == 0 or Q == 0:
+        return empty
+    if P * Q <= DENSE_PAIRS:
+        oi = np.repeat(np.arange(P), Q)
+        wi = np.tile(np.arange(Q), P)
+        d = road_km(olat[oi], olon[oi], wlat[wi], wlon[wi], road_factor)
+        m = d <= max_km
+        oi, wi, d = oi[m], wi[m], d[m]
+        m = ok(oi, wi, d)
+        oi, wi, d = oi[m], wi[m], d[m]
+        keep = _topk(oi, wi, d, k)
+        return oi[keep], wi[keep], d[keep]
+    lat_max = min(89.0, float(max(np.abs(olat).max(), np.abs(wlat).max())))
+    cosm = math.cos(math.radians(lat_max))
+    gc_max = max_km / road_factor
+    deg_needed = math.degrees(gc_max / EARTH_RADIUS_KM) / max(cosm, 1e-6)
+    area = max(float(np.ptp(wlat)) * float(np.ptp(wlon)), 1e-4)
+    c = min(max(math.sqrt(area * k / Q), 0.01), max(deg_needed, 0.01))
+    levels = [c]
+    while levels[-1] < deg_needed and len(levels) < 6:
+        levels.append(levels[-1] * 4)
+
+    def lower_bound(r, cell):  # road km to any want in rings >= r
+        if r <= 1:
+            return 0.0
+        gap = math.radians((r - 1) * cell)
+        s = min(1.0, cosm * math.sin(min(gap, math.pi) / 2))
+        return 2 * EARTH_RADIUS_KM * math.asin(s) * road_factor - 0.01
+
+    out_o, out_w, out_d = [], [], []
+    pending = np.arange(P)
+    for level, cell in enumerate(levels):
+        last = level == len(levels) - 1
+        wy = np.floor(wlat / cell).astype(np.int64)
+        wx = np.floor(wlon / cell).astype(np.int64)
+        key = (wy << 32) + wx
+        order = np.argsort(key, kind="stable")
+        ukeys, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+        oy = np.floor(olat[pending] / cell).astype(np.int64)
+        ox = np.floor(olon[pending] / cell).astype(np.int64)
+        reach = np.maximum.reduce(
+            [
+                np.abs(oy - wy.min()),
+                np.abs(oy - wy.max()),
+                np.abs(ox - wx.min()),
+                np.abs(ox - wx.max()),
+            ]
+        )
+        co, cw, cd = [], [], []
+        r = 0
+        while True:
+            dy, dx = _ring(r)
+            qk = ((oy[:, None] + dy[None, :]) << 32) + (ox[:, None] + dx[None, :])
+            pos = np.searchsorted(ukeys, qk.ravel())
+            pos_c = np.minimum(pos, len(ukeys) - 1)
+            hit = ukeys[pos_c] == qk.ravel()
+            if hit.any():
+                off_local = np.repeat(np.arange(len(pending)), len(dy))[hit]
+                cnt = counts[pos_c[hit]]
+                st = starts[pos_c[hit]]
+                total = int(cnt.sum())
+                rep_o = np.repeat(off_local, cnt)
+                within = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+                w_pos = order[np.repeat(st, cnt) + within]
+                o_pos = pending[rep_o]
+                d = road_km(olat[o_pos], olon[o_pos], wlat[w_pos], wlon[w_pos], road_factor)
+                m = d <= max_km
+                o_pos, w_pos, d, rep_o = o_pos[m], w_pos[m], d[m], rep_o[m]
+                if len(o_pos):
+                    m = ok(o_pos, w_pos, d)
+                    co.append(rep_o[m])
+                    cw.append(w_pos[m])
+                    cd.append(d[m])
+            r += 1
+            lb = lower_bound(r, cell)
+            if lb > max_km or r > reach.max() or (not last and r > 2):
+                break
+        lb = lower_bound(r, cell)
+        if co:
+            co_a, cw_a, cd_a = np.concatenate(co), np.concatenate(cw), np.concatenate(cd)
+        else:
+            co_a, cw_a, cd_a = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        near = np.bincount(co_a[cd_a < lb], minlength=len(pending))
+        done = (near >= k) | (r > reach) | (lb > max_km) | last
+        sel = done[co_a]
+        o_sel, w_sel, d_sel = pending[co_a[sel]], cw_a[sel], cd_a[sel]
+        keep = _topk(o_sel, w_sel, d_sel, k)
+        out_o.append(o_sel[keep])
+        out_w.append(w_sel[keep])
+        out_d.append(d_sel[keep])
+        pending = pending[~done]
+        if len(pending) == 0:
+            break
+    return np.concatenate(out_o), np.concatenate(out_w), np.concatenate(out_d)
+
+
+# --------------------------------------------------------------------------
+# Links: how an offered resource can serve a wanted resource
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Link:
+    id: int
+    order: int  # 0 = direct or text, i + 1 = i-th pathway of the file (tie-break)
+    kind: str  # direct | pathway | text
+    offer_code: str
+    want_code: str
+    pathway: Pathway | None
+    relation: str  # same | narrower | broader | text
+    sem: float  # semantic confidence 0..1
+    ratio: float  # want units covered per offer unit
+    max_share: float
+    max_km: float
+    licence: str
+    processing: float  # VND per offer unit
+    purchase: float  # VND per want unit (default)
+    disposal: float  # VND per offer unit (default)
+    transport: float  # VND per offer unit and km
+    co2: float  # tCO2e per offer unit
+    truck_t: float  # t per offer unit moved by road
+    landfill_t: float  # t diverted per offer unit
+    water_offer: float  # m3 saved per offer unit
+    water_covered: float  # m3 saved per want unit covered
+    heat_want: bool  # the want's temperature is a supply-temperature requirement
+
+
+def _depth(code: str) -> int:
+    return code.count(".") + 1
+
+
+def _mass_t(unit: str | None, density: float | None) -> float:
+    if not unit:
+        return 0.0
+    try:
+        return convert(1.0, unit, "t", density_kg_per_m3=density)
+    except UnitError:
+        return 0.0
+
+
+class _Links:
+    """Builds and caches links between resource keys (catalogue codes or text keys)."""
+
+    def __init__(self, catalogue: Catalogue, pathways: PathwaySet, params: MatchParams):
+        self.cat = catalogue
+        self.ps = pathways
+        self.params = params
+        self.links: list[_Link] = []
+        self._cache: dict[tuple, _Link | None] = {}
+        self._pair: dict[tuple[str, str], list[_Link]] = {}
+        self.text_units: dict[str, str] = {}
+        self._pw_index: dict[str, list[int]] | None = None
+
+    # -- relations (the semantics both matchers share) --
+    def related_direct(self, a: str, b: str) -> bool:
+        return a == b or self.cat.is_a(a, b) or (_depth(a) >= 2 and self.cat.is_a(b, a))
+
+    def related_to(self, b: str, t: str) -> bool:
+        return self.cat.is_a(b, t) or (_depth(b) >= 2 and self.cat.is_a(t, b))
+
+    # -- brute-force derivation: scan everything --
+    def pair_links(self, a: str, b: str) -> list[_Link]:
+        key = (a, b)
+        if key not in self._pair:
+            out = []
+            if a.startswith(TEXT_PREFIX) or b.startswith(TEXT_PREFIX):
+                if a == b:
+                    out.append(self.make(a, b, None))
+            else:
+                if self.related_direct(a, b):
+                    out.append(self.make(a, b, None))
+                for p in self.ps:
+                    if any(self.cat.is_a(a, f) for f in p.from_codes) and any(
+                        self.related_to(b, t) for t in p.to_codes
+                    ):
+                        out.append(self.make(a, b, p))
+            self._pair[key] = [x for x in out if x is not None]
+        return self._pair[key]
+
+    # -- indexed derivation: walk the hierarchy from the offer --
+    def _pathways_from(self, a: str) -> list[int]:
+        if self._pw_index is None:
+            idx: dict[str, list[int]] = defaultdict(list)
+            for i, p in enumerate(self.ps.pathways):
+                covered = set()
+                for f in p.from_codes:
+                    covered.update([f, *self.cat.descendants(f)])
+                for c in covered:
+                    idx[c].append(i)
+            self._pw_index = {c: sorted(v) for c, v in idx.items()}
+        return self._pw_index.get(a, [])
+
+    def targets(self, a: str, want_codes) -> list[_Link]:
+        out: list[_Link] = []
+        if a.startswith(TEXT_PREFIX):
+            link = self.make(a, a, None) if a in want_codes else None
+            return [link] if link else []
+        if a not in self.cat:
+            return out
+        direct = [a, *self.cat.ancestors(a)]
+        if _depth(a) >= 2:
+            direct += self.cat.descendants(a)
+        for b in dict.fromkeys(direct):
+            if b in want_codes:
+                link = self.make(a, b, None)
+                if link:
+                    out.append(link)
+        for i in self._pathways_from(a):
+            p = self.ps.pathways[i]
+            seen = set()
+            for t in p.to_codes:
+                up = [x for x in self.cat.ancestors(t) if _depth(x) >= 2]
+                for b in (t, *self.cat.descendants(t), *up):
+                    if b in want_codes and b not in seen:
+                        seen.add(b)
+                        link = self.make(a, b, p)
+                        if link:
+                            out.append(link)
+        return out
+
+    # -- link construction --
+    def make(self, a: str, b: str, p: Pathway | None) -> _Link | None:
+        key = (a, b, p.id if p else "")
+        if key not in self._cache:
+            link = self._build(a, b, p)
+            if link is not None:
+                link = _Link(id=len(self.links), **link)
+                self.links.append(link)
+            self._cache[key] = link
+        return self._cache[key]
+
+    def _build(self, a: str, b: str, p: Pathway | None) -> dict | None:
+        prm, ps = self.params, self.ps
+        if a.startswith(TEXT_PREFIX):
+            unit = self.text_units.get(a, "t")
+            t_per = _mass_t(unit, None)
+            return dict(
+                order=0,
+                kind="text",
+                offer_code=a,
+                want_code=b,
+                pathway=None,
+                relation="text",
+                sem=0.6,
+                ratio=1.0,
+                max_share=1.0,
+                max_km=prm.max_distance_km,
+                licence="",
+                processing=0.0,
+                purchase=0.0,
+                disposal=0.0,
+                transport=(
+                    prm.transport_vnd_per_tkm
+                    or ps.lookup("transport_vnd_per_unit_km", "material")
+                    or 0
+                )
+                * t_per,
+                co2=0.0,
+                truck_t=t_per,
+                landfill_t=0.0,
+                water_offer=0.0,
+                water_covered=0.0,
+                heat_want=compatible(unit, "GJ") if unit else False,
+            )
+        ra, rb = self.cat[a], self.cat[b]
+        if not ra.unit or not rb.unit:
+            return None
+        if p is None:
+            try:
+                ratio = convert(
+                    1.0,
+                    ra.unit,
+                    rb.unit,
+                    density_kg_per_m3=ra.density_kg_per_m3 or rb.density_kg_per_m3,
+                )
+            except UnitError:
+                return None
+            relation = "same" if a == b else ("narrower" if self.cat.is_a(a, b) else "broader")
+            sem = {"same": 1.0, "narrower": 0.9, "broader": 0.7}[relation]
+            processing, co2 = 0.0, ps.lookup("direct_co2e_t_per_unit", a) or 0.0
+            purchase = ps.lookup("purchase_vnd_per_unit", b) or 0.0
+            disposal = ps.lookup("disposal_vnd_per_unit", a) or 0.0
+            order, share, licence, max_km_p = 0, 1.0, "", None
+            landfill_ok, water_offer = True, None
+        else:
+            t = next(x for x in p.to_codes if self.related_to(b, x))
+            try:
+                if p.ratio is not None:
+                    rt = self.cat[t]
+                    ratio = p.ratio * convert(
+                        1.0, rt.unit or rb.unit, rb.unit, density_kg_per_m3=rb.density_kg_per_m3
+                    )
+                elif compatible(rb.unit, "GJ"):
+                    ratio = convert(p.energy_gj_per_unit, "GJ", rb.unit)
+                elif rb.lhv_gj_per_t:
+                    ratio = convert(
+                        p.energy_gj_per_unit / rb.lhv_gj_per_t,
+                        "t",
+                        rb.unit,
+                        density_kg_per_m3=rb.density_kg_per_m3,
+                    )
+                else:
+                    return None
+            except UnitError:
+                return None
+            relation = "narrower" if self.cat.is_a(b, t) else "broader"
+            sem = p.confidence * (1.0 if b == t else 0.95 if relation == "narrower" else 0.9)
+            processing, co2 = p.processing_vnd_per_unit, p.co2e_t_per_unit
+            purchase = p.avoided_purchase_vnd_per_unit
+            if purchase is None:
+                purchase = (
+                    ps.lookup("purchase_vnd_per_unit", b)
+                    or ps.lookup("purchase_vnd_per_unit", t)
+                    or 0.0
+                )
+            disposal = p.avoided_disposal_vnd_per_unit
+            if disposal is None:
+                disposal = ps.lookup("disposal_vnd_per_unit", a) or 0.0
+            order = ps.pathways.index(p) + 1
+            share, licence, max_km_p = p.max_share, p.licence, p.max_distance_km
+            landfill_ok, water_offer = p.landfill is not False, p.water_saved_m3_per_unit
+        if ratio <= 0:
+            return None
+        limits = [prm.max_distance_km, max_km_p, ps.lookup("max_distance_km", a)]
+        max_km = min(x for x in limits if x is not None)
+        mass = _mass_t(ra.unit, ra.density_kg_per_m3)
+        piped = ra.group in ("energy", "water")
+        transport = ps.lookup("transport_vnd_per_unit_km", a) or 0.0
+        if prm.transport_vnd_per_tkm is not None and not piped and mass:
+            transport = prm.transport_vnd_per_tkm * mass
+        water_covered = 0.0
+        if water_offer is None:
+            water_offer = 0.0
+            if rb.group == "water":
+                water_covered = convert(1.0, rb.unit, "m3", density_kg_per_m3=rb.density_kg_per_m3)
+        return dict(
+            order=order,
+            kind="pathway" if p else "direct",
+            offer_code=a,
+            want_code=b,
+            pathway=p,
+            relation=relation,
+            sem=sem,
+            ratio=ratio,
+            max_share=share,
+            max_km=max_km,
+            licence=licence,
+            processing=processing,
+            purchase=purchase,
+            disposal=disposal,
+            transport=transport,
+            co2=co2,
+            truck_t=0.0 if piped else mass,
+            landfill_t=mass if landfill_ok and ra.group in ("waste", "byproduct") else 0.0,
+            water_offer=water_offer,
+            water_covered=water_covered,
+            heat_want=rb.group == "energy"
+            and compatible(rb.unit, "GJ")
+            or b.startswith("energy.steam"),
+        )
+
+
+# --------------------------------------------------------------------------
+# The matching context: listings as arrays
+# --------------------------------------------------------------------------
+
+
+class _Context:
+    def __init__(self, listings, catalogue, pathways, params):
+        self.listings: list[Listing] = list(listings)
+        self.cat = catalogue or default_catalogue()
+        self.ps = pathways or default_pathways()
+        self.params = params or MatchParams()
+        self.L = _Links(self.cat, self.ps, self.params)
+        n = len(self.listings)
+        f = np.full
+        self.lat, self.lon = f(n, np.nan), f(n, np.nan)
+        self.qty, self.temp, self.price = np.zeros(n), f(n, np.nan), f(n, np.nan)
+        self.dfrom, self.dto = f(n, -(10**9), np.int64), f(n, 10**9, np.int64)
+        self.ent, self.park = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        self.haz = np.zeros(n, bool)
+        self.limits = np.zeros(n, bool)
+        self.keys: list[str] = []
+        ents: dict[str, int] = {}
+        parks: dict[str, int] = {"": -1}
+        offers, wants = defaultdict(list), defaultdict(list)
+        for i, x in enumerate(self.listings):
+            if x.resource and x.resource in self.cat:
+                key, qty = x.resource, x.quantity
+            else:
+                dim = str(parse_unit(x.unit).dimensionality) if x.unit else ""
+                key = f"{TEXT_PREFIX}{fold(x.resource_text)}|{dim}"
+                ref = self.L.text_units.setdefault(key, x.unit)
+                qty = convert(x.quantity, x.unit, ref) if x.unit != ref else x.quantity
+            self.keys.append(key)
+            self.qty[i] = qty
+            if x.lat is not None and x.lon is not None:
+                self.lat[i], self.lon[i] = x.lat, x.lon
+            if x.temperature_c is not None:
+                self.temp[i] = x.temperature_c
+            if x.price_vnd_per_unit is not None:
+                self.price[i] = x.price_vnd_per_unit
+            if x.available_from:
+                self.dfrom[i] = x.available_from.toordinal()
+            if x.available_to:
+                self.dto[i] = x.available_to.toordinal()
+            self.ent[i] = ents.setdefault(x.enterprise, len(ents)) if x.enterprise else -1 - i
+            self.park[i] = parks.setdefault(x.park, len(parks) - 1)
+            res = self.cat.get(x.resource) if x.resource else None
+            self.haz[i] = bool(x.hazardous or (res is not None and res.hazardous))
+            if x.kind == "offer":
+                offers[key].append(i)
+            elif x.kind == "want":
+                wants[key].append(i)
+                self.limits[i] = any(k.endswith(("_max", "_min")) for k in x.quality)
+        self.has_xy = ~np.isnan(self.lat)
+        self.offers = {k: np.array(v, np.int64) for k, v in offers.items()}
+        self.wants = {k: np.array(v, np.int64) for k, v in wants.items()}
+        self._offer_ok: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    # -- filters --
+    def offer_check(self, link: _Link, oi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(eligible, unverified) for offers under a link's pathway conditions."""
+        p = link.pathway
+        if p is None:
+            return np.ones(len(oi), bool), np.zeros(len(oi), bool)
+        ok, unv = np.ones(len(oi), bool), np.zeros(len(oi), bool)
+        if p.min_temperature_c is not None:
+            t = self.temp[oi]
+            ok &= ~(t < p.min_temperature_c)
+            unv |= np.isnan(t)
+        if p.quality_max or p.quality_min:
+            for j, o in enumerate(oi):
+                q = self.listings[o].quality
+                for name, lim in p.quality_max.items():
+                    if name not in q:
+                        unv[j] = True
+                    elif q[name] > lim:
+                        ok[j] = False
+                for name, lim in p.quality_min.items():
+                    if name not in q:
+                        unv[j] = True
+                    elif q[name] < lim:
+                        ok[j] = False
+        return ok, unv
+
+    def required(self, link: _Link, o: int) -> frozenset:
+        req = set(self.listings[o].licences)
+        if link.licence:
+            req.add(link.licence)
+        elif self.haz[o]:
+            req.add(HAZARDOUS_LICENCE)
+        return frozenset(req)
+
+    def pair_quality(self, o: int, w: int) -> tuple[bool, bool]:
+        """(ok, unverified) for a want's quality limits against an offer's values."""
+        oq, ok, unv = self.listings[o].quality, True, False
+        for name, lim in self.listings[w].quality.items():
+            if name.endswith("_max"):
+                v = oq.get(name[:-4])
+                if v is None:
+                    unv = True
+                elif v > lim:
+                    ok = False
+            elif name.endswith("_min"):
+                v = oq.get(name[:-4])
+                if v is None:
+                    unv = True
+                elif v < lim:
+                    ok = False
+        return ok, unv
+
+    def _quantities(self, link, oi, wi):
+        qo, qw = self.qty[oi], self.qty[wi]
+        matched = np.minimum(qo, link.max_share * qw / link.ratio)
+        return qo, qw, matched
+
+    def pair_ok(self, link: _Link, oi: np.ndarray, wi: np.ndarray) -> np.ndarray:
+        m = np.ones(len(oi), bool)
+        if not self.params.same_enterprise:
+            m &= self.ent[oi] != self.ent[wi]
+        m &= np.maximum(self.dfrom[oi], self.dfrom[wi]) <= np.minimum(self.dto[oi], self.dto[wi])
+        if link.heat_want:
+            m &= ~(self.temp[oi] < self.temp[wi] + self.params.heat_approach_k)
+        qo, qw, matched = self._quantities(link, oi, wi)
+        m &= (matched > 0) & (matched * link.ratio >= self.params.min_coverage * qw - 1e-12)
+        check = np.flatnonzero(m & self.limits[wi])
+        for j in check:
+            m[j] = self.pair_quality(int(oi[j]), int(wi[j]))[0]
+        return m
+
+    # -- candidates --
+    def distances(self, oi, wi):
+        """Road km (NaN = same park, no coordinates) and eligibility by location."""
+        both = self.has_xy[oi] & self.has_xy[wi]
+        d = np.full(len(oi), np.nan)
+        if both.any():
+            d[both] = road_km(
+                self.lat[oi[both]],
+                self.lon[oi[both]],
+                self.lat[wi[both]],
+                self.lon[wi[both]],
+                self.params.road_factor,
+            )
+        same_park = (self.park[oi] == self.park[wi]) & (self.park[oi] >= 0)
+        return d, np.where(both, True, same_park)
+
+    def dsort(self, d):
+        return np.where(np.isnan(d), self.params.intra_park_km, d)
+
+    def indexed_candidates(self, link: _Link, offers: np.ndarray, wants: np.ndarray):
+        k, prm = self.params.candidates_per_link, self.params
+        ok, _ = self.offer_check(link, offers)
+        offers = offers[ok]
+        groups: dict[frozenset, list[int]] = defaultdict(list)
+        for o in offers:
+            groups[self.required(link, int(o))].append(int(o))
+        out = []
+        for req, olist in groups.items():
+            offs = np.array(olist, np.int64)
+            wts = (
+                wants
+                if not req
+                else np.array([w for w in wants if req <= self.listings[w].licences], np.int64)
+            )
+            if len(wts) == 0:
+                continue
+            og, wg = offs[self.has_xy[offs]], wts[self.has_xy[wts]]
+            go, gw, gd = _knn(
+                self.lat[og],
+                self.lon[og],
+                self.lat[wg],
+                self.lon[wg],
+                k,
+                link.max_km,
+                prm.road_factor,
+                lambda a, b, _d, og=og, wg=wg: self.pair_ok(link, og[a], wg[b]),
+            )
+            parts_o, parts_w, parts_d = [og[go]], [wg[gw]], [gd]
+            if not (self.has_xy[offs].all() and self.has_xy[wts].all()):
+                by_park_all, by_park_noxy = defaultdict(list), defaultdict(list)
+                for w in wts:
+                    if self.park[w] >= 0:
+                        by_park_all[self.park[w]].append(w)
+                        if not self.has_xy[w]:
+                            by_park_noxy[self.park[w]].append(w)
+                po, pw = [], []
+                for o in offs:
+                    pool = (by_park_noxy if self.has_xy[o] else by_park_all).get(self.park[o], ())
+                    po.extend([o] * len(pool))
+                    pw.extend(pool)
+                if po:
+                    po, pw = np.array(po, np.int64), np.array(pw, np.int64)
+                    m = self.pair_ok(link, po, pw)
+                    parts_o.append(po[m])
+                    parts_w.append(pw[m])
+                    parts_d.append(np.full(int(m.sum()), np.nan))
+            oi, wi, d = np.concatenate(parts_o), np.concatenate(parts_w), np.concatenate(parts_d)
+            keep = _topk(oi, wi, self.dsort(d), k)
+            out.append((oi[keep], wi[keep], d[keep]))
+        return out
+
+    # -- scoring --
+    def score(self, link: _Link, oi, wi, d) -> dict:
+        prm = self.params
+        de = self.dsort(d)
+        qo, qw, matched = self._quantities(link, oi, wi)
+        covered = matched * link.ratio
+        cov, use = covered / qw, matched / qo
+        po, pw = self.price[oi], self.price[wi]
+        disposal = np.where(np.isnan(po), link.disposal, np.where(po < 0, -po, 0.0))
+        purchase = np.where(np.isnan(pw) | (pw <= 0), link.purchase, pw)
+        transport = matched * link.transport * de
+        benefit = disposal * matched + purchase * covered - transport - matched * link.processing
+        co2 = matched * link.co2 - matched * link.truck_t * de * prm.truck_co2e_t_per_tkm
+        _, unv = self.offer_check(link, oi)
+        if link.heat_want:
+            unv = unv | (np.isnan(self.temp[oi]) & ~np.isnan(self.temp[wi]))
+        for j in np.flatnonzero(self.limits[wi]):
+            unv[j] = unv[j] or self.pair_quality(int(oi[j]), int(wi[j]))[1]
+        score = (
+            link.sem
+            / (1 + de / prm.distance_scale_km)
+            * (0.5 + 0.3 * cov + 0.2 * use)
+            * np.where(benefit > 0, 1.0, 0.6)
+            * np.where(unv, 0.9, 1.0)
+        )
+        return dict(
+            oi=oi,
+            wi=wi,
+            d=d,
+            link=np.full(len(oi), link.id),
+            order=np.full(len(oi), link.order),
+            score=np.round(score, 6),
+            matched=matched,
+            cov=cov,
+            benefit=benefit,
+            co2=co2,
+            landfill=matched * link.landfill_t,
+            water=matched * link.water_offer + covered * link.water_covered,
+            transport=transport,
+            unv=unv,
+        )
+
+    # -- final ranking and output --
+    def finish(self, parts: list[dict]) -> list[Match]:
+        parts = [p for p in parts if len(p["oi"])]
+        if not parts:
+            return []
+        a = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        m = a["score"] >= self.params.min_score
+        a = {k: v[m] for k, v in a.items()}
+        order = np.lexsort((a["order"], -a["score"], a["wi"], a["oi"]))
+        a = {k: v[order] for k, v in a.items()}
+        first = np.r_[True, (a["oi"][1:] != a["oi"][:-1]) | (a["wi"][1:] != a["wi"][:-1])]
+        a = {k: v[first] for k, v in a.items()}
+        order = np.lexsort((a["wi"], self.dsort(a["d"]), -a["score"], a["oi"]))
+        a = {k: v[order] for k, v in a.items()}
+        oi = a["oi"]
+        start = np.r_[True, oi[1:] != oi[:-1]]
+        rank = (
+            np.arange(len(oi)) - np.maximum.accumulate(np.where(start, np.arange(len(oi)), 0)) + 1
+        )
+        keep = rank <= (self.params.max_matches_per_offer or len(oi) + 1)
+        a = {k: v[keep] for k, v in a.items()}
+        rank = rank[keep]
+        return [self._match(a, j, int(rank[j])) for j in range(len(rank))]
+
+    def name(self, i: int, lang: str) -> str:
+        x = self.listings[i]
+        r = self.cat.get(x.resource) if x.resource else None
+        return r.name(lang) if r else x.resource_text
+
+    def _match(self, a: dict, j: int, rank: int) -> Match:
+        o, w = int(a["oi"][j]), int(a["wi"][j])
+        link = self.L.links[int(a["link"][j])]
+        lo, lw = self.listings[o], self.listings[w]
+        d = float(a["d"][j])
+        d = None if math.isnan(d) else d
+        cov, ben, unv = float(a["cov"][j]), float(a["benefit"][j]), bool(a["unv"][j])
+        en_o, en_w, vi_o, vi_w = (
+            self.name(o, "en"),
+            self.name(w, "en"),
+            self.name(o, "vi"),
+            self.name(w, "vi"),
+        )
+        if link.pathway:
+            how_en = f"via pathway {link.pathway.id} ({link.pathway.name_en})"
+            how_vi = f"theo lộ trình {link.pathway.id} ({link.pathway.name_vi})"
+        elif link.kind == "text":
+            how_en, how_vi = (
+                "same description (not in the catalogue)",
+                "cùng mô tả (chưa có trong danh mục)",
+            )
+        else:
+            how_en = {
+                "same": "direct match",
+                "narrower": "direct match (want is broader)",
+                "broader": "direct match (offer is broader, check grade)",
+            }[link.relation]
+            how_vi = {
+                "same": "khớp trực tiếp",
+                "narrower": "khớp trực tiếp (nhu cầu rộng hơn)",
+                "broader": "khớp trực tiếp (chào bán rộng hơn, cần kiểm tra chủng loại)",
+            }[link.relation]
+        if d is None:
+            dist_en, dist_vi = "same park, distance not given", "cùng KCN, chưa có khoảng cách"
+        else:
+            dist_en, dist_vi = f"{d:.1f} km", f"{d:.1f} km".replace(".", ",")
+        ben_m = ben / 1e6
+        en = f"{en_o} → {en_w} {how_en}; {dist_en}; covers {cov:.0%} of the want; benefit ≈ {ben_m:,.0f} million VND/year"
+        vi = (
+            f"{vi_o} → {vi_w} {how_vi}; {dist_vi}; đáp ứng {cov:.0%} nhu cầu; "
+            f"lợi ích ≈ {ben_m:,.0f} triệu đồng/năm".replace(",", ".")
+        )
+        if unv:
+            en += "; quality or temperature not stated, check before agreeing"
+            vi += "; chưa có số liệu chất lượng/nhiệt độ, cần kiểm tra"
+        if link.licence or self.haz[o]:
+            lic = link.licence or HAZARDOUS_LICENCE
+            en += f"; receiver must hold licence '{lic}'"
+            vi += f"; bên nhận phải có giấy phép '{lic}'"
+        return Match(
+            offer_id=lo.id,
+            want_id=lw.id,
+            score=float(a["score"][j]),
+            rank=rank,
+            distance_km=d,
+            matched_quantity=float(a["matched"][j]),
+            unit=lo.unit
+            if not link.kind == "text"
+            else self.L.text_units.get(link.offer_code, lo.unit),
+            pathway=link.pathway.id if link.pathway else "",
+            benefit_vnd_per_year=ben,
+            co2e_t_per_year=float(a["co2"][j]),
+            landfill_diverted_t_per_year=float(a["landfill"][j]),
+            water_saved_m3_per_year=float(a["water"][j]),
+            transport_cost_vnd_per_year=float(a["transport"][j]),
+            explanation=en,
+            explanation_vi=vi,
+            offer_enterprise=lo.enterprise,
+            want_enterprise=lw.enterprise,
+            offer_park=lo.park,
+            want_park=lw.park,
+            coverage=cov,
+            offer_resource=lo.resource or lo.resource_text,
+            want_resource=lw.resource or lw.resource_text,
+            quality_verified=not unv,
+        )
+
+
+# --------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------
+
+
+def match(
+    listings: list[Listing],
+    catalogue: Catalogue | None = None,
+    pathways: PathwaySet | None = None,
+    params: MatchParams | None = None,
+) -> list[Match]:
+    """Indexed matcher: by resource (catalogue hierarchy + pathways), then by
+    geography (nearest eligible wants).  Same result as :func:`match_brute_force`."""
+    ctx = _Context(listings, catalogue, pathways, params)
+    parts = []
+    for a in sorted(ctx.offers):
+        for link in ctx.L.targets(a, ctx.wants):
+            for oi, wi, d in ctx.indexed_candidates(link, ctx.offers[a], ctx.wants[link.want_code]):
+                parts.append(ctx.score(link, oi, wi, d))
+    return ctx.finish(parts)
+
+
+def match_brute_force(
+    listings: list[Listing],
+    catalogue: Catalogue | None = None,
+    pathways: PathwaySet | None = None,
+    params: MatchParams | None = None,
+) -> list[Match]:
+    """All-pairs reference matcher with the same semantics as :func:`match`
+    (each pair is checked against every pathway; every distance is computed)."""
+    ctx = _Context(listings, catalogue, pathways, params)
+    offers = [i for i, x in enumerate(ctx.listings) if x.kind == "offer"]
+    wants = [i for i, x in enumerate(ctx.listings) if x.kind == "want"]
+    pairs: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for o in offers:
+        for w in wants:
+            for link in ctx.L.pair_links(ctx.keys[o], ctx.keys[w]):
+                if ctx.required(link, o) <= ctx.listings[w].licences:
+                    pairs[link.id][0].append(o)
+                    pairs[link.id][1].append(w)
+    parts = []
+    for lid, (ol, wl) in sorted(pairs.items()):
+        link = ctx.L.links[lid]
+        oi, wi = np.array(ol, np.int64), np.array(wl, np.int64)
+        ok, _ = ctx.offer_check(link, oi)
+        oi, wi = oi[ok], wi[ok]
+        d, near = ctx.distances(oi, wi)
+        near &= np.isnan(d) | (d <= link.max_km)
+        oi, wi, d = oi[near], wi[near], d[near]
+        m = ctx.pair_ok(link, oi, wi)
+        oi, wi, d = oi[m], wi[m], d[m]
+        keep = _topk(oi, wi, ctx.dsort(d), ctx.params.candidates_per_link)
+        parts.append(ctx.score(link, oi[keep], wi[keep], d[keep]))
+    return ctx.finish(parts)
+
+
+MATCH_COLUMNS = (
+    "offer_id",
+    "want_id",
+    "score",
+    "rank",
+    "distance_km",
+    "matched_quantity",
+    "unit",
+    "pathway",
+    "benefit_vnd_per_year",
+    "co2e_t_per_year",
+    "landfill_diverted_t_per_year",
+    "water_saved_m3_per_year",
+    "transport_cost_vnd_per_year",
+    "coverage",
+    "offer_resource",
+    "want_resource",
+    "offer_enterprise",
+    "want_enterprise",
+    "offer_park",
+    "want_park",
+    "quality_verified",
+    "explanation",
+    "explanation_vi",
+)
+
+
+def match_to_dict(m: Match) -> dict:
+    d = asdict(m)
+    return {k: d[k] for k in MATCH_COLUMNS}
+
+
+def write_matches_csv(matches: list[Match], path: str | Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(MATCH_COLUMNS)
+        for m in matches:
+            row = match_to_dict(m)
+            for k in ("score", "coverage"):
+                row[k] = f"{row[k]:.4f}"
+            for k in (
+                "matched_quantity",
+                "co2e_t_per_year",
+                "landfill_diverted_t_per_year",
+                "water_saved_m3_per_year",
+            ):
+                row[k] = f"{row[k]:.3f}"
+            for k in ("benefit_vnd_per_year", "transport_cost_vnd_per_year"):
+                row[k] = f"{row[k]:.0f}"
+            row["distance_km"] = "" if m.distance_km is None else f"{m.distance_km:.2f}"
+            w.writerow([row[k] for k in MATCH_COLUMNS])
+
+
+def write_matches_json(matches: list[Match], path: str | Path, warnings: list[str] = ()) -> None:
+    doc = {
+        "count": len(matches),
+        "warnings": list(warnings),
+        "matches": [match_to_dict(m) for m in matches],
+    }
+    Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------
+# Investor fit
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class UnmatchedOffer:
+    listing_id: str
+    enterprise: str
+    resource: str
+    resource_name_en: str
+    resource_name_vi: str
+    quantity: float
+    unmatched_quantity: float
+    unit: str
+    industries: list[str]  # VSIC 2018 codes that could use it
+    pathways: list[str]
+
+
+def unmatched_offers_by_park(
+    listings: list[Listing],
+    matches: list[Match],
+    pathways: PathwaySet | None = None,
+    catalogue: Catalogue | None = None,
+    min_share: float = 0.05,
+) -> dict[str, list[UnmatchedOffer]]:
+    """Offers whose quantity is not taken up by the matches (greedy allocation
+    by score), per park, with the industries (VSIC) that could use them: the
+    gap an investor could fill."""
+    catalogue = catalogue or default_catalogue()
+    ps = pathways or default_pathways()
+    by_id = {x.id: x for x in listings}
+    left = {x.id: x.quantity for x in listings}
+    for m in sorted(matches, key=lambda m: -m.score):
+        if m.matched_quantity <= 0 or m.offer_id not in left or m.want_id not in left:
+            continue
+        ratio = m.coverage * by_id[m.want_id].quantity / m.matched_quantity
+        x = min(left[m.offer_id], m.matched_quantity, left[m.want_id] / ratio if ratio > 0 else 0)
+        left[m.offer_id] -= x
+        left[m.want_id] -= x * ratio
+    out: dict[str, list[UnmatchedOffer]] = defaultdict(list)
+    for x in listings:
+        if x.kind != "offer" or left[x.id] < min_share * x.quantity:
+            continue
+        r = catalogue.get(x.resource) if x.resource else None
+        pws = ps.from_pathways(x.resource) if r else []
+        out[x.park].append(
+            UnmatchedOffer(
+                listing_id=x.id,
+                enterprise=x.enterprise,
+                resource=x.resource or x.resource_text,
+                resource_name_en=r.name_en if r else x.resource_text,
+                resource_name_vi=r.name_vi if r else x.resource_text,
+                quantity=x.quantity,
+                unmatched_quantity=left[x.id],
+                unit=x.unit,
+                industries=ps.industries_for(x.resource) if r else [],
+                pathways=[p.id for p in pws],
+            )
+        )
+    return dict(out)
+
+
+@dataclass
+class FitItem:
+    resource: str
+    side: str  # "input" (the park supplies it) or "output" (the park absorbs it)
+    score: float
+    listing_ids: list[str]
+    pathways: list[str]
+
+
+@dataclass
+class ParkFit:
+    park: str
+    score: float  # 0..1
+    items: list[FitItem]
+
+
+def _items(entries, catalogue) -> list[tuple[str, str, float | None]]:
+    out = []
+    for e in entries:
+        text, qty = (e, None) if isinstance(e, str) else (e[0], e[1])
+        r = resolve_resource(text, catalogue)
+        out.append((text, r.code if r else "", qty))
+    return out
+
+
+def rank_parks_for_investor(
+    inputs,
+    outputs,
+    listings: list[Listing],
+    pathways: PathwaySet | None = None,
+    catalogue: Catalogue | None = None,
+    params: MatchParams | None = None,
+) -> list[ParkFit]:
+    """Rank parks by symbiosis fit for a prospective investor.
+
+    ``inputs`` and ``outputs`` are resource codes or texts, optionally as
+    ``(resource, quantity_per_year)`` in the resource's canonical unit.  For
+    each park: how much of each input its offers could supply and how much of
+    each output its wants could absorb (directly or via a pathway), weighted by
+    pathway confidence.  The score is the mean over all items."""
+    catalogue = catalogue or default_catalogue()
+    ctx = _Context(listings, catalogue, pathways, params)
+    ins, outs = _items(inputs, catalogue), _items(outputs, catalogue)
+    parks = sorted({x.park for x in listings if x.park})
+    by_park: dict[str, list[int]] = defaultdict(list)
+    for i, x in enumerate(listings):
+        by_park[x.park].append(i)
+    result = []
+    for park in parks:
+        items = []
+        for side, entries in (("input", ins), ("output", outs)):
+            for text, code, need in entries:
+                key = code or f"{TEXT_PREFIX}{fold(text)}|"
+                best, supply, ids, pws = 0.0, 0.0, [], []
+                for i in by_park[park]:
+                    x = listings[i]
+                    if (side == "input") != (x.kind == "offer"):
+                        continue
+                    a, b = (ctx.keys[i], key) if side == "input" else (key, ctx.keys[i])
+                    if not code and ctx.keys[i].split("|")[0] != key.split("|")[0]:
+                        continue
+                    links = ctx.L.pair_links(a, b) if code else [None]
+                    if not links:
+                        continue
+                    lk = max(links, key=lambda k: k.sem if k else 0.6)
+                    sem = lk.sem if lk else 0.6
+                    ratio = lk.ratio if lk else 1.0
+                    best = max(best, sem)
+                    supply += ctx.qty[i] * ratio if side == "input" else ctx.qty[i] / ratio
+                    ids.append(x.id)
+                    if lk and lk.pathway and lk.pathway.id not in pws:
+                        pws.append(lk.pathway.id)
+                share = (
+                    1.0 if (need is None and ids) else (min(1.0, supply / need) if need else 0.0)
+                )
+                items.append(FitItem(text, side, round(best * share, 6), ids, pws))
+        score = sum(it.score for it in items) / len(items) if items else 0.0
+        result.append(ParkFit(park, round(score, 6), items))
+    result.sort(key=lambda f: (-f.score, f.park))
+    return result
