@@ -40,10 +40,14 @@ PROVINCE_NAME = "Tỉnh Duyên Hải (minh họa)"
 DEMO_PASSWORD = "demo"
 ROLE_USERS = ("ministry", "board", "developer", "enterprise", "consultant")
 DEMO_USERS = (*ROLE_USERS, "admin")
-SOLAR_ROOFS = (  # DEEP C rooftop solar as reported in seed 003
+# DEEP C rooftop solar as reported in seed 003 (name, roof m2, kWp, commissioned).  The seed gives
+# the total as 3,048.72 kWp, but its two parts sum to 3,084.72 kWp (27,635 m2 does add up); the
+# parts are kept as reported and the discrepancy is left visible rather than silently "fixed".
+SOLAR_ROOFS = (
     ("Điện mặt trời mái nhà xưởng xây sẵn khu 1", 21875, 2151.68, dt.date(2019, 9, 1)),
     ("Điện mặt trời mái nhà đầu tư thứ cấp khu 2B", 5760, 933.04, dt.date(2021, 5, 1)),
 )
+SEED_SOLAR_TOTAL_KWP = 3048.72  # as printed in seed 003
 SOLAR_YIELD_KWH_PER_KWP = 1250  # northern Vietnam, about 1,200-1,300 kWh/kWp/year
 # Monthly share of yearly PV yield in the north (drizzly late winter, sunny summer).
 SOLAR_PROFILE = (5.5, 5.0, 5.8, 7.5, 10.0, 10.0, 10.8, 10.0, 9.5, 9.0, 8.0, 7.0)
@@ -146,11 +150,11 @@ SECTORS = {
            [(WW, 3.6, {T: 1}), ("waste.organic.fermentation", 0.16, {S: 0.85, L: 0.15}),
             ("waste.glass", 0.006, {S: 1}), ("waste.paper", 0.004, {S: 1}),
             ("waste.ash.bottom", 0.005, {S: 0.5, L: 0.5}), ("waste.sludge.wwtp", 0.004, {T: 1})]),
-        _s("1311", "Dệt nhuộm", "Textile Dyeing", 2.2, 9.5e7, 0.2, 0.6, 0.4, 0.5,
-           [(E, 2600, P), ("energy.fuel.coal", 0.9, P), (W, 110, P), ("material.textile", 1.06, P),
+        _s("1311", "Dệt nhuộm", "Textile Dyeing", 1.2, 9.5e7, 0.2, 0.6, 0.4, 0.5,
+           [(E, 2600, P), ("energy.fuel.coal", 0.9, P), (W, 80, P), ("material.textile", 1.06, P),
             ("chemical.dye", 0.025, P), ("chemical.alkali", 0.04, P),
             ("chemical.treatment", 0.005, P)],
-           [(WW, 95, {T: 1}), ("waste.textile", 0.04, {S: 0.8, L: 0.2}),
+           [(WW, 68, {T: 1}), ("waste.textile", 0.04, {S: 0.8, L: 0.2}),
             ("waste.ash.bottom", 0.09, {S: 0.6, L: 0.4}), ("waste.sludge.wwtp", 0.02, {T: 1}),
             ("waste.hazardous.chemical_containers", 0.002, {T: 1}), ("emission.so2", 0.008, {})]),
         _s("1410", "May mặc", "Garments", 0.12, 2.8e8, 0.25, 0.78, 0.45, 0.6,
@@ -202,10 +206,10 @@ SECTORS = {
             ("waste.hazardous.spent_solvent", 0.0008, {T: 1}),
             ("waste.hazardous.chemical_containers", 0.0005, {T: 1})]),
         _s("1020", "Thủy sản", "Seafood", 1.1, 1.1e8, 0.18, 0.68, 0.35, 0.15,
-           [(E, 720, P), (W, 28, P), ("material.food", 2.6, P), ("energy.fuel.coal", 0.02, P),
+           [(E, 720, P), (W, 16, P), ("material.food", 2.6, P), ("energy.fuel.coal", 0.02, P),
             ("chemical.treatment", 0.002, P), ("chemical.refrigerant", 0.04, P),
             ("material.packaging", 0.04, P)],
-           [(WW, 24, {T: 1}), ("waste.organic.food", 1.5, {S: 0.9, L: 0.1}),
+           [(WW, 13, {T: 1}), ("waste.organic.food", 1.5, {S: 0.9, L: 0.1}),
             ("waste.sludge.wwtp", 0.03, {T: 1}), ("waste.plastic.film", 0.01, {S: 0.5, L: 0.5})]),
         _s("1080", "Thức ăn chăn nuôi", "Animal Feed", 16, 1.2e7, 0.15, 0.3, 0.35, 0.5,
            [(E, 65, P), ("energy.fuel.coal", 0.04, P), (W, 0.35, P), ("material.food", 0.95, P),
@@ -213,9 +217,9 @@ SECTORS = {
            [(WW, 0.1, {T: 1}), ("waste.ash.bottom", 0.004, {S: 0.5, L: 0.5}),
             ("emission.dust", 0.0002, {})], product="material.animal_feed"),
         _s("1701", "Giấy", "Paper", 11, 1.2e7, 0.2, 0.25, 0.4, 0.2,
-           [(E, 480, P), ("energy.fuel.coal", 0.28, P), (W, 18, P), ("waste.paper", 1.12, P),
+           [(E, 480, P), ("energy.fuel.coal", 0.28, P), (W, 12, P), ("waste.paper", 1.12, P),
             ("chemical.treatment", 0.008, P), ("chemical.alkali", 0.005, P)],
-           [(WW, 14, {T: 1}), ("waste.sludge", 0.07, {L: 0.5, R: 0.5}),
+           [(WW, 9, {T: 1}), ("waste.sludge", 0.07, {L: 0.5, R: 0.5}),
             ("waste.ash.bottom", 0.05, {S: 0.6, L: 0.4}), ("waste.ash.fly", 0.01, {L: 1}),
             ("waste.plastic", 0.025, {S: 0.5, L: 0.5}), ("emission.so2", 0.002, {})]),
         _s("1621", "Gỗ ván ép", "Wood Panels", 4.5, 8e6, 0.22, 0.3, 0.15, 0.2,
@@ -236,8 +240,8 @@ PARKS = [
          dev=DEV_B, area=335, ind=254, green=31.5, occ=95, est=dt.date(2004, 3, 15), eco="transforming", lat=20.58, lon=106.36, recp=0.35,
          mix={"2310": 2, "2012": 3, "2394": 2, "2392": 4, "1104": 3, "2511": 8, "2220": 5, "1410": 8, "1621": 5, "3821": 1, "5210": 4}),
     dict(code="DH-TN", vi="KCN Trà Ninh (minh họa)", en="Tra Ninh Industrial Park (illustrative)",
-         dev=DEV_C, area=300, ind=226, green=30.5, occ=98, est=dt.date(1998, 7, 10), eco="transforming", lat=20.93, lon=106.55, recp=0.45,
-         mix={"1311": 10, "1410": 12, "1104": 5, "1701": 4, "1020": 6, "1080": 4, "2220": 6, "2610": 5, "2511": 6, "3821": 2}),
+         dev=DEV_C, area=300, ind=226, green=30.5, occ=98, est=dt.date(1998, 7, 10), eco="transforming", lat=20.93, lon=106.55, recp=0.5,
+         mix={"1311": 5, "1410": 17, "1104": 5, "1701": 3, "1020": 6, "1080": 4, "2220": 6, "2610": 5, "2511": 7, "3821": 2}),
     dict(code="DH-NK", vi="KCN Nam Kiền (minh họa)", en="Nam Kien Industrial Park (illustrative)",
          dev=DEV_A, area=263, ind=190, green=28, occ=88, est=dt.date(2007, 11, 20), eco="transforming", lat=20.97, lon=106.63, recp=0.4,
          mix={"3811": 2, "3830": 3, "2220": 14, "3821": 2, "2410": 2, "2511": 10, "2610": 6, "1410": 6, "1621": 4, "5210": 6}),
@@ -573,65 +577,86 @@ def _price(code: str) -> float:
 
 
 def _measures(rng, ents, months, consultant_name) -> list[dict]:
-    recp_share = {p["code"]: p["recp"] for p in PARKS}
+    """2-4 RECP measures for a sampled share of each park's enterprises.
+
+    About 85% of the engaged enterprises have at least one implemented or
+    verified measure; implemented measures cut the enterprise's flows of the
+    resource from the implementation month on (``Ent.cuts``).
+    """
     statuses = ["identified", "planned", "implemented", "verified"]
     first, last = months[0], months[-1]
     out = []
-    for e in ents:
-        engaged = e.flagship in ("glass", "textile", "paper", "recycler", "seafood", "brewery") or (
-            rng.random() < recp_share[e.park]
-        )
-        if not engaged:
+    leaders = ("glass", "textile", "paper", "recycler", "seafood", "brewery")
+    for p in PARKS:
+        park_ents = [e for e in ents if e.park == p["code"]]
+        park_ents.sort(key=lambda e: (e.flagship not in leaders, rng.random()))
+        engaged = park_ents[: round(p["recp"] * len(park_ents))]
+        applying = {e.key for e in engaged[: round(0.85 * len(engaged))]}
+        for e in engaged:
+            out += _enterprise_measures(
+                rng, e, e.key in applying, statuses, first, last, consultant_name
+            )
+    return out
+
+
+def _enterprise_measures(rng, e, applying, statuses, first, last, consultant_name) -> list[dict]:
+    base = _baseline(e)
+    done, out = set(), []
+    target = rng.randint(2, 4)
+    for _attempt in range(20):
+        if len(out) == target:
+            break
+        practice = rng.choice(list(RECP_TITLES))
+        title, kind = rng.choice(RECP_TITLES[practice])
+        code = _pick_resource(rng, base, kind)
+        if code is None or (practice, code) in done:
             continue
-        base = _baseline(e)
-        done = set()
-        for _ in range(rng.randint(2, 4)):
-            practice = rng.choice(list(RECP_TITLES))
-            title, kind = rng.choice(RECP_TITLES[practice])
-            code = _pick_resource(rng, base, kind)
-            if code is None or (practice, code) in done:
-                continue
-            done.add((practice, code))
+        done.add((practice, code))
+        if not out and applying:
+            status = rng.choice(["implemented", "implemented", "verified"])
+        elif applying:
             status = rng.choices(statuses, [18, 17, 42, 23])[0]
-            span = max((last - first).days, 1)
-            identified = (
-                first
-                - dt.timedelta(days=rng.randint(60, 400))
-                + dt.timedelta(days=rng.randint(0, span // 2))
+        else:
+            status = rng.choice(statuses[:2])
+        span = max((last - first).days, 1)
+        identified = (
+            first
+            - dt.timedelta(days=rng.randint(60, 400))
+            + dt.timedelta(days=rng.randint(0, span // 2))
+        )
+        implemented = None
+        if status in ("implemented", "verified"):
+            implemented = identified + dt.timedelta(days=rng.randint(60, 240))
+            implemented = min(implemented, last).replace(day=1)
+        frac = {"housekeeping": (0.03, 0.07), "input_substitution": (0.15, 0.35)}.get(
+            practice, (0.05, 0.15)
+        )
+        frac = round(rng.uniform(*frac), 3)
+        in_or_out = "out" if kind == "waste" else "in"
+        annual = 12 * sum(v for k, v in base.items() if k[0] == code and k[1] == in_or_out)
+        saved = round(frac * annual, 2)
+        saved_vnd = saved * _price(code)
+        payback = rng.uniform(0.1, 0.6) if practice == "housekeeping" else rng.uniform(0.5, 3.5)
+        co2 = saved * CO2_T_PER_UNIT[code] if code in CO2_T_PER_UNIT else None
+        if implemented:
+            e.cuts.append((implemented, code, in_or_out, 1 - frac))
+        out.append(
+            dict(
+                ent=e,
+                title=title,
+                practice=practice,
+                status=status,
+                identified_on=identified,
+                implemented_on=implemented,
+                investment_vnd=Decimal(round(saved_vnd * payback, -5)),
+                savings={code: saved},
+                savings_vnd_per_year=Decimal(round(saved_vnd, -3)),
+                co2e_t_per_year=round(co2, 2) if co2 is not None else None,
+                assessed_by=consultant_name
+                if status == "verified" or rng.random() < 0.5
+                else "Doanh nghiệp tự đánh giá",
             )
-            implemented = None
-            if status in ("implemented", "verified"):
-                implemented = identified + dt.timedelta(days=rng.randint(60, 240))
-                implemented = min(implemented, last).replace(day=1)
-            frac = {"housekeeping": (0.03, 0.07), "input_substitution": (0.15, 0.35)}.get(
-                practice, (0.05, 0.15)
-            )
-            frac = round(rng.uniform(*frac), 3)
-            in_or_out = "out" if kind == "waste" else "in"
-            annual = 12 * sum(v for k, v in base.items() if k[0] == code and k[1] == in_or_out)
-            saved = round(frac * annual, 2)
-            saved_vnd = saved * _price(code)
-            payback = rng.uniform(0.1, 0.6) if practice == "housekeeping" else rng.uniform(0.5, 3.5)
-            co2 = saved * CO2_T_PER_UNIT[code] if code in CO2_T_PER_UNIT else None
-            if implemented:
-                e.cuts.append((implemented, code, in_or_out, 1 - frac))
-            out.append(
-                dict(
-                    ent=e,
-                    title=title,
-                    practice=practice,
-                    status=status,
-                    identified_on=identified,
-                    implemented_on=implemented,
-                    investment_vnd=Decimal(round(saved_vnd * payback, -5)),
-                    savings={code: saved},
-                    savings_vnd_per_year=Decimal(round(saved_vnd, -3)),
-                    co2e_t_per_year=round(co2, 2) if co2 is not None else None,
-                    assessed_by=consultant_name
-                    if status == "verified" or rng.random() < 0.5
-                    else "Doanh nghiệp tự đánh giá",
-                )
-            )
+        )
     return out
 
 
@@ -719,6 +744,9 @@ def _apply_links(group: list[Link], sup_rows: dict, receivers: dict) -> list[flo
         rec_rows = receivers.get(lk.receiver.key)
         if rec_rows is None:
             continue
+        bought = rec_rows.get((code, "in", P, ""))
+        if bought is not None:  # the exchange replaces part of what the receiver used to buy
+            bought[0] -= min(g, 0.9 * bought[0])
         rk = (code, "in", "other_enterprise", "")
         cur = rec_rows.get(rk)
         if cur is None:

@@ -1,0 +1,47 @@
+"""`eiphub demo [--no-serve] [--port N] [--reset]`: migrate, load the
+illustrative demo data, print the demo logins and serve the app."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from eiphub.registry.demo import DEMO_PASSWORD, ROLE_USERS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Migrate the database, load the illustrative demo data and run the development server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="load the data and exit")
+        parser.add_argument(
+            "--port", type=int, default=8000, help="port to serve on (default 8000)"
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the demo data and load it again"
+        )
+        parser.add_argument("--months", type=int, default=24, help="months of flows to generate")
+
+    def handle(self, *args, no_serve, port, reset, months, **options):
+        if not 0 < port < 65536:
+            raise CommandError(_("Port must be between 1 and 65535."))
+        if months < 1:
+            raise CommandError(_("Months must be at least 1."))
+        call_command("migrate", interactive=False, verbosity=0)
+        counts = load_demo(stdout=self.stdout, months=months, reset=reset)
+        if not counts["created"]:
+            self.stdout.write(
+                _("Demo data already present (%(n)s enterprises); use --reset to reload it.")
+                % {"n": counts["enterprises"]}
+            )
+        url = f"http://127.0.0.1:{port}/"
+        self.stdout.write(_("Demo logins (password “%(pw)s”):") % {"pw": DEMO_PASSWORD})
+        for name in (*ROLE_USERS, "admin"):
+            self.stdout.write(f"  {name}")
+        self.stdout.write(_("All demo data are fictional (illustrative)."))
+        if no_serve:
+            self.stdout.write(
+                _("Start the server with: eiphub runserver (then open %(url)s)") % {"url": url}
+            )
+            return
+        self.stdout.write(_("Serving on %(url)s — press Ctrl+C to stop.") % {"url": url})
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
