@@ -967,11 +967,14 @@ def _import(src, filename, user, kind, progress, batch, today) -> ImportResult:
         e_created, e_updated = _write_enterprises(v)
         f_created, replaced = _write_flows(v, user, batch, progress)
         rows = sum(v.rows_by_kind.values())
-        ImportBatch.objects.filter(pk=batch.pk).update(rows=rows, replaced=replaced)
+        created = p_created + e_created + f_created
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            rows=rows, replaced=replaced, created_count=created
+        )
     return ImportResult(
         ok=True,
         rows=rows,
-        created=p_created + e_created + f_created,
+        created=created,
         replaced=replaced,
         updated=p_updated + e_updated,
         rows_by_kind=dict(v.rows_by_kind),
