@@ -82,6 +82,8 @@ def test_park_list_map_renders(live_server, browser_page):
     login(page, live_server.url, world.users[Role.MINISTRY].username)
     page.goto(f"{live_server.url}/parks/")
     page.wait_for_selector(".park-map[data-rendered='1']", timeout=15000)
-    assert page.locator(".park-map svg, .park-map canvas, .park-map .leaflet-interactive").count() >= 1
+    assert (
+        page.locator(".park-map svg, .park-map canvas, .park-map .leaflet-interactive").count() >= 1
+    )
     page.screenshot(path=str(SHOTS / "park_list.png"), full_page=True)
     assert page.console_errors == []
