@@ -86,7 +86,7 @@ class Listing:
     industry: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     offer_id: str
     want_id: str
@@ -121,8 +121,8 @@ class MatchParams:
     min_score: float = 0.0
     min_coverage: float = 0.0  # share of the want that must be covered
     same_enterprise: bool = False  # allow offers and wants of the same enterprise
-    candidates_per_link: int = 10  # nearest eligible wants per offer, wanted resource and pathway
-    max_matches_per_offer: int | None = 10  # None = all candidates
+    candidates_per_link: int = 5  # nearest eligible wants per offer, wanted resource and pathway
+    max_matches_per_offer: int | None = 5  # None = all candidates
     distance_scale_km: float = 30.0  # distance at which the distance factor halves
     intra_park_km: float = 1.0  # assumed distance inside a park without coordinates
     heat_approach_k: float = 10.0  # heat source must exceed the wanted temperature by this
@@ -166,40 +166,47 @@ def _stem(token: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _label_tokens(catalogue: Catalogue) -> list[tuple[frozenset, int, str]]:
-    out = []
+def _labels(catalogue: Catalogue) -> tuple[dict[str, str], list[tuple]]:
+    exact: dict[str, str] = {}
+    tokens = []
     for r in catalogue:
         for label in (r.code, r.name_vi, r.name_en, *r.synonyms):
             key = fold(label)
             if len(key) < 2:
                 continue
+            exact.setdefault(key, r.code)
             toks = frozenset(_stem(t) for t in key.split() if t not in _STOP)
-            if toks:
-                out.append((toks, len(key), r.code))
-    return out
+            if toks and len(key) >= 3:
+                tokens.append((toks, len(key), r.code, key))
+    return exact, tokens
 
 
 def resolve_resource(text: str, catalogue: Catalogue | None = None) -> Resource | None:
     """Resolve a code or a Vietnamese/English description to a catalogue resource.
 
     Exact code, name or synonym first (case and diacritics ignored), then the
-    longest catalogue label contained in the text, then the label with the most
-    words all present in the text in any order ("gypsum from FGD" -> FGD
-    gypsum).  Returns None when nothing fits."""
+    catalogue label with the most words all present in the text (in any order;
+    ties: a label appearing as a phrase, then the longer label) ("coal fly ash from boiler" -> fly ash, "gypsum from
+    FGD" -> FGD gypsum, "CO2 from fermentation" -> captured CO2).  Returns None
+    when nothing fits."""
     catalogue = catalogue or default_catalogue()
     text = (text or "").strip()
     if not text:
         return None
-    hit = catalogue.resolve(text)
-    if hit is not None:
-        return hit
-    words = {_stem(t) for t in fold(text).split() if t not in _STOP}
-    best, best_key = None, (0, 0)
-    for toks, length, code in _label_tokens(catalogue):
+    if text in catalogue:
+        return catalogue[text]
+    exact, tokens = _labels(catalogue)
+    key = fold(text)
+    if key in exact:
+        return catalogue[exact[key]]
+    words = {_stem(t) for t in key.split() if t not in _STOP}
+    padded = f" {key} "
+    best, best_key = None, (0, False, 0)
+    for toks, length, code, label in tokens:
         if toks <= words:
-            key = (len(toks), length)
-            if key > best_key:
-                best, best_key = code, key
+            rank = (len(toks), f" {label} " in padded, length)
+            if rank > best_key:
+                best, best_key = code, rank
     return catalogue[best] if best else None
 
 
@@ -1189,90 +1196,112 @@ class _Context:
         )
         keep = rank <= (self.params.max_matches_per_offer or len(oi) + 1)
         a = {k: v[keep] for k, v in a.items()}
-        rank = rank[keep]
-        return [self._match(a, j, int(rank[j])) for j in range(len(rank))]
+        cols = {k: v.tolist() for k, v in a.items()}
+        cols["rank"] = rank[keep].tolist()
+        return self._build_matches(cols)
 
-    def name(self, i: int, lang: str) -> str:
+    def _names(self, i: int) -> tuple[str, str]:
         x = self.listings[i]
         r = self.cat.get(x.resource) if x.resource else None
-        return r.name(lang) if r else x.resource_text
+        return (r.name_en, r.name_vi) if r else (x.resource_text, x.resource_text)
 
-    def _match(self, a: dict, j: int, rank: int) -> Match:
-        o, w = int(a["oi"][j]), int(a["wi"][j])
-        link = self.L.links[int(a["link"][j])]
-        lo, lw = self.listings[o], self.listings[w]
-        d = float(a["d"][j])
-        d = None if math.isnan(d) else d
-        cov, ben, unv = float(a["cov"][j]), float(a["benefit"][j]), bool(a["unv"][j])
-        en_o, en_w, vi_o, vi_w = (
-            self.name(o, "en"),
-            self.name(w, "en"),
-            self.name(o, "vi"),
-            self.name(w, "vi"),
-        )
+    def _how(self, link: _Link) -> tuple[str, str]:
         if link.pathway:
-            how_en = f"via pathway {link.pathway.id} ({link.pathway.name_en})"
-            how_vi = f"theo lộ trình {link.pathway.id} ({link.pathway.name_vi})"
-        elif link.kind == "text":
-            how_en, how_vi = (
-                "same description (not in the catalogue)",
-                "cùng mô tả (chưa có trong danh mục)",
+            p = link.pathway
+            return f"via pathway {p.id} ({p.name_en})", f"theo lộ trình {p.id} ({p.name_vi})"
+        if link.kind == "text":
+            return "same description (not in the catalogue)", "cùng mô tả (chưa có trong danh mục)"
+        return {
+            "same": ("direct match", "khớp trực tiếp"),
+            "narrower": ("direct match (want is broader)", "khớp trực tiếp (nhu cầu rộng hơn)"),
+            "broader": (
+                "direct match (offer is broader, check grade)",
+                "khớp trực tiếp (chào bán rộng hơn, cần kiểm tra chủng loại)",
+            ),
+        }[link.relation]
+
+    def _build_matches(self, c: dict) -> list[Match]:
+        hows = {}
+        names: dict[int, tuple[str, str]] = {}
+        out = []
+        for o, w, lid, d, score, matched, cov, ben, co2, fill, water, tr, unv, rank in zip(
+            c["oi"],
+            c["wi"],
+            c["link"],
+            c["d"],
+            c["score"],
+            c["matched"],
+            c["cov"],
+            c["benefit"],
+            c["co2"],
+            c["landfill"],
+            c["water"],
+            c["transport"],
+            c["unv"],
+            c["rank"],
+            strict=True,
+        ):
+            link = self.L.links[lid]
+            if lid not in hows:
+                hows[lid] = self._how(link)
+            how_en, how_vi = hows[lid]
+            lo, lw = self.listings[o], self.listings[w]
+            en_o, vi_o = names[o] if o in names else names.setdefault(o, self._names(o))
+            en_w, vi_w = names[w] if w in names else names.setdefault(w, self._names(w))
+            if d != d:  # NaN: same park without coordinates
+                d = None
+                dist_en, dist_vi = "same park, distance not given", "cùng KCN, chưa có khoảng cách"
+            else:
+                dist_en = f"{d:.1f} km"
+                dist_vi = dist_en.replace(".", ",")
+            ben_m = f"{ben / 1e6:,.0f}"
+            pct = f"{cov:.0%}"
+            en = (
+                f"{en_o} → {en_w} {how_en}; {dist_en}; covers {pct} of the want; "
+                f"benefit ≈ {ben_m} million VND/year"
             )
-        else:
-            how_en = {
-                "same": "direct match",
-                "narrower": "direct match (want is broader)",
-                "broader": "direct match (offer is broader, check grade)",
-            }[link.relation]
-            how_vi = {
-                "same": "khớp trực tiếp",
-                "narrower": "khớp trực tiếp (nhu cầu rộng hơn)",
-                "broader": "khớp trực tiếp (chào bán rộng hơn, cần kiểm tra chủng loại)",
-            }[link.relation]
-        if d is None:
-            dist_en, dist_vi = "same park, distance not given", "cùng KCN, chưa có khoảng cách"
-        else:
-            dist_en, dist_vi = f"{d:.1f} km", f"{d:.1f} km".replace(".", ",")
-        ben_m = ben / 1e6
-        en = f"{en_o} → {en_w} {how_en}; {dist_en}; covers {cov:.0%} of the want; benefit ≈ {ben_m:,.0f} million VND/year"
-        vi = (
-            f"{vi_o} → {vi_w} {how_vi}; {dist_vi}; đáp ứng {cov:.0%} nhu cầu; "
-            f"lợi ích ≈ {ben_m:,.0f} triệu đồng/năm".replace(",", ".")
-        )
-        if unv:
-            en += "; quality or temperature not stated, check before agreeing"
-            vi += "; chưa có số liệu chất lượng/nhiệt độ, cần kiểm tra"
-        if link.licence or self.haz[o]:
-            lic = link.licence or HAZARDOUS_LICENCE
-            en += f"; receiver must hold licence '{lic}'"
-            vi += f"; bên nhận phải có giấy phép '{lic}'"
-        return Match(
-            offer_id=lo.id,
-            want_id=lw.id,
-            score=float(a["score"][j]),
-            rank=rank,
-            distance_km=d,
-            matched_quantity=float(a["matched"][j]),
-            unit=lo.unit
-            if not link.kind == "text"
-            else self.L.text_units.get(link.offer_code, lo.unit),
-            pathway=link.pathway.id if link.pathway else "",
-            benefit_vnd_per_year=ben,
-            co2e_t_per_year=float(a["co2"][j]),
-            landfill_diverted_t_per_year=float(a["landfill"][j]),
-            water_saved_m3_per_year=float(a["water"][j]),
-            transport_cost_vnd_per_year=float(a["transport"][j]),
-            explanation=en,
-            explanation_vi=vi,
-            offer_enterprise=lo.enterprise,
-            want_enterprise=lw.enterprise,
-            offer_park=lo.park,
-            want_park=lw.park,
-            coverage=cov,
-            offer_resource=lo.resource or lo.resource_text,
-            want_resource=lw.resource or lw.resource_text,
-            quality_verified=not unv,
-        )
+            vi = (
+                f"{vi_o} → {vi_w} {how_vi}; {dist_vi}; đáp ứng {pct} nhu cầu; "
+                f"lợi ích ≈ {ben_m.replace(',', '.')} triệu đồng/năm"
+            )
+            if unv:
+                en += "; quality or temperature not stated, check before agreeing"
+                vi += "; chưa có số liệu chất lượng/nhiệt độ, cần kiểm tra"
+            if link.licence or self.haz[o]:
+                lic = link.licence or HAZARDOUS_LICENCE
+                en += f"; receiver must hold licence '{lic}'"
+                vi += f"; bên nhận phải có giấy phép '{lic}'"
+            unit = (
+                self.L.text_units.get(link.offer_code, lo.unit) if link.kind == "text" else lo.unit
+            )
+            out.append(
+                Match(
+                    lo.id,
+                    lw.id,
+                    score,
+                    rank,
+                    d,
+                    matched,
+                    unit,
+                    link.pathway.id if link.pathway else "",
+                    ben,
+                    co2,
+                    fill,
+                    water,
+                    tr,
+                    en,
+                    vi,
+                    lo.enterprise,
+                    lw.enterprise,
+                    lo.park,
+                    lw.park,
+                    cov,
+                    lo.resource or lo.resource_text,
+                    lw.resource or lw.resource_text,
+                    not unv,
+                )
+            )
+        return out
 
 
 # --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from eiphub.core.catalogue import Catalogue, default_catalogue
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_PATH = DATA_DIR / "pathways.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DEFAULT_TABLES = (
     "purchase_vnd_per_unit",
@@ -262,7 +263,7 @@ def load_pathways(path: str | Path | None = None, catalogue: Catalogue | None = 
     path = Path(path or DEFAULT_PATH)
     catalogue = catalogue or default_catalogue()
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise PathwayError("bad_yaml", f"{path.name}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("pathways"), list):
