@@ -840,14 +840,38 @@ def load_demo(
     return counts
 
 
-def _load(rng: random.Random, n_months: int, today: dt.date, stdout) -> None:
-    from eiphub.accounts.models import Profile
-    from eiphub.exchange.models import Agreement, ExchangeRecord, Listing, Match
-    from eiphub.flows.models import FlowRecord
-    from eiphub.recp.models import Measure
+@dataclass
+class _World:
+    """State shared by the loading steps."""
 
-    cat = default_catalogue()
-    months = _months(n_months, today)
+    rng: random.Random
+    n_months: int
+    months: list
+    cat: object = None
+    prov: Province | None = None
+    orgs: dict = field(default_factory=dict)
+    parks: dict = field(default_factory=dict)
+    ents: list = field(default_factory=list)
+    flag: dict = field(default_factory=dict)
+    obj: dict = field(default_factory=dict)
+    baselines: dict = field(default_factory=dict)
+
+
+def _load(rng: random.Random, n_months: int, today: dt.date, stdout) -> None:
+    w = _World(rng, n_months, _months(n_months, today), cat=default_catalogue())
+    _create_registry(w)
+    # RECP measures come before the flows: implemented measures cut the flows.
+    measure_specs = _measures(rng, w.ents, w.months, ORG_CONSULTANT)
+    links, agreements = _plan_symbiosis(w)
+    realised = _create_flows(w, links)
+    _create_measures(w, measure_specs)
+    _create_exchange(w, agreements, realised)
+    _create_users(w)
+
+
+def _create_registry(w: _World) -> None:
+    """Province, organisations, parks, enterprises and their certificates."""
+    rng = w.rng
     prov = Province.objects.create(
         code=PROVINCE_CODE, name=PROVINCE_NAME, region="Đồng bằng sông Hồng"
     )
@@ -957,11 +981,13 @@ def _load(rng: random.Random, n_months: int, today: dt.date, stdout) -> None:
                 )
     Certificate.objects.bulk_create(cert_rows, batch_size=500)
 
-    # RECP measures (before flows: implemented measures cut the flows) -----
-    measure_specs = _measures(rng, ents, months, ORG_CONSULTANT)
+    w.prov, w.orgs, w.parks, w.ents, w.flag, w.obj = prov, orgs, parks, ents, flag, obj
 
-    # Symbiosis links and agreements --------------------------------------
-    last = months[-1]
+
+def _plan_symbiosis(w: _World) -> tuple[list, list]:
+    """Links that route by-products between enterprises, and the agreements behind them."""
+    ents, flag, n_months = w.ents, w.flag, w.n_months
+    last = w.months[-1]
 
     def ago(n):  # first day of the month n months before the last complete month
         y, m = divmod(last.year * 12 + last.month - 1 - n, 12)
@@ -1128,8 +1154,24 @@ def _load(rng: random.Random, n_months: int, today: dt.date, stdout) -> None:
                 Link(recyclers[j % len(recyclers)], m, "material.plastic.recycled", 0.1, rest="")
             )
 
-    # Flows ---------------------------------------------------------------
-    baselines = {e.key: _baseline(e) for e in ents}
+    return links, agreements
+
+
+def _create_flows(w: _World, links: list) -> dict:
+    """Monthly flows of enterprises and shared facilities; returns realised exchanges."""
+    from eiphub.flows.models import FlowRecord
+
+    rng, cat, months, ents, flag, obj, parks = (
+        w.rng,
+        w.cat,
+        w.months,
+        w.ents,
+        w.flag,
+        w.obj,
+        w.parks,
+    )
+    n_months, last = w.n_months, w.months[-1]
+    baselines = w.baselines = {e.key: _baseline(e) for e in ents}
     boiler_park = "DH-AT"
     rows_by = defaultdict(dict)  # key -> period -> rows
     last_missing = {e.key for e in ents if not e.flagship and rng.random() < 0.1}
@@ -1329,12 +1371,24 @@ def _load(rng: random.Random, n_months: int, today: dt.date, stdout) -> None:
     flow_objs = [f for f in flow_objs if f is not None]
     FlowRecord.objects.bulk_create(flow_objs, batch_size=2000)
 
-    # RECP ------------------------------------------------------------------
+    return realised
+
+
+def _create_measures(w: _World, measure_specs: list) -> None:
+    from eiphub.recp.models import Measure
+
+    obj = w.obj
     Measure.objects.bulk_create(
         [Measure(enterprise=obj[m.pop("ent").key], **m) for m in measure_specs], batch_size=500
     )
 
-    # Exchange: listings, matches, agreements, records --------------------
+
+def _create_exchange(w: _World, agreements: list, realised: dict) -> None:
+    """Listings, matches, agreements and monthly exchange records."""
+    from eiphub.exchange.models import Agreement, ExchangeRecord, Listing, Match
+
+    rng, cat, ents, flag, obj, baselines = w.rng, w.cat, w.ents, w.flag, w.obj, w.baselines
+
     def yearly(e: Ent, code: str, direction: str) -> float:
         base = baselines[e.key]
         if code == "energy.steam" and direction == "out":  # surplus steam of a coal boiler
@@ -1515,7 +1569,12 @@ def _load(rng: random.Random, n_months: int, today: dt.date, stdout) -> None:
             records.append(ExchangeRecord(agreement=agr, period=period, quantity=round(q, 3)))
     ExchangeRecord.objects.bulk_create(records, batch_size=1000)
 
-    # Users -----------------------------------------------------------------
+
+def _create_users(w: _World) -> None:
+    """The demo logins (password ``demo``) and their scopes."""
+    from eiphub.accounts.models import Profile
+
+    prov, orgs, obj, flag, parks = w.prov, w.orgs, w.obj, w.flag, w.parks
     User = get_user_model()
     pw = make_password(DEMO_PASSWORD)
     users = {}
