@@ -315,6 +315,9 @@ def parse_tax_code(v) -> str:
 # --------------------------------------------------------------------------- validation
 
 _BAD = object()  # marks a cell whose error is already recorded
+_MISS = object()
+# Types with few distinct values in a file: parse each distinct cell once.
+_MEMO_TYPES = frozenset({S.CHOICE, S.BOOL, S.PERIOD, S.TAX_CODE, S.STR})
 
 
 class _Validator:
@@ -336,6 +339,7 @@ class _Validator:
         self.unit_cache: dict[tuple[str, str], tuple] = {}
         self.resource_cache: dict[str, tuple] = {}
         self._tax_codes: set[str] | None = None
+        self.memo: dict[tuple[str, object], object] = {}
         # the row being checked
         self.sheet_name, self.row, self.cells = "", 0, {}
 
@@ -455,11 +459,19 @@ class _Validator:
                 self.fail(kind, col.key, _("A value is required."))
                 return _BAD
             return None
-        try:
-            return _parse(col, v, self.lang)
-        except _Bad as exc:
-            self.fail(kind, col.key, str(exc))
+        memo = col.type in _MEMO_TYPES and isinstance(v, str | int)
+        hit = self.memo.get((col.key, v), _MISS) if memo else _MISS
+        if hit is _MISS:
+            try:
+                hit = _parse(col, v, self.lang)
+            except _Bad as exc:
+                hit = exc
+            if memo:
+                self.memo[(col.key, v)] = hit
+        if isinstance(hit, _Bad):
+            self.fail(kind, col.key, str(hit))
             return _BAD
+        return hit
 
     def in_range(self, kind, val, key, lo=None, hi=None, digits=None, places=0) -> bool:
         v = val.get(key)

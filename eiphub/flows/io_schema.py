@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from eiphub.core.catalogue import fold
 
@@ -32,6 +33,16 @@ class Choice:
 
     def label(self, lang: str) -> str:
         return self.en if (lang or "vi").startswith("en") else self.vi
+
+
+@lru_cache(maxsize=64)
+def _choice_map(choices: tuple[Choice, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in choices:
+        for text in (c.value, c.vi, c.en, *c.aliases):
+            if text:
+                out.setdefault(fold(text), c.value)
+    return out
 
 
 @dataclass(frozen=True)
@@ -55,12 +66,7 @@ class Column:
 
     def choice_map(self) -> dict[str, str]:
         """Folded label/code/alias -> machine value."""
-        out: dict[str, str] = {}
-        for c in self.choices:
-            for text in (c.value, c.vi, c.en, *c.aliases):
-                if text:
-                    out.setdefault(fold(text), c.value)
-        return out
+        return _choice_map(self.choices)
 
     def choice_label(self, value: str, lang: str) -> str:
         for c in self.choices:
