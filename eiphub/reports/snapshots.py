@@ -1,0 +1,386 @@
+"""Build the criteria engine's snapshots (``eiphub.indicators.data``) from the database.
+
+Set-based: a fixed number of aggregated queries per park (or enterprise), whatever the number
+of enterprises, measures or flow rows; the previous ``history_years`` years are loaded in the
+same queries and split into ``snapshot.history`` for trends.  Accepted annual reports of older
+years give ``prior_values``.
+
+Vocabulary mapping from the flow form to the engine:
+- fate ``energy_recovery`` -> ``recovered``, ``discharge`` -> ``discharged``; ``reused`` or
+  ``sold`` outputs whose counterparty is an enterprise of the same park -> ``symbiosis``;
+- origin ``own`` -> ``onsite``, ``other_enterprise`` -> ``symbiosis`` (same park) or
+  ``other_enterprise``;
+- RECP status ``identified`` -> ``proposed``; ``verified`` -> ``implemented`` with
+  ``verified=True``; an implemented measure whose ``savings`` are empty and whose VND savings
+  are 0 has no savings figures (missing data, not "no savings");
+- an exchange agreement is a symbiosis; its realised quantity is the sum of its exchange
+  records in the year (None when it never recorded any).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models.functions import ExtractYear
+
+from eiphub.exchange.models import Agreement, ExchangeRecord
+from eiphub.flows.models import FlowRecord
+from eiphub.indicators import data as d
+from eiphub.recp.models import Measure
+from eiphub.registry.models import Certificate, Enterprise, Park
+
+from .models import AnnualReport, ContextTarget, Declaration, ReportStatus
+
+HISTORY_YEARS = 3
+COMPLIANCE_CODE = "compliance_ok"
+FATES = {"energy_recovery": "recovered", "discharge": "discharged"}
+ORIGINS = {"own": "onsite"}
+RECP_STATUS = {"identified": "proposed", "verified": "implemented"}
+
+
+def _f(x):
+    return None if x is None else float(x)
+
+
+def _years(year: int, history_years: int) -> list[int]:
+    return list(range(year - history_years, year + 1))
+
+
+def _enterprise_infos(ents: Q, years: list[int]) -> dict[int, dict[int, d.EnterpriseInfo]]:
+    """EnterpriseInfo per year (compliance is declared per year) for the enterprises in ents."""
+    rows = list(
+        Enterprise.objects.filter(ents)
+        .order_by("name_vi")
+        .values(
+            "id",
+            "name_vi",
+            "vsic",
+            "workers_total",
+            "workers_female",
+            "has_grievance_procedure",
+            "publishes_information",
+            "gender_equality_practice",
+            "anti_harassment_rules",
+            "revenue_vnd",
+            "value_added_vnd",
+        )
+    )
+    ids = [r["id"] for r in rows]
+    certs = defaultdict(list)
+    for c in Certificate.objects.filter(enterprise_id__in=ids).values(
+        "enterprise_id", "standard", "other_name", "valid_from", "valid_to"
+    ):
+        standard = c["other_name"] if c["standard"] == "other" else c["standard"]
+        certs[c["enterprise_id"]].append(d.Certificate(standard, c["valid_from"], c["valid_to"]))
+    compliance = {
+        (c["enterprise_id"], c["year"]): c["value"]
+        for c in Declaration.objects.filter(
+            enterprise_id__in=ids, code=COMPLIANCE_CODE, year__in=years
+        ).values("enterprise_id", "year", "value")
+    }
+    out: dict[int, dict[int, d.EnterpriseInfo]] = {}
+    for y in years:
+        out[y] = {}
+        for r in rows:
+            flag = compliance.get((r["id"], y))
+            out[y][r["id"]] = d.EnterpriseInfo(
+                id=r["id"],
+                name=r["name_vi"],
+                sector_vsic=r["vsic"],
+                workers_total=r["workers_total"],
+                workers_female=r["workers_female"],
+                has_grievance_procedure=r["has_grievance_procedure"],
+                publishes_information=r["publishes_information"],
+                gender_equality_practice=r["gender_equality_practice"],
+                anti_harassment_rules=r["anti_harassment_rules"],
+                iso_certificates=certs.get(r["id"], []),
+                compliance_ok=None if flag is None else bool(flag),
+                revenue_vnd=_f(r["revenue_vnd"]),
+                value_added_vnd=_f(r["value_added_vnd"]),
+            )
+    return out
+
+
+def _measures(ents: Q) -> list[d.RecpMeasure]:
+    out = []
+    for m in (
+        Measure.objects.filter(enterprise__in=Enterprise.objects.filter(ents))
+        .order_by("enterprise_id", "pk")
+        .values("id", "enterprise_id", "status", "implemented_on", "savings", "title")
+        .annotate(vnd=F("savings_vnd_per_year"))
+    ):
+        savings = {k: float(v) for k, v in (m["savings"] or {}).items() if v is not None}
+        vnd = _f(m["vnd"]) or None  # 0 is the form's default: no figure
+        out.append(
+            d.RecpMeasure(
+                id=m["id"],
+                enterprise_id=m["enterprise_id"],
+                status=RECP_STATUS.get(m["status"], m["status"]),
+                implemented_on=m["implemented_on"],
+                savings=savings,
+                savings_vnd=vnd,
+                verified=m["status"] == "verified",
+                title=m["title"],
+            )
+        )
+    return out
+
+
+def _flows(park: Park, owner: Q, years: list[int]) -> list[d.FlowTotal]:
+    """Yearly totals per owner, resource, direction, mapped origin and fate."""
+    in_park = Q(counterparty__park_id=park.pk)
+    qs = (
+        FlowRecord.objects.filter(owner, period__year__gte=years[0], period__year__lte=years[-1])
+        .annotate(
+            y=ExtractYear("period"),
+            cp_in_park=Case(When(in_park, then=Value(True)), default=Value(False)),
+        )
+        .values(
+            "y",
+            "enterprise_id",
+            "facility_id",
+            "facility__name",
+            "resource_code",
+            "direction",
+            "origin",
+            "fate",
+            "canonical_unit",
+            "cp_in_park",
+        )
+        .annotate(q=Sum("quantity_canonical"))
+        .order_by()
+    )
+    merged: dict[tuple, d.FlowTotal] = {}
+    for r in qs:
+        fate, origin = FATES.get(r["fate"], r["fate"]), ORIGINS.get(r["origin"], r["origin"])
+        if r["cp_in_park"] and r["direction"] == "out" and r["fate"] in ("reused", "sold"):
+            fate = "symbiosis"
+        if r["origin"] == "other_enterprise":
+            origin = "symbiosis" if r["cp_in_park"] else "other_enterprise"
+        key = (r["y"], r["enterprise_id"], r["facility_id"], r["resource_code"], r["direction"])
+        key += (origin, fate, r["canonical_unit"])
+        if key in merged:
+            merged[key].quantity += r["q"]
+            continue
+        merged[key] = d.FlowTotal(
+            enterprise_id=r["enterprise_id"],
+            resource_code=r["resource_code"],
+            direction=r["direction"],
+            quantity=r["q"],
+            unit=r["canonical_unit"],
+            year=r["y"],
+            facility=r["facility__name"] or "",
+            fate=fate,
+            origin=origin,
+        )
+    return list(merged.values())
+
+
+def _facilities(park: Park, years: list[int]) -> list[d.FacilityTotal]:
+    """Central WWTP and rooftop-solar yearly figures from the facilities' flow records."""
+    m3 = Q(canonical_unit="m3")
+    qs = (
+        FlowRecord.objects.filter(
+            facility__park=park,
+            facility__kind__in=("wwtp", "solar"),
+            period__year__gte=years[0],
+            period__year__lte=years[-1],
+        )
+        .annotate(y=ExtractYear("period"))
+        .values("y", "facility_id", "facility__kind", "facility__name")
+        .annotate(
+            inflow=Sum("quantity_canonical", filter=m3 & Q(direction="in")),
+            outflow=Sum("quantity_canonical", filter=m3 & Q(direction="out")),
+            reused=Sum(
+                "quantity_canonical",
+                filter=m3
+                & Q(direction="out")
+                & (Q(resource_code__startswith="water.reclaimed") | Q(fate="reused")),
+            ),
+            solar=Sum(
+                "quantity_canonical",
+                filter=Q(resource_code="energy.electricity.solar", direction="out"),
+            ),
+        )
+        .order_by("facility_id", "y")
+    )
+    out = []
+    for r in qs:
+        wwtp = r["facility__kind"] == "wwtp"
+        out.append(
+            d.FacilityTotal(
+                id=r["facility_id"],
+                kind=r["facility__kind"],
+                year=r["y"],
+                name=r["facility__name"],
+                inflow_m3=r["inflow"] if wwtp else None,
+                outflow_m3=r["outflow"] if wwtp else None,
+                reused_m3=(r["reused"] or 0.0) if wwtp else None,
+                generation_kwh=None if wwtp else (r["solar"] or 0.0),
+            )
+        )
+    return out
+
+
+def _symbioses(parties: Q, years: list[int]) -> dict[int, list[d.Symbiosis]]:
+    """Exchange agreements as symbioses, per year (realised quantity differs by year)."""
+    agreements = list(
+        Agreement.objects.filter(parties)
+        .order_by("pk")
+        .values(
+            "id",
+            "supplier_id",
+            "receiver_id",
+            "resource_code",
+            "status",
+            "starts_on",
+            "ends_on",
+            "unit",
+        )
+    )
+    realised = {
+        (r["agreement_id"], r["y"]): r["q"]
+        for r in ExchangeRecord.objects.filter(agreement_id__in=[a["id"] for a in agreements])
+        .annotate(y=ExtractYear("period"))
+        .values("agreement_id", "y")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+    }
+    ever = {a for a, _y in realised}
+    out = {}
+    for y in years:
+        out[y] = [
+            d.Symbiosis(
+                id=a["id"],
+                participants=[a["supplier_id"], a["receiver_id"]],
+                resource_code=a["resource_code"],
+                status=a["status"],
+                started_on=a["starts_on"],
+                ended_on=a["ends_on"],
+                realised_quantity=realised.get((a["id"], y), 0.0 if a["id"] in ever else None),
+                unit=a["unit"],
+            )
+            for a in agreements
+        ]
+    return out
+
+
+def _declarations(subject: Q, years: list[int]) -> dict[int, dict[str, d.Declaration]]:
+    out: dict[int, dict[str, d.Declaration]] = {y: {} for y in years}
+    for row in Declaration.objects.filter(subject, year__in=years).exclude(code=COMPLIANCE_CODE):
+        out[row.year][row.code] = d.Declaration(row.value, row.documents, row.note)
+    return out
+
+
+def _prior_values(subject: Q, before: int) -> dict[int, dict]:
+    """Reported values of accepted reports of years before the loaded history."""
+    out: dict[int, dict] = {}
+    for rep in AnnualReport.objects.filter(
+        subject, status=ReportStatus.ACCEPTED, year__lt=before
+    ).order_by("year"):
+        out.setdefault(rep.year, {}).update(rep.values or {})
+    return out
+
+
+def context_targets(park: Park, pack) -> list[d.ContextTarget]:
+    """The board's targets for this park and pack, as engine context targets."""
+    out = []
+    for t in ContextTarget.objects.filter(park=park, pack_id=pack.id).order_by("code", "pk"):
+        crit = pack.criterion(t.code)
+        if crit is None:
+            continue
+        out.append(
+            d.ContextTarget(
+                code=f"{t.code} ({t.comparison} {t.threshold:g})",
+                name_vi=crit.name_vi,
+                name_en=crit.name_en,
+                threshold=t.threshold,
+                comparison=t.comparison,
+                criterion=t.code,
+                unit=crit.unit,
+                basis=t.rationale,
+                source="context target",
+            )
+        )
+    return out
+
+
+def build_park_snapshot(
+    park: Park, year: int, history_years: int = HISTORY_YEARS, as_of: date | None = None
+) -> d.ParkSnapshot:
+    """ParkSnapshot of ``park`` for ``year`` with the previous years in ``history``."""
+    years = _years(year, history_years)
+    ents = Q(park_id=park.pk)
+    infos = _enterprise_infos(ents, years)
+    measures = _measures(ents)
+    flows = _flows(park, Q(enterprise__park_id=park.pk) | Q(facility__park_id=park.pk), years)
+    facilities = _facilities(park, years)
+    symbioses = _symbioses(Q(supplier__park_id=park.pk) | Q(receiver__park_id=park.pk), years)
+    declared = _declarations(Q(park_id=park.pk), years)
+    info = d.ParkInfo(
+        code=park.code,
+        name=park.name_vi,
+        total_area_ha=_f(park.total_area_ha),
+        industrial_land_ha=_f(park.industrial_land_ha),
+        green_area_ha=_f(park.green_area_ha),
+        established_on=park.established_on,
+        province=park.province.name,
+        region=park.province.region,
+    )
+
+    def snap(y, **kw):
+        return d.ParkSnapshot(
+            park=info,
+            year=y,
+            enterprises=list(infos[y].values()),
+            recp_measures=measures,
+            flows=[f for f in flows if f.year == y],
+            facilities=[f for f in facilities if f.year == y],
+            symbioses=symbioses[y],
+            declared=declared[y],
+            **kw,
+        )
+
+    return snap(
+        year,
+        history={y: snap(y) for y in years[:-1]},
+        prior_values=_prior_values(Q(park_id=park.pk, enterprise__isnull=True), years[0]),
+        as_of=as_of,
+    )
+
+
+def build_enterprise_snapshot(
+    enterprise: Enterprise,
+    year: int,
+    history_years: int = HISTORY_YEARS,
+    as_of: date | None = None,
+) -> d.EnterpriseSnapshot:
+    """EnterpriseSnapshot of ``enterprise`` for ``year`` with previous years in ``history``."""
+    years = _years(year, history_years)
+    ents = Q(pk=enterprise.pk)
+    infos = _enterprise_infos(ents, years)
+    measures = _measures(ents)
+    flows = _flows(enterprise.park, Q(enterprise_id=enterprise.pk), years)
+    symbioses = _symbioses(Q(supplier_id=enterprise.pk) | Q(receiver_id=enterprise.pk), years)
+    declared = _declarations(Q(enterprise_id=enterprise.pk), years)
+
+    def snap(y, **kw):
+        return d.EnterpriseSnapshot(
+            enterprise=infos[y][enterprise.pk],
+            year=y,
+            park_code=enterprise.park.code,
+            recp_measures=measures,
+            flows=[f for f in flows if f.year == y],
+            symbioses=symbioses[y],
+            declared=declared[y],
+            **kw,
+        )
+
+    return snap(
+        year,
+        history={y: snap(y) for y in years[:-1]},
+        prior_values=_prior_values(Q(enterprise_id=enterprise.pk), years[0]),
+        as_of=as_of,
+    )
