@@ -166,7 +166,8 @@ def set_value(user, report: AnnualReport, code: str, value, justification: str =
             except EngineError as exc:
                 if exc.code == "out_of_range":
                     msg = _("%(code)s: %(value)s is outside the accepted range %(min)s–%(max)s.")
-                    raise WorkflowError(msg % exc.params, "invalid")
+                    params = {k: f"{exc.params[k]:g}" for k in ("value", "min", "max")}
+                    raise WorkflowError(msg % {**params, "code": code}, "invalid")
                 raise WorkflowError(
                     _("%(code)s: %(value)s is not a valid value for unit %(unit)s.")
                     % {"code": code, "value": exc.params.get("value"), "unit": crit.unit},
