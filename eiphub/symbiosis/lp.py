@@ -1,0 +1,179 @@
+"""Thin, vectorised bridge to HiGHS shared by the network, water and heat models.
+
+Models are assembled the PyPSA/linopy way: each constraint family is a block of
+coordinate triplets (row, column, coefficient) built with numpy, the blocks are
+stacked into one row-wise (CSR) matrix and handed to HiGHS with ``passModel``.
+No Python loop runs over matrix entries.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+INF = highspy.kHighsInf
+
+
+class SolverError(RuntimeError):
+    """A solver failure.  ``code`` is one of: infeasible, unbounded, solver_failed."""
+
+    def __init__(self, code: str, message: str, **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class Model:
+    """A linear (mixed-integer) model built in blocks of columns and rows."""
+
+    n_cols: int = 0
+    cost: list = field(default_factory=list)
+    lower: list = field(default_factory=list)
+    upper: list = field(default_factory=list)
+    integer: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # blocks of (r, c, v, lo, hi)
+    n_rows: int = 0
+
+    def add_cols(self, n: int, cost=0.0, lower=0.0, upper=INF, integer=False) -> np.ndarray:
+        """Add ``n`` columns; return their indices."""
+        idx = np.arange(self.n_cols, self.n_cols + n)
+        self.n_cols += n
+        self.cost.append(np.broadcast_to(np.asarray(cost, float), (n,)))
+        self.lower.append(np.broadcast_to(np.asarray(lower, float), (n,)))
+        self.upper.append(np.broadcast_to(np.asarray(upper, float), (n,)))
+        self.integer.append(np.full(n, bool(integer)))
+        return idx
+
+    def add_rows(self, n: int, r, c, v, lo=-INF, hi=INF) -> np.ndarray:
+        """Add ``n`` rows given triplets with local row numbers ``r`` in [0, n)."""
+        r = np.asarray(r, dtype=np.int64)
+        idx = np.arange(self.n_rows, self.n_rows + n)
+        self.rows.append(
+            (
+                r + self.n_rows,
+                np.asarray(c, dtype=np.int64),
+                np.broadcast_to(np.asarray(v, float), r.shape),
+                np.broadcast_to(np.asarray(lo, float), (n,)),
+                np.broadcast_to(np.asarray(hi, float), (n,)),
+            )
+        )
+        self.n_rows += n
+        return idx
+
+    def set_cost(self, cost: np.ndarray) -> None:
+        """Replace the whole objective vector."""
+        self.cost = [np.asarray(cost, float)]
+
+
+@dataclass
+class Solution:
+    status: str
+    optimal: bool
+    x: np.ndarray | None
+    objective: float | None
+    gap: float
+    bound: float | None
+    build_s: float
+    solve_s: float
+    row_dual: np.ndarray | None = None
+
+
+def _csr(model: Model):
+    if model.rows:
+        r = np.concatenate([b[0] for b in model.rows])
+        c = np.concatenate([b[1] for b in model.rows])
+        v = np.concatenate([b[2] for b in model.rows])
+        lo = np.concatenate([b[3] for b in model.rows])
+        hi = np.concatenate([b[4] for b in model.rows])
+    else:
+        r = c = np.zeros(0, np.int64)
+        v = lo = hi = np.zeros(0)
+    keep = v != 0.0
+    r, c, v = r[keep], c[keep], v[keep]
+    order = np.lexsort((c, r))
+    r, c, v = r[order], c[order], v[order]
+    start = np.zeros(model.n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=model.n_rows), out=start[1:])
+    return start, c, v, lo, hi
+
+
+def solve(
+    model: Model,
+    maximise: bool = False,
+    mip_gap: float = 1e-4,
+    time_limit: float | None = None,
+    threads: int | None = None,
+    start: np.ndarray | None = None,
+    relax: bool = False,
+) -> Solution:
+    """Pass ``model`` to HiGHS silently and solve it.
+
+    ``start`` is an optional feasible point (all columns) used as a MIP start;
+    ``relax`` drops integrality (LP relaxation).
+    """
+    t0 = time.perf_counter()
+    a_start, index, value, row_lo, row_hi = _csr(model)
+    integer = np.concatenate(model.integer) if model.integer else np.zeros(0, bool)
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_cols
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = np.concatenate(model.cost) if model.cost else np.zeros(0)
+    lp.col_lower_ = np.concatenate(model.lower) if model.lower else np.zeros(0)
+    lp.col_upper_ = np.concatenate(model.upper) if model.upper else np.zeros(0)
+    lp.row_lower_ = row_lo
+    lp.row_upper_ = row_hi
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = model.n_cols
+    lp.a_matrix_.num_row_ = model.n_rows
+    lp.a_matrix_.start_ = a_start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    lp.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+    is_mip = bool(integer.any()) and not relax
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    if threads is not None:
+        h.setOptionValue("threads", int(threads))
+    h.passModel(lp)
+    if is_mip:
+        cols = np.flatnonzero(integer).astype(np.int32)
+        h.changeColsIntegrality(len(cols), cols, np.ones(len(cols), np.uint8))
+        if start is not None:
+            user = highspy.HighsSolution()
+            user.col_value = np.asarray(start, float)
+            user.value_valid = True
+            h.setSolution(user)
+    t1 = time.perf_counter()
+    h.run()
+    t2 = time.perf_counter()
+    status = h.getModelStatus()
+    name = h.modelStatusToString(status)
+    info = h.getInfo()
+    has_x = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    x = np.asarray(h.getSolution().col_value) if has_x else None
+    dual = None
+    if has_x and not is_mip:
+        dual = np.asarray(h.getSolution().row_dual)
+    gap = float(info.mip_gap) if is_mip else 0.0
+    if not np.isfinite(gap) or gap > 1e30:
+        gap = float("inf")
+    return Solution(
+        status=name,
+        optimal=status == highspy.HighsModelStatus.kOptimal,
+        x=x,
+        objective=float(info.objective_function_value) if has_x else None,
+        gap=gap if has_x else float("inf"),
+        bound=(float(info.mip_dual_bound) if is_mip else float(info.objective_function_value))
+        if has_x
+        else None,
+        build_s=t1 - t0,
+        solve_s=t2 - t1,
+        row_dual=dual,
+    )
