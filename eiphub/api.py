@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from eiphub.accounts.api import auth_methods
 from eiphub.accounts.api import router as accounts_router
 from eiphub.flows.api import router as flows_router
+from eiphub.recp.api import router as recp_router
 from eiphub.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -21,3 +22,4 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", registry_router)
 api.add_router("/", flows_router)
+api.add_router("/", recp_router)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("eiphub.web.urls")),
     path("parks/", include("eiphub.registry.urls")),
     path("flows/", include("eiphub.flows.urls")),
+    path("recp/", include("eiphub.recp.urls")),
 ]
 urlpatterns += static(settings.STATIC_URL)

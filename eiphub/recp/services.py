@@ -74,9 +74,13 @@ def entity_id(enterprise_id=None, facility_id=None) -> str:
     return str(enterprise_id) if enterprise_id is not None else f"f{facility_id}"
 
 
-def park_flows(parks) -> FlowRecord.objects:
-    """Flows of enterprises and shared facilities of ``parks`` (a queryset or list of ids)."""
-    return FlowRecord.objects.filter(Q(enterprise__park__in=parks) | Q(facility__park__in=parks))
+def park_flows(parks):
+    """Flows of enterprises and shared facilities of ``parks`` (a queryset or list of ids),
+    filtered through id subqueries so that the (enterprise, period) index is used."""
+    return FlowRecord.objects.filter(
+        Q(enterprise__in=Enterprise.objects.filter(park__in=parks).values("pk"))
+        | Q(facility__in=SharedFacility.objects.filter(park__in=parks).values("pk"))
+    )
 
 
 def flow_years(parks) -> list[int]:
@@ -103,14 +107,14 @@ class ParkInventory:
         return self.inventory.aggregate(level, self.entity_park, self.park_province)
 
 
-def activity_records(parks, years, *, group_by_park: bool = False) -> tuple[list, dict, dict]:
-    """Yearly activity records of ``parks`` in ``years`` (one aggregated query), the product
+def activity_records(flows, years, *, group_by_park: bool = False) -> tuple[list, dict, dict]:
+    """Yearly activity records of ``flows`` (a FlowRecord queryset, e.g.
+    :func:`park_flows`) in ``years`` (one aggregated query), the product
     output per (entity, year) and the shared-solar supply per (park code, year).  With
     ``group_by_park`` the entity is the park itself (its code): national tables then handle
     one row per park instead of one per enterprise."""
     qs = (
-        park_flows(parks)
-        .filter(period__year__in=list(years))
+        flows.filter(period__year__in=list(years))
         .filter(_prefix_q(GHG_PREFIXES) | Q(resource_code=PRODUCT))
         .annotate(y=ExtractYear("period"))
     )
@@ -147,7 +151,9 @@ def inventory_for(parks, years, *, strict: bool = False, group_by_park: bool = F
     Enterprise-level by default; ``group_by_park`` gives one entity per park (same totals
     except where one enterprise's solar exceeds its own use, which is then not clipped)."""
     years = sorted(set(int(y) for y in years))
-    records, product, solar = activity_records(parks, years, group_by_park=group_by_park)
+    records, product, solar = activity_records(
+        park_flows(_ids(parks)), years, group_by_park=group_by_park
+    )
     inv = compute_inventory(records, latest_grid=not strict)
     park_rows = list(Park.objects.filter(pk__in=_ids(parks)).values_list("code", "province__code"))
     park_province = dict(park_rows)
@@ -169,6 +175,24 @@ def inventory_for(parks, years, *, strict: bool = False, group_by_park: bool = F
             }
         )
     return ParkInventory(inv, entity_park, park_province, product, solar, years, not strict)
+
+
+def inventory_for_enterprise(enterprise: Enterprise, years, *, strict: bool = False):
+    """Inventory of one enterprise (its own flows only) as a :class:`ParkInventory`."""
+    years = sorted(set(int(y) for y in years))
+    flows = FlowRecord.objects.filter(enterprise=enterprise)
+    records, product, _solar = activity_records(flows, years)
+    inv = compute_inventory(records, latest_grid=not strict)
+    park = enterprise.park
+    return ParkInventory(
+        inv,
+        {str(enterprise.pk): park.code},
+        {park.code: park.province.code},
+        product,
+        {},
+        years,
+        not strict,
+    )
 
 
 def _ids(parks):
@@ -270,7 +294,9 @@ def rollup_for(user, parks=None, provinces=None, years=None) -> RollupResult:
     # Per-park drill-down from the records the roll-up counted.
     ent_park = {str(pk): park for pk, park, _p, _n in ents}
     by_id = {m.id: m for m in measures}
-    per = defaultdict(lambda: defaultdict(float))
+    keys = ("enterprises", "implementing", "identified", "implemented", "investment_vnd",
+            "savings_vnd_per_year")  # fmt: skip
+    per = defaultdict(lambda: dict.fromkeys(keys, 0))
     for code in ent_park.values():
         per[code]["enterprises"] += 1
     for mid in r.records.get("measures_identified", []):
