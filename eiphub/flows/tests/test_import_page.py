@@ -48,6 +48,11 @@ def test_clean_upload_imports_and_shows_summary(client, w):
     resp = upload(client, F.table("flows", [F.flow_row(w.e1.tax_code)]))
     assert resp.status_code == 200 and resp.context["result"].ok
     assert FlowRecord.objects.get().entered_by == w.ent_user
+    rows = F.table("flows", [F.flow_row(w.e1.tax_code, period="02/2024")], lang="vi")
+    xlsx = SimpleUploadedFile("t.xlsx", F.xlsx_file({"Số liệu tháng": rows}).getvalue())
+    resp = client.post(reverse("flows:import"), {"file": xlsx, "kind": "flows"})
+    assert resp.context["result"].ok and FlowRecord.objects.count() == 2
+    assert 'id="import-result"' in resp.content.decode()
 
 
 def test_public_user_gets_403_and_anonymous_is_sent_to_login(client, w):
