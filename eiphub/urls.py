@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("eiphub.web.urls")),
     path("parks/", include("eiphub.registry.urls")),
     path("flows/", include("eiphub.flows.urls")),
+    path("exchange/", include("eiphub.exchange.urls")),
     path("recp/", include("eiphub.recp.urls")),
 ]
 urlpatterns += static(settings.STATIC_URL)

@@ -50,6 +50,9 @@ class Listing(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     source_flow_key = models.CharField(max_length=120, blank=True, help_text="Generated from flows")
+    site = models.CharField(
+        max_length=200, blank=True, help_text="Site, plot or workshop where the resource is"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -112,6 +115,8 @@ class Agreement(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    supplier_confirmed = models.BooleanField(default=False)
+    receiver_confirmed = models.BooleanField(default=False)
     pathway = models.CharField(max_length=20, blank=True)
     benefit_vnd_per_year = models.FloatField(default=0)
     co2e_t_per_year = models.FloatField(default=0)
@@ -134,6 +139,31 @@ class ExchangeRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agreement", "period"], name="exchange_record_unique")
         ]
+
+
+class MatchNote(models.Model):
+    """The negotiation log of a match: notes written by either side and workflow events.
+
+    ``side`` says which listing's owner wrote it (offer or want; blank = the system)."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        INTEREST = "interest", _("Expression of interest")
+        ACCEPT = "accept", _("Accepted")
+        DECLINE = "decline", _("Declined")
+        AGREEMENT = "agreement", _("Agreement")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    side = models.CharField(max_length=5, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    text = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
 
 
 class Notification(models.Model):

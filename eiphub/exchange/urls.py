@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exchange"
+urlpatterns = [
+    path("", views.listings, name="listings"),
+    path("listings/new/", views.listing_create, name="listing_create"),
+    path("listings/resolve/", views.resolve_preview, name="resolve"),
+    path("listings/from-flows/", views.from_flows, name="from_flows"),
+    path("listings/<int:pk>/", views.listing_detail, name="listing_detail"),
+    path("listings/<int:pk>/edit/", views.listing_edit, name="listing_edit"),
+    path("matches/", views.matches, name="matches"),
+    path("matches/run/", views.run, name="run"),
+    path("matches/<int:pk>/", views.match_detail, name="match_detail"),
+    path("matches/<int:pk>/do/<str:action>/", views.match_action, name="match_action"),
+    path("matches/<int:pk>/agreement/", views.agreement_create, name="agreement_create"),
+    path("agreements/", views.agreements, name="agreements"),
+    path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:pk>/do/<str:action>/", views.agreement_action, name="agreement_action"),
+    path("agreements/<int:pk>/contract.docx", views.contract, name="contract"),
+    path("funnel/", views.funnel_page, name="funnel"),
+    path("investors/", views.investors, name="investors"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/badge/", views.notification_badge, name="notification_badge"),
+]

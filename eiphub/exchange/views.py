@@ -1,0 +1,476 @@
+"""Exchange pages.  Every listing, match and agreement shown goes through the
+projections of services.py (blind unless the viewer may know the party)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eiphub.accounts.models import Role
+from eiphub.accounts.scoping import parks_for
+from eiphub.registry.models import Park, Province
+from eiphub.symbiosis.matching import resolve_resource
+
+from . import services as S
+from .contract import contract_docx
+from .forms import AgreementForm, InvestorForm, ListingForm, RecordForm
+from .models import Listing, Match, Notification
+
+MATCH_ACTIONS = {
+    "interest": S.express_interest,
+    "accept": S.accept,
+    "decline": S.decline,
+}
+AGREEMENT_ACTIONS = {
+    "confirm": S.confirm_agreement,
+    "operating": S.mark_operating,
+    "end": S.end_agreement,
+}
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _ctx(request, **kw):
+    unread = (
+        Notification.objects.filter(user=request.user, read=False).count()
+        if request.user.is_authenticated
+        else 0
+    )
+    return {"unread": unread, "exchange_role": S.role_of(request.user), **kw}
+
+
+def _own_enterprise(request):
+    ent = S.owner_enterprises(request.user).first()
+    if ent is None:
+        raise PermissionDenied(_("Only enterprise users can publish listings."))
+    return ent
+
+
+@login_required
+def listings(request):
+    """My listings and the marketplace (published listings, blind unless disclosed)."""
+    viewer = S.Viewer(request.user)
+    qs = S.listings_visible_to(request.user).select_related("enterprise__park")
+    group = request.GET.get("group") or ""
+    park = request.GET.get("park") or ""
+    kind = request.GET.get("kind") or ""
+    tab = request.GET.get("tab") or ("mine" if viewer.own_ids else "market")
+    if group:
+        qs = qs.filter(resource_code__startswith=group + ".")
+    if park:
+        qs = qs.filter(enterprise__park__code=park)
+    if kind in Listing.Kind.values:
+        qs = qs.filter(kind=kind)
+    if tab == "mine":
+        qs = qs.filter(enterprise__in=viewer.own_ids)
+    else:
+        qs = qs.exclude(enterprise__in=viewer.own_ids)
+    page = Paginator(qs.order_by("-updated", "-pk"), 50).get_page(request.GET.get("page"))
+    views = [S.listing_view(viewer, x) for x in page.object_list]
+    park_choices = Park.objects.filter(
+        enterprises__listings__in=S.listings_visible_to(request.user)
+    ).distinct()
+    return render(
+        request,
+        "exchange/listings.html",
+        _ctx(
+            request,
+            views=views,
+            page_obj=page,
+            tab=tab,
+            group=group,
+            park=park,
+            kind=kind,
+            groups=[(k, _(v)) for k, v in S.GROUP_LABELS.items()],
+            parks=park_choices,
+            is_owner=bool(viewer.own_ids),
+        ),
+    )
+
+
+def _listing_form(request, instance):
+    form = ListingForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save()
+        if obj.status == Listing.Status.PUBLISHED:
+            run = S.run_matching(obj.enterprise.park)
+            messages.success(
+                request,
+                _("Saved and published; %(n)d new matches found.") % {"n": run.created},
+            )
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("exchange:listing_detail", pk=obj.pk)
+    return render(request, "exchange/listing_form.html", _ctx(request, form=form, obj=instance))
+
+
+@login_required
+def listing_create(request):
+    ent = _own_enterprise(request)
+    return _listing_form(request, Listing(enterprise=ent))
+
+
+@login_required
+def listing_edit(request, pk):
+    obj = get_object_or_404(
+        Listing.objects.filter(enterprise__in=S.owner_enterprises(request.user)), pk=pk
+    )
+    return _listing_form(request, obj)
+
+
+@login_required
+def listing_detail(request, pk):
+    viewer = S.Viewer(request.user)
+    obj = get_object_or_404(
+        S.listings_visible_to(request.user).select_related("enterprise__park"), pk=pk
+    )
+    view = S.listing_view(viewer, obj)
+    matches = []
+    if view.level in (S.OWNER, S.FULL):
+        qs = S.matches_visible_to(request.user).filter(
+            pk__in=(obj.matches_as_offer.all() | obj.matches_as_want.all()).values("pk")
+        )
+        matches = [S.match_view(viewer, m) for m in S.match_qs().filter(pk__in=qs.values("pk"))]
+    return render(request, "exchange/listing_detail.html", _ctx(request, v=view, matches=matches))
+
+
+@login_required
+def resolve_preview(request):
+    """HTMX: the catalogue resource a free-text description resolves to."""
+    text = request.GET.get("resource", "")
+    res = resolve_resource(text) if text.strip() else None
+    lang = translation.get_language() or "vi"
+    return render(
+        request,
+        "exchange/_resolve.html",
+        {"res": res, "name": res.name(lang) if res else "", "text": text},
+    )
+
+
+@login_required
+@require_POST
+def from_flows(request):
+    ent = _own_enterprise(request)
+    out = S.offers_from_flows(ent)
+    if not out.listing_ids:
+        messages.warning(
+            request,
+            _("No output flows sent to landfill, treatment or discharge in the last 12 months."),
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Offers from your flows: %(c)d created, %(u)d updated, %(n)d unchanged (drafts until "
+                "you publish them)."
+            )
+            % {"c": out.created, "u": out.updated, "n": out.unchanged},
+        )
+    return redirect(reverse("exchange:listings") + "?tab=mine")
+
+
+@login_required
+def matches(request):
+    viewer = S.Viewer(request.user)
+    qs = S.match_qs().filter(pk__in=S.matches_visible_to(request.user).values("pk"))
+    status = request.GET.get("status") or ""
+    if status in Match.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-score", "pk"), 50).get_page(request.GET.get("page"))
+    views = [S.match_view(viewer, m) for m in page.object_list]
+    can_run = S.role_of(request.user) in (Role.BOARD, Role.DEVELOPER, Role.MINISTRY)
+    return render(
+        request,
+        "exchange/matches.html",
+        _ctx(
+            request,
+            views=views,
+            page_obj=page,
+            status=status,
+            statuses=Match.Status.choices,
+            can_run=can_run,
+            run_parks=parks_for(request.user) if can_run else [],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def run(request):
+    """Board, developer or ministry re-runs matching for a park in scope."""
+    if S.role_of(request.user) not in (Role.BOARD, Role.DEVELOPER, Role.MINISTRY):
+        raise PermissionDenied(_("Only the park's board or developer can run the matching."))
+    park = get_object_or_404(parks_for(request.user), code=request.POST.get("park", ""))
+    out = S.run_matching(park)
+    messages.success(
+        request,
+        _("Matching done for %(park)s: %(c)d new, %(u)d updated, %(r)d no longer found.")
+        % {"park": park.code, "c": out.created, "u": out.updated, "r": out.removed},
+    )
+    return redirect("exchange:matches")
+
+
+def _visible_match(request, pk):
+    return get_object_or_404(
+        S.match_qs().filter(pk__in=S.matches_visible_to(request.user).values("pk")), pk=pk
+    )
+
+
+def _match_context(request, m, **kw):
+    viewer = S.Viewer(request.user)
+    mv = S.match_view(viewer, m)
+    hidden = [lst.enterprise for v, lst in ((mv.offer, m.offer), (mv.want, m.want)) if v.blind]
+    notes = [
+        {
+            "side": n.side,
+            "kind": n.get_kind_display(),
+            "text": S.scrub(n.text, hidden),
+            "created": n.created,
+            "mine": n.side == mv.side and bool(mv.side),
+        }
+        for n in m.notes.all()
+    ]
+    return _ctx(request, m=mv, notes=notes, **kw)
+
+
+@login_required
+def match_detail(request, pk):
+    m = _visible_match(request, pk)
+    return render(request, "exchange/match_detail.html", _match_context(request, m))
+
+
+@login_required
+@require_POST
+def match_action(request, pk, action):
+    m = _visible_match(request, pk)
+    error = None
+    try:
+        if action == "note":
+            S.add_note(request.user, m, request.POST.get("text", ""))
+        elif action in MATCH_ACTIONS:
+            MATCH_ACTIONS[action](request.user, m)
+        else:
+            raise Http404
+    except S.TransitionError as exc:
+        error = exc.message
+        if not _is_htmx(request):
+            messages.error(request, exc.message)
+    m = _visible_match(request, pk)
+    if _is_htmx(request):
+        resp = render(
+            request, "exchange/_match_panel.html", _match_context(request, m, error=error)
+        )
+        if error:
+            resp.status_code = 200
+        return resp
+    return redirect("exchange:match_detail", pk=pk)
+
+
+@login_required
+def agreement_create(request, pk):
+    m = _visible_match(request, pk)
+    viewer = S.Viewer(request.user)
+    if not viewer.is_party(m):
+        raise PermissionDenied(_("Only the owners of the two listings can act on a match."))
+    form = AgreementForm(
+        request.POST or None,
+        initial={
+            "quantity_per_year": round(m.matched_quantity, 3),
+            "price_vnd_per_unit": m.offer.price_vnd_per_unit if m.offer.unit == m.unit else None,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            a = S.create_agreement(request.user, m, **form.cleaned_data)
+        except S.TransitionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Agreement proposed; the other party is asked to confirm."))
+            return redirect("exchange:agreement_detail", pk=a.pk)
+    return render(
+        request,
+        "exchange/agreement_form.html",
+        _ctx(request, form=form, m=S.match_view(viewer, m)),
+    )
+
+
+@login_required
+def agreements(request):
+    viewer = S.Viewer(request.user)
+    qs = S.agreements_visible_to(request.user).select_related("supplier", "receiver", "match")
+    rows = []
+    for a in qs.order_by("-created")[:500]:
+        sup, rec = S.party_names(viewer, a)
+        rows.append(
+            {"a": a, "supplier": sup, "receiver": rec, "resource": S.resource_name(a.resource_code)}
+        )
+    return render(request, "exchange/agreements.html", _ctx(request, rows=rows))
+
+
+def _visible_agreement(request, pk):
+    return get_object_or_404(
+        S.agreements_visible_to(request.user).select_related("supplier", "receiver", "match"),
+        pk=pk,
+    )
+
+
+@login_required
+def agreement_detail(request, pk):
+    a = _visible_agreement(request, pk)
+    viewer = S.Viewer(request.user)
+    side = viewer.agreement_side(a)
+    form = RecordForm(request.POST or None)
+    if request.method == "POST":
+        if not side:
+            raise PermissionDenied(_("Only the two parties can change an agreement."))
+        if form.is_valid():
+            try:
+                S.record_exchange(
+                    request.user, a, form.cleaned_data["period"], form.cleaned_data["quantity"]
+                )
+            except S.TransitionError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, _("Exchange recorded; the flows of both parties are updated.")
+                )
+                return redirect("exchange:agreement_detail", pk=pk)
+    sup, rec = S.party_names(viewer, a)
+    records = list(a.records.all())
+    chart = {
+        "kind": "bar",
+        "title": _("Realised exchanges"),
+        "unit": a.unit,
+        "labels": [r.period.strftime("%m/%Y") for r in records],
+        "series": [
+            {"name": S.resource_name(a.resource_code), "data": [r.quantity for r in records]}
+        ],
+    }
+    return render(
+        request,
+        "exchange/agreement_detail.html",
+        _ctx(
+            request,
+            a=a,
+            side=side,
+            supplier=sup,
+            receiver=rec,
+            resource=S.resource_name(a.resource_code),
+            records=records,
+            form=form,
+            chart=chart,
+            my_confirmed=getattr(a, f"{side}_confirmed", False) if side else False,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def agreement_action(request, pk, action):
+    a = _visible_agreement(request, pk)
+    if action not in AGREEMENT_ACTIONS:
+        raise Http404
+    try:
+        AGREEMENT_ACTIONS[action](request.user, a)
+    except S.TransitionError as exc:
+        messages.error(request, exc.message)
+    return redirect("exchange:agreement_detail", pk=pk)
+
+
+@login_required
+def contract(request, pk):
+    a = _visible_agreement(request, pk)
+    data = contract_docx(S.Viewer(request.user), a)
+    resp = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    resp["Content-Disposition"] = f'attachment; filename="hop-dong-{a.pk}.docx"'
+    return resp
+
+
+@login_required
+def funnel_page(request):
+    """Funnel per park and per province over the parks in the user's scope."""
+    parks = parks_for(request.user)
+    park_code = request.GET.get("park") or ""
+    prov_code = request.GET.get("province") or ""
+    sel = parks
+    title = _("All parks in your scope")
+    if park_code:
+        p = get_object_or_404(parks, code=park_code)
+        sel, title = parks.filter(pk=p.pk), p.name(translation.get_language() or "vi")
+    elif prov_code:
+        prov = get_object_or_404(
+            Province.objects.filter(parks__in=parks).distinct(), code=prov_code
+        )
+        sel, title = parks.filter(province=prov), prov.name
+    counts = S.funnel(sel)
+    labels = S.funnel_labels()
+    return render(
+        request,
+        "exchange/funnel.html",
+        _ctx(
+            request,
+            counts=counts,
+            stages=[(s, labels[s], counts[s]) for s in S.FUNNEL_STAGES],
+            chart=S.funnel_chart(counts, title),
+            title=title,
+            park_rows=S.funnel_rows(parks, "park"),
+            province_rows=S.funnel_rows(parks, "province"),
+            parks=parks,
+            provinces=Province.objects.filter(parks__in=parks).distinct(),
+            park=park_code,
+            province=prov_code,
+            stage_keys=S.FUNNEL_STAGES,
+        ),
+    )
+
+
+@login_required
+def investors(request):
+    """Unmatched offers by park with the industries that could use them, and a
+    ranking of parks for a prospective investor's inputs and outputs."""
+    parks = parks_for(request.user)
+    unmatched = S.unmatched_offers(parks)
+    form = InvestorForm(request.GET or None)
+    ranking = None
+    if form.is_bound and form.is_valid():
+        try:
+            ins = S.parse_resource_lines(form.cleaned_data["inputs"])
+            outs = S.parse_resource_lines(form.cleaned_data["outputs"])
+        except ValueError as exc:
+            form.add_error(None, _("Cannot read the line “%(line)s”.") % {"line": str(exc)})
+        else:
+            if ins or outs:
+                ranking = S.rank_parks(ins, outs, Park.objects.all())[:20]
+    return render(
+        request,
+        "exchange/investors.html",
+        _ctx(request, unmatched=unmatched, form=form, ranking=ranking),
+    )
+
+
+@login_required
+def notifications(request):
+    qs = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        qs.filter(read=False).update(read=True)
+        return redirect("exchange:notifications")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "exchange/notifications.html", _ctx(request, page_obj=page))
+
+
+@login_required
+def notification_badge(request):
+    """HTMX polling target: the unread count."""
+    n = Notification.objects.filter(user=request.user, read=False).count()
+    return render(request, "exchange/_badge.html", {"unread": n})
