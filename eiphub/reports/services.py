@@ -486,7 +486,7 @@ def env_social_summary(park: Park, year: int, years_back: int = 3) -> dict:
     snap = build_park_snapshot(park, year, years_back)
     years = sorted([*snap.history, year])
     by_year = {year: snap, **snap.history}
-    ghg, fresh, reclaimed, recp_vnd, recp_n = {}, {}, {}, {}, {}
+    ghg, ghg_gaps, fresh, reclaimed, recp_vnd, recp_n = {}, {}, {}, {}, {}, {}
     for y in years:
         s = by_year[y]
         activity = [
@@ -496,8 +496,10 @@ def env_social_summary(park: Park, year: int, years_back: int = 3) -> dict:
             for f in s.flows
             if f.enterprise_id is not None and f.resource_code.startswith("energy")
         ]
-        inv = compute_inventory(activity)
+        # years without a published grid factor use the latest one (noted in the report)
+        inv = compute_inventory(activity, latest_grid=True)
         ghg[y] = round(sum(r.total_t for r in inv.rows.values()), 1)
+        ghg_gaps[y] = len(inv.gaps)
         fresh[y] = round(
             sum(
                 f.quantity
@@ -556,7 +558,10 @@ def env_social_summary(park: Park, year: int, years_back: int = 3) -> dict:
             "by_year_count": [recp_n[y] for y in years],
             "by_year_vnd": [recp_vnd[y] for y in years],
         },
-        "emissions": {"ghg_tco2e_by_year": [ghg[y] for y in years]},
+        "emissions": {
+            "ghg_tco2e_by_year": [ghg[y] for y in years],
+            "gaps_by_year": [ghg_gaps[y] for y in years],
+        },
         "water": {
             "fresh_m3_by_year": [fresh[y] for y in years],
             "reclaimed_m3_by_year": [reclaimed[y] for y in years],
