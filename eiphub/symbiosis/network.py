@@ -89,6 +89,7 @@ class Link:
     co2_per_unit: float = 0.0  # tCO2e avoided per unit delivered (before transport)
     facility: str | None = None  # shared facility the link needs (hub, regeneration...)
     compatible: bool = True  # quality check; False needs a pre-treatment facility
+    yield_ratio: float = 1.0  # demand units covered per supply unit sent (pathway ratio)
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ class _Arrays:
     cap: np.ndarray  # effective upper bound U_l
     minf: np.ndarray
     fixed: np.ndarray  # VND/yr
+    ratio: np.ndarray  # demand units per supply unit
     fi: np.ndarray  # facility index or -1
     needs_y: np.ndarray  # bool
     fac_fixed: np.ndarray
@@ -244,9 +246,11 @@ def _arrays(p: NetworkProblem) -> _Arrays:
                 raise NetworkError(
                     "negative_value", f"link {link.id!r}: {name} must be >= 0", link=link.id
                 )
-        if not (link.capacity >= 0 and link.min_flow >= 0):
+        if not (link.capacity >= 0 and link.min_flow >= 0 and link.yield_ratio > 0):
             raise NetworkError(
-                "negative_value", f"link {link.id!r}: capacity/min_flow must be >= 0", link=link.id
+                "negative_value",
+                f"link {link.id!r}: capacity/min_flow must be >= 0, yield_ratio > 0",
+                link=link.id,
             )
         sup = p.supplies[s_idx[link.supply]]
         dem = p.demands[d_idx[link.demand]]
@@ -254,7 +258,7 @@ def _arrays(p: NetworkProblem) -> _Arrays:
             excluded.append({"link": link.id, "reason": "licence", "licence": sup.required_licence})
         elif not link.compatible and link.facility is None:
             excluded.append({"link": link.id, "reason": "quality"})
-        elif link.min_flow > min(link.capacity, sup.quantity, dem.quantity):
+        elif link.min_flow > min(link.capacity, sup.quantity, dem.quantity / link.yield_ratio):
             excluded.append({"link": link.id, "reason": "min_flow_unreachable"})
         else:
             allowed.append(link)
@@ -273,7 +277,8 @@ def _arrays(p: NetworkProblem) -> _Arrays:
     dist = col("distance_km")
     fixed = col("fixed_cost") + annual * col("capex")
     minf = col("min_flow")
-    cap = np.minimum(np.minimum(col("capacity"), S[si]), D[di])
+    ratio = col("yield_ratio")
+    cap = np.minimum(np.minimum(col("capacity"), S[si]), D[di] / ratio)
     fac_fixed = np.array([f.fixed_cost + annual * f.capex for f in p.facilities], float)
     return _Arrays(
         problem=p,
@@ -290,6 +295,7 @@ def _arrays(p: NetworkProblem) -> _Arrays:
         cap=cap,
         minf=minf,
         fixed=fixed,
+        ratio=ratio,
         fi=fi,
         needs_y=(fixed > 0) | (minf > 0) | (fi >= 0),
         fac_fixed=fac_fixed,
@@ -326,7 +332,7 @@ def _build(a: _Arrays) -> _Built:
     one = np.ones(n)
     # supply and demand balances
     m.add_rows(len(a.S), a.si, x, one, hi=a.S)
-    m.add_rows(len(a.D), a.di, x, one, lo=a.Dmin, hi=a.D)
+    m.add_rows(len(a.D), a.di, x, a.ratio, lo=a.Dmin, hi=a.D)
     # capacity and minimum flow of active links: x - U y <= 0, x - m y >= 0
     k = len(ylinks)
     r2 = np.repeat(np.arange(k), 2)
@@ -478,7 +484,7 @@ def _greedy_point(a: _Arrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if margin[k] <= 0 or potential[k] <= 0:
             break
         f = a.fi[k]
-        q = min(rs[a.si[k]], rd[a.di[k]], a.cap[k], rf[f] if f >= 0 else math.inf)
+        q = min(rs[a.si[k]], rd[a.di[k]] / a.ratio[k], a.cap[k], rf[f] if f >= 0 else math.inf)
         if q <= 0 or q < a.minf[k]:
             continue
         value = margin[k] * q - a.fixed[k] - (a.fac_fixed[f] if f >= 0 and not opened[f] else 0)
@@ -487,7 +493,7 @@ def _greedy_point(a: _Arrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         flow[k] = q
         active[k] = True
         rs[a.si[k]] -= q
-        rd[a.di[k]] -= q
+        rd[a.di[k]] -= q * a.ratio[k]
         if f >= 0:
             rf[f] -= q
             opened[f] = True
@@ -512,7 +518,7 @@ def greedy_baseline(problem: NetworkProblem) -> NetworkResult:
         solve_s=time.perf_counter() - t0,
     )
     res.objective = res.benefit_vnd_per_year
-    delivered = np.bincount(a.di, weights=flow, minlength=len(a.D))
+    delivered = np.bincount(a.di, weights=flow * a.ratio, minlength=len(a.D))
     if np.any(delivered < a.Dmin - 1e-9):
         res.status = "greedy_infeasible"
         res.message = "greedy delivery leaves some minimum demands unmet"
@@ -526,7 +532,7 @@ def _support_lp(a: _Arrays, cx: np.ndarray, keep: np.ndarray) -> np.ndarray | No
     x = m.add_cols(len(idx), cost=cx[idx], upper=a.cap[idx])
     one = np.ones(len(idx))
     m.add_rows(len(a.S), a.si[idx], x, one, hi=a.S)
-    m.add_rows(len(a.D), a.di[idx], x, one, lo=a.Dmin, hi=a.D)
+    m.add_rows(len(a.D), a.di[idx], x, a.ratio[idx], lo=a.Dmin, hi=a.D)
     via = a.fi[idx] >= 0
     if via.any():
         m.add_rows(len(a.fac_cap), a.fi[idx][via], x[via], one[via], hi=a.fac_cap)
@@ -655,9 +661,10 @@ def _subset(a: _Arrays, links: np.ndarray, sups: np.ndarray, dems: np.ndarray, f
         transport=a.transport[links],
         co2=a.co2[links],
         cap=a.cap[links],
+        ratio=a.ratio[links],
         minf=a.minf[links],
         fixed=a.fixed[links],
-        fi=np.where(fi >= 0, rf[np.maximum(fi, 0)], -1),
+        fi=np.where(fi >= 0, rf[np.maximum(fi, 0)], -1) if len(rf) else fi,
         needs_y=a.needs_y[links],
         fac_fixed=a.fac_fixed[facs],
         fac_cap=a.fac_cap[facs],
@@ -752,7 +759,9 @@ def _solve(
     t0 = time.perf_counter()
     unmet = [
         a.problem.demands[j].id
-        for j in np.flatnonzero(a.Dmin > np.bincount(a.di, weights=a.cap, minlength=len(a.D)))
+        for j in np.flatnonzero(
+            a.Dmin > np.bincount(a.di, weights=a.cap * a.ratio, minlength=len(a.D))
+        )
     ]
     if unmet:
         return _result(
@@ -979,3 +988,113 @@ def sensitivity(
         },
         "cases": cases,
     }
+
+
+# ---------------------------------------------------------------------------
+# From the matcher
+
+DEFAULT_MATCH_PARAMS = {
+    "fixed_cost_vnd_per_year": 20e6,  # contract, weighing, paperwork per exchange
+    "hazardous_fixed_cost_vnd_per_year": 60e6,  # manifests, licensed transport
+    "min_flow_fraction": 0.0,  # of the smaller of offer and want
+    "discount_rate": 0.10,
+    "lifetime_years": 10.0,
+    "facilities": [],  # [{id, fixed_cost_vnd_per_year, capex_vnd, capacity, resources: [...]}]
+}
+
+
+def problem_from_matches(listings, matches, params: dict | None = None) -> NetworkProblem:
+    """Build a :class:`NetworkProblem` from the matcher's listings and matches.
+
+    Offers become supplies, wants demands (each in its own unit); every match a link
+    whose flow is in offer units and covers ``yield_ratio`` want units per offer
+    unit.  The match's yearly figures are turned into unit values: ``unit_benefit``
+    = (benefit + transport) / matched quantity, transport per unit.km from the
+    match's transport cost and distance, CO2 per unit.  Licence and quality rules
+    were applied by the matcher, so links are taken as compatible.  ``params``
+    (see ``DEFAULT_MATCH_PARAMS``) adds fixed costs, minimum flows and optional
+    shared facilities; a facility serves links whose offer resource code starts
+    with one of its ``resources``.
+    """
+    prm = {**DEFAULT_MATCH_PARAMS, **(params or {})}
+    by_id = {x.id: x for x in listings}
+    used_offers = {m.offer_id for m in matches}
+    used_wants = {m.want_id for m in matches}
+    supplies = [
+        Supply(
+            x.id,
+            float(x.quantity),
+            resource=x.resource,
+            unit=x.unit,
+            enterprise=x.enterprise,
+            park=x.park,
+            hazardous=False,
+        )
+        for x in listings
+        if x.kind == "offer" and x.id in used_offers
+    ]
+    demands = [
+        Demand(
+            x.id,
+            float(x.quantity),
+            resource=x.resource,
+            unit=x.unit,
+            enterprise=x.enterprise,
+            park=x.park,
+            licences=frozenset(x.licences),
+        )
+        for x in listings
+        if x.kind == "want" and x.id in used_wants
+    ]
+    facilities = [
+        Facility(
+            str(f["id"]),
+            fixed_cost=float(f.get("fixed_cost_vnd_per_year", 0.0)),
+            capex=float(f.get("capex_vnd", 0.0)),
+            capacity=float(f.get("capacity", math.inf)),
+            kind=str(f.get("kind", "")),
+        )
+        for f in prm["facilities"]
+    ]
+    links = []
+    for m in matches:
+        q = float(m.matched_quantity)
+        if q <= 0:
+            continue
+        offer, want = by_id[m.offer_id], by_id[m.want_id]
+        dist = float(m.distance_km) if m.distance_km is not None else 0.0
+        transport = float(m.transport_cost_vnd_per_year)
+        covered = float(m.coverage) * float(want.quantity) if m.coverage else q
+        fac = next(
+            (
+                str(f["id"])
+                for f in prm["facilities"]
+                if any(m.offer_resource.startswith(r) for r in f.get("resources", []))
+            ),
+            None,
+        )
+        links.append(
+            Link(
+                f"{m.offer_id}->{m.want_id}",
+                m.offer_id,
+                m.want_id,
+                unit_benefit=(float(m.benefit_vnd_per_year) + transport) / q,
+                distance_km=dist,
+                transport_cost_per_unit_km=transport / (q * dist) if dist > 0 else 0.0,
+                fixed_cost=prm["fixed_cost_vnd_per_year"]
+                + (prm["hazardous_fixed_cost_vnd_per_year"] if offer.hazardous else 0.0),
+                capacity=q,
+                min_flow=prm["min_flow_fraction"] * q,
+                co2_per_unit=float(m.co2e_t_per_year) / q,
+                facility=fac,
+                yield_ratio=covered / q if covered > 0 else 1.0,
+            )
+        )
+    return NetworkProblem(
+        supplies,
+        demands,
+        links,
+        facilities,
+        discount_rate=prm["discount_rate"],
+        lifetime_years=prm["lifetime_years"],
+    )
