@@ -6,6 +6,7 @@ from datetime import date
 
 from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema
+from ninja import Status as Reply
 from ninja.errors import HttpError
 
 from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, parks_for
@@ -164,24 +165,24 @@ def create_measure(request, body: MeasureIn):
     resource codes to yearly quantities in the catalogue unit of each resource."""
     ent = enterprises_writable_by(request.user).filter(pk=body.enterprise_id).first()
     if ent is None:
-        return 403, {"field": "enterprise_id", "detail": "not writable by you"}
+        return Reply(403, {"field": "enterprise_id", "detail": "not writable by you"})
     if body.practice not in Practice.values:
-        return 400, {"field": "practice", "detail": f"one of {Practice.values}"}
+        return Reply(400, {"field": "practice", "detail": f"one of {Practice.values}"})
     if body.status not in Status.values:
-        return 400, {"field": "status", "detail": f"one of {Status.values}"}
+        return Reply(400, {"field": "status", "detail": f"one of {Status.values}"})
     if body.status in ("implemented", "verified") and body.implemented_on is None:
-        return 400, {"field": "implemented_on", "detail": "required when implemented"}
+        return Reply(400, {"field": "implemented_on", "detail": "required when implemented"})
     cat = default_catalogue()
     for code, qty in body.savings.items():
         res = cat.get(code)
         if res is None or res.is_group:
-            return 400, {"field": "savings", "detail": f"unknown or group resource {code}"}
+            return Reply(400, {"field": "savings", "detail": f"unknown or group resource {code}"})
         if qty <= 0:
-            return 400, {"field": "savings", "detail": f"{code}: saving must be positive"}
+            return Reply(400, {"field": "savings", "detail": f"{code}: saving must be positive"})
     if body.investment_vnd < 0 or body.savings_vnd_per_year < 0:
-        return 400, {"field": "investment_vnd", "detail": "must not be negative"}
+        return Reply(400, {"field": "investment_vnd", "detail": "must not be negative"})
     m = Measure.objects.create(enterprise=ent, **body.dict(exclude={"enterprise_id"}))
-    return 201, _out(Measure.objects.select_related("enterprise__park").get(pk=m.pk))
+    return Reply(201, _out(Measure.objects.select_related("enterprise__park").get(pk=m.pk)))
 
 
 @router.get("/recp/rollup", response=RollupOut)

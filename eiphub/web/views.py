@@ -1,8 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.shortcuts import redirect, render
-
-from eiphub.accounts.scoping import parks_for, role_of
 
 
 def home(request):
@@ -13,14 +10,10 @@ def home(request):
 
 @login_required
 def dashboard(request):
-    """Role dashboard: the parks in the user's scope at a glance."""
-    parks = (
-        parks_for(request.user)
-        .select_related("province")
-        .annotate(n_enterprises=Count("enterprises", distinct=True))
-    )
-    return render(
-        request,
-        "web/dashboard.html",
-        {"parks": parks, "role": role_of(request.user)},
-    )
+    """Role dashboard (ministry/board: territory, developer: its park, enterprise: own
+    performance against anonymised peers, consultant: assigned parks); built in
+    eiphub.recp.dashboards with a fixed number of queries."""
+    from eiphub.recp.dashboards import for_request
+
+    template, context = for_request(request)
+    return render(request, template, context)
