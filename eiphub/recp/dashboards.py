@@ -36,9 +36,7 @@ def _lang():
 def reference_year(parks) -> int | None:
     """Latest year with the most reported months (a complete year is preferred over a
     current one with a month or two)."""
-    months = defaultdict(int)
-    for d in services.park_flows(parks).dates("period", "month"):
-        months[d.year] += 1
+    months = services.months_by_year(parks)
     if not months:
         return None
     full = [y for y, n in months.items() if n == 12]
@@ -230,8 +228,7 @@ def developer(request) -> dict:
     park = (parks.filter(code=code).first() if code else None) or parks.first()
     if park is None:
         return {"park": None}
-    one = Park.objects.filter(pk=park.pk)
-    year = reference_year(one)
+    year = reference_year([park.pk])
     rows = territory_rows(parks, year)
     row = next(r for r in rows if r["pk"] == park.pk)
     pipeline = dict(
@@ -249,7 +246,8 @@ def developer(request) -> dict:
             "benefit_vnd_per_year",
         ).order_by("-score")[:10]
     )  # fmt: skip
-    years = services.flow_years([park.pk])
+    n_months = services.months_by_year([park.pk])
+    years = sorted(n_months)
     inv = services.inventory_for([park.pk], years) if years else None
     ghg_rows = sorted((y, r) for (_k, y), r in inv.rows("park").items()) if inv else []
     monthly = (
@@ -270,13 +268,14 @@ def developer(request) -> dict:
             "series": [
                 {"name": _("Measures"), "data": [pipeline.get(v, 0) for v in Status.values]}
             ],
+            "horizontal": True,
         },
         {
             "id": "chart-ghg",
             "kind": "stacked",
             "title": _("Park emissions by scope (tCO2e)"),
             "unit": "tCO2e",
-            "labels": [str(y) for y, _r in ghg_rows],
+            "labels": [services.year_label(y, n_months[y]) for y, _r in ghg_rows],
             "series": [
                 {"name": _("Scope 1"), "data": [round(r.scope1_t, 1) for _y, r in ghg_rows]},
                 {"name": _("Scope 2"), "data": [round(r.scope2_t, 1) for _y, r in ghg_rows]},
@@ -368,7 +367,7 @@ def enterprise(request) -> dict:
             {
                 "id": "chart-peers",
                 "kind": "bar",
-                "title": _("You against the median of your sector in the park"),
+                "title": _("You and the peer median"),
                 "labels": [f"{_('Energy') if p.metric == 'energy' else _('Water')} ({p.unit})" for p in bench],
                 "series": [
                     {"name": _("Your enterprise"), "data": [round(p.value, 3) for p in bench]},

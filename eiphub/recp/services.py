@@ -449,16 +449,14 @@ def decoupling_series(park: Park, *, strict: bool = False) -> dict[int, dict[str
     months with data (a year with 6 reported months counts x 12/6) so that a partial first or
     current year does not fake a fall."""
     qs = park_flows([park.pk])
-    months = defaultdict(set)
-    for d in qs.dates("period", "month"):
-        months[d.year].add(d.month)
+    months = months_by_year([park.pk])
     totals = resource_totals(qs, by=(), period="year")
     years = sorted(months)
     inv = inventory_for(Park.objects.filter(pk=park.pk), years, strict=strict)
     ghg = {year: row.total_t for (_k, year), row in inv.rows("park").items()}
     series = {}
     for year in years:
-        scale = 12 / len(months[year])
+        scale = 12 / months[year]
         t = totals.get((year,), {})
         series[year] = {
             "output": (t.get("product_t") or 0.0) * scale or None,
@@ -466,21 +464,41 @@ def decoupling_series(park: Park, *, strict: bool = False) -> dict[int, dict[str
             "water_m3": (t.get("water_m3") or 0.0) * scale or None,
             "materials_t": (t.get("materials_t") or 0.0) * scale or None,
             "emissions_t": (ghg.get(year) or 0.0) * scale or None,
-            "months": len(months[year]),
+            "months": months[year],
         }
     return series
 
 
+MIN_MONTHS = 6  # a year with fewer reported months is shown but not analysed
+
+
+def months_by_year(parks) -> dict[int, int]:
+    """{year: number of months with at least one flow} in ``parks`` (one query)."""
+    out: dict[int, int] = defaultdict(int)
+    for d in park_flows(parks).dates("period", "month"):
+        out[d.year] += 1
+    return dict(out)
+
+
+def year_label(year: int, months: int) -> str:
+    return str(year) if months >= 12 else f"{year} ({months}/12)"
+
+
 def decoupling_for(park: Park, *, strict: bool = False):
-    """(series, :class:`eiphub.core.decoupling.Decoupling`) of one park."""
+    """(series, :class:`eiphub.core.decoupling.Decoupling`) of one park; years with fewer
+    than ``MIN_MONTHS`` reported months stay in the series but out of the analysis."""
     series = decoupling_series(park, strict=strict)
-    data = {y: {k: v for k, v in s.items() if k != "months"} for y, s in series.items()}
+    data = {
+        y: {k: v for k, v in s.items() if k != "months"}
+        for y, s in series.items()
+        if s["months"] >= MIN_MONTHS
+    }
     return series, core_decoupling.decoupling(data, "output", PRESSURES)
 
 
 def index_series(series: dict, key: str) -> list[float | None]:
-    """Values of ``key`` as an index, first year with a value = 100."""
-    years = sorted(series)
+    """Values of ``key`` as an index, first analysed year with a value = 100."""
+    years = sorted(y for y in series if series[y].get("months", 12) >= MIN_MONTHS)
     base = next((series[y][key] for y in years if series[y].get(key)), None)
     return [
         round(series[y][key] / base * 100, 1) if base and series[y].get(key) else None

@@ -256,8 +256,11 @@ def _pick_park(request):
 @login_required
 def ghg_park(request):
     park, parks = _pick_park(request)
-    years = services.flow_years([park.pk])
-    year = _int(request.GET.get("year"), years[0] if years else None)
+    from .dashboards import reference_year
+
+    n_months = services.months_by_year([park.pk])
+    years = sorted(n_months, reverse=True)
+    year = _int(request.GET.get("year"), reference_year([park.pk]))
     strict = request.GET.get("strict") == "1"
     inv = services.inventory_for([park.pk], years or [year or 0], strict=strict)
     park_rows = {y: r for (_k, y), r in inv.rows("park").items()}
@@ -304,7 +307,7 @@ def ghg_park(request):
         "kind": "stacked",
         "title": _("Emissions by scope (tCO2e)"),
         "unit": "tCO2e",
-        "labels": [str(y) for y in ys],
+        "labels": [services.year_label(y, n_months.get(y, 12)) for y in ys],
         "series": [
             {"name": _("Scope 1"), "data": [round(park_rows[y].scope1_t, 1) for y in ys]},
             {"name": _("Scope 2"), "data": [round(park_rows[y].scope2_t, 1) for y in ys]},
@@ -500,7 +503,8 @@ def rollup(request):
 def decoupling(request):
     park, parks = _pick_park(request)
     series, dec = services.decoupling_for(park)
-    years = sorted(series)
+    all_years = sorted(series)
+    years = dec.years
     chart = {
         "kind": "line",
         "title": _("Indices (first year = 100)"),
@@ -549,7 +553,8 @@ def decoupling(request):
             "park": park,
             "parks": parks,
             "years": years,
-            "series": [{"year": y, **series[y]} for y in years],
+            "series": [{"year": y, **series[y]} for y in all_years],
+            "min_months": services.MIN_MONTHS,
             "chart": chart,
             "productivity": productivity,
             "table": table,
