@@ -13,5 +13,6 @@ urlpatterns = [
     path("flows/", include("eiphub.flows.urls")),
     path("exchange/", include("eiphub.exchange.urls")),
     path("recp/", include("eiphub.recp.urls")),
+    path("reports/", include("eiphub.reports.urls")),
 ]
 urlpatterns += static(settings.STATIC_URL)

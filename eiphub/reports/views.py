@@ -1,0 +1,586 @@
+"""Eco-criteria pages: scorecards with drill-down, benchmarking, certification checklists,
+declarations, context targets, annual reports with their review workflow and exports.
+
+Who sees what (scopes from ``eiphub.accounts.scoping``):
+- park scorecards, checklists, declarations, targets: parks_for(user), except enterprise users
+  (the drill-down names other enterprises' RECP, social and ISO facts; they see their own
+  enterprise's scorecard);
+- enterprise scorecards: enterprises_for(user); enterprise users only their own;
+- reports: the parks in scope; enterprise users only their own enterprise's reports.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eiphub.accounts.models import Role
+from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, parks_for, role_of
+from eiphub.indicators.engine import EngineError, check_input
+from eiphub.indicators.packs import get_pack
+from eiphub.registry.models import Enterprise, Park
+
+from . import documents, services, workflow
+from .models import AnnualReport, Comparison, ContextTarget, Declaration, ReportKind
+from .workflow import WorkflowError
+
+
+def _lang():
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def default_year() -> int:
+    return date.today().year - 1
+
+
+def scorecard_parks(user):
+    if role_of(user) == Role.ENTERPRISE:
+        return Park.objects.none()
+    return parks_for(user)
+
+
+def scorecard_enterprises(user):
+    if role_of(user) == Role.ENTERPRISE:
+        return enterprises_writable_by(user)
+    return enterprises_for(user)
+
+
+def reports_for(user):
+    if role_of(user) == Role.ENTERPRISE:
+        return AnnualReport.objects.filter(enterprise__in=enterprises_writable_by(user))
+    return AnnualReport.objects.filter(park__in=parks_for(user))
+
+
+def _park(user, code) -> Park:
+    return get_object_or_404(
+        scorecard_parks(user).select_related("province", "developer"), code=code
+    )
+
+
+def _enterprise(user, pk) -> Enterprise:
+    return get_object_or_404(scorecard_enterprises(user).select_related("park"), pk=pk)
+
+
+def _park_pack(pack_id):
+    try:
+        pack = get_pack(pack_id)
+    except KeyError:
+        raise Http404(_("No such criteria pack."))
+    if pack.scope not in services.PARK_SCOPES:
+        raise Http404(_("This pack does not evaluate parks."))
+    return pack
+
+
+def _year(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise Http404(_("Invalid year."))
+    if not 1990 <= year <= 2100:
+        raise Http404(_("Invalid year."))
+    return year
+
+
+def _years():
+    y = default_year()
+    return list(range(y + 1, y - 6, -1))
+
+
+@login_required
+def scorecards(request):
+    """Pick a park, a pack and a year (redirects to the scorecard)."""
+    parks = scorecard_parks(request.user).select_related("province").order_by("code")
+    code, pack_id, year = (request.GET.get(k) for k in ("park", "pack", "year"))
+    if code and pack_id and year:
+        park = _park(request.user, code)
+        return redirect("reports:park_scorecard", park.code, _park_pack(pack_id).id, _year(year))
+    ents = scorecard_enterprises(request.user).select_related("park")
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "parks": parks,
+            "packs": services.park_packs(),
+            "years": _years(),
+            "year": default_year(),
+            "default_pack": services.DEFAULT_PARK_PACK,
+            "own_enterprises": ents if role_of(request.user) == Role.ENTERPRISE else [],
+            "is_board": role_of(request.user) == Role.BOARD,
+        },
+    )
+
+
+@login_required
+def park_scorecard(request, code, pack_id, year):
+    park = _park(request.user, code)
+    pack = _park_pack(pack_id)
+    year = _year(year)
+    card, snap = services.park_scorecard(park, pack.id, year)
+    lang = _lang()
+    rows = services.scorecard_rows(card, snap, pack, lang)
+    for i, row in enumerate(rows):
+        if row["drill"]["trend"]:
+            row["trend_id"] = f"trend-{i}"
+    return render(
+        request,
+        "reports/park_scorecard.html",
+        {
+            "park": park,
+            "pack": pack,
+            "packs": services.park_packs(),
+            "year": year,
+            "years": _years(),
+            "card": card,
+            "rows": rows,
+            "context": services.context_rows(card, snap, lang),
+            "n_enterprises": len(snap.enterprises),
+            "is_board": workflow.is_reviewer(request.user, park),
+        },
+    )
+
+
+@login_required
+def enterprise_scorecard(request, pk, year):
+    ent = _enterprise(request.user, pk)
+    year = _year(year)
+    pack = get_pack(services.DEFAULT_ENTERPRISE_PACK)
+    card, snap = services.enterprise_scorecard(ent, year)
+    rows = services.scorecard_rows(card, snap, pack, _lang())
+    for i, row in enumerate(rows):
+        if row["drill"]["trend"]:
+            row["trend_id"] = f"trend-{i}"
+    return render(
+        request,
+        "reports/enterprise_scorecard.html",
+        {"ent": ent, "pack": pack, "year": year, "years": _years(), "card": card, "rows": rows},
+    )
+
+
+# ------------------------------------------------------------------ benchmarking
+
+
+@login_required
+def benchmark(request):
+    """All parks in scope against one pack (province for a board, national for the ministry)."""
+    pack_id = request.GET.get("pack") or services.DEFAULT_PARK_PACK
+    pack = _park_pack(pack_id)
+    year = _year(request.GET.get("year") or default_year())
+    parks = scorecard_parks(request.user)
+    province = request.GET.get("province") or ""
+    verdict = request.GET.get("verdict") or ""
+    q = (request.GET.get("q") or "").strip()
+    provinces = sorted(
+        {(p.province.code, p.province.name) for p in parks.select_related("province")}
+    )
+    if province:
+        parks = parks.filter(province__code=province)
+    if q:
+        parks = parks.filter(Q(name_vi__icontains=q) | Q(code__icontains=q))
+    criteria, rows = services.benchmark(parks.order_by("code"), pack.id, year)
+    if verdict:
+        rows = [r for r in rows if r["verdict"] == verdict]
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _benchmark_export(fmt, pack, year, criteria, rows)
+    return render(
+        request,
+        "reports/benchmark.html",
+        {
+            "pack": pack,
+            "packs": services.park_packs(),
+            "year": year,
+            "years": _years(),
+            "criteria": criteria,
+            "rows": rows,
+            "provinces": provinces,
+            "filters": {"province": province, "verdict": verdict, "q": q},
+            "verdicts": ["meets", "not_met", "incomplete"],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _benchmark_table(criteria, rows):
+    head = ["park", "name", "province", "verdict"]
+    for c in criteria:
+        head += [f"{c.code} value", f"{c.code} status"]
+    body = []
+    for r in rows:
+        line = [r["park"].code, r["park"].name_vi, r["park"].province.name, r["verdict"]]
+        for cell in r["cells"]:
+            line += [cell.value, cell.status]
+        body.append(line)
+    return head, body
+
+
+def _benchmark_export(fmt, pack, year, criteria, rows):
+    head, body = _benchmark_table(criteria, rows)
+    name = f"benchmark_{pack.id}_{year}.{fmt}"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(head)
+        writer.writerows(body)
+        resp = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "benchmark"
+        ws.append(head)
+        for line in body:
+            ws.append(line)
+        out = io.BytesIO()
+        wb.save(out)
+        resp = HttpResponse(out.getvalue(), content_type=documents.MIME["xlsx"])
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+# ------------------------------------------------------------------ checklists
+
+
+@login_required
+def checklist_park(request, code, year):
+    park = _park(request.user, code)
+    year = _year(year)
+    data = services.eip_checklist(park, year, _lang())
+    return render(
+        request, "reports/checklist.html", {"park": park, "year": year, "art": 41, **data}
+    )
+
+
+@login_required
+def checklist_enterprise(request, pk, year):
+    ent = _enterprise(request.user, pk)
+    year = _year(year)
+    data = services.enterprise_checklist(ent, year, _lang())
+    return render(
+        request,
+        "reports/checklist.html",
+        {"ent": ent, "park": ent.park, "year": year, "art": 42, **data},
+    )
+
+
+# ------------------------------------------------------------------ declarations
+
+
+def _parse_declared(unit, raw):
+    raw = (raw or "").strip()
+    if raw == "":
+        return None
+    if unit == "yes/no":
+        return raw in ("true", "yes", "1", "có")
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        raise WorkflowError(_("“%(value)s” is not a number.") % {"value": raw})
+
+
+def _declarations_page(request, subject: dict, year, specs, can_edit, back):
+    decls = services.declarations_of(Q(**subject), year)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("You may not declare facts for this subject."))
+        try:
+            with transaction.atomic():
+                for code, unit, *_rest in specs:
+                    if f"value-{code}" not in request.POST:
+                        continue
+                    value = (
+                        bool(request.POST.get(f"evidence-{code}", "").strip())
+                        if unit == "document"
+                        else _parse_declared(unit, request.POST.get(f"value-{code}"))
+                    )
+                    Declaration.objects.update_or_create(
+                        **subject,
+                        year=year,
+                        code=code,
+                        defaults={
+                            "value": value,
+                            "evidence": request.POST.get(f"evidence-{code}", "").strip(),
+                            "note": request.POST.get(f"note-{code}", "").strip(),
+                            "updated_by": request.user,
+                        },
+                    )
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Declarations saved."))
+            return redirect(request.path)
+    items = [
+        {
+            "code": code,
+            "unit": unit,
+            "name": vi if _lang() == "vi" else en,
+            "name_vi": vi,
+            "source": source,
+            "decl": decls.get(code),
+        }
+        for code, unit, vi, en, source in specs
+    ]
+    return render(
+        request,
+        "reports/declarations.html",
+        {"items": items, "year": year, "can_edit": can_edit, "back": back, "years": _years()},
+    )
+
+
+@login_required
+def park_declarations(request, code, year):
+    park = _park(request.user, code)
+    year = _year(year)
+    can_edit = workflow.is_owner(request.user, park=park)
+    back = {"park": park, "url": reverse("reports:checklist_park", args=[park.code, year])}
+    return _declarations_page(
+        request, {"park": park}, year, services.declared_codes_for_park(), can_edit, back
+    )
+
+
+@login_required
+def enterprise_declarations(request, pk, year):
+    ent = _enterprise(request.user, pk)
+    year = _year(year)
+    can_edit = workflow.is_owner(request.user, enterprise=ent) or workflow.is_owner(
+        request.user, park=ent.park
+    )
+    back = {"ent": ent, "url": reverse("reports:checklist_enterprise", args=[ent.pk, year])}
+    return _declarations_page(
+        request, {"enterprise": ent}, year, services.declared_codes_for_enterprise(), can_edit, back
+    )
+
+
+# ------------------------------------------------------------------ context targets
+
+
+@login_required
+def targets(request, code):
+    """The board's park-specific targets (by sector mix or region), beside the legal ones."""
+    park = _park(request.user, code)
+    can_edit = workflow.is_reviewer(request.user, park)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Only the management board of the province sets targets."))
+        if request.POST.get("delete"):
+            ContextTarget.objects.filter(park=park, pk=request.POST["delete"]).delete()
+            messages.success(request, _("Target removed."))
+            return redirect(request.path)
+        try:
+            pack = _park_pack(request.POST.get("pack_id"))
+            crit = pack.criterion(request.POST.get("code", ""))
+            if crit is None or crit.unit == "yes/no":
+                raise WorkflowError(_("Choose a numeric criterion of the pack."))
+            threshold = check_input(crit, request.POST.get("threshold", ""))
+            comparison = request.POST.get("comparison", ">=")
+            if comparison not in Comparison.values:
+                raise WorkflowError(_("Invalid comparison."))
+            rationale = request.POST.get("rationale", "").strip()
+            if not rationale:
+                raise WorkflowError(_("Give the reason for this target (sector mix, region)."))
+            ContextTarget.objects.update_or_create(
+                park=park,
+                pack_id=pack.id,
+                code=crit.code,
+                comparison=comparison,
+                defaults={
+                    "threshold": threshold,
+                    "rationale": rationale,
+                    "created_by": request.user,
+                },
+            )
+        except (WorkflowError, EngineError, Http404) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect(request.path)
+    numeric = [(p, [c for c in p.criteria if c.unit != "yes/no"]) for p in services.park_packs()]
+    return render(
+        request,
+        "reports/targets.html",
+        {
+            "park": park,
+            "targets": ContextTarget.objects.filter(park=park).select_related("created_by"),
+            "can_edit": can_edit,
+            "numeric": [(p, cs) for p, cs in numeric if cs],
+            "comparisons": Comparison.choices,
+            "year": default_year(),
+        },
+    )
+
+
+# ------------------------------------------------------------------ annual reports
+
+
+@login_required
+def report_list(request):
+    reports = reports_for(request.user).select_related("park", "enterprise")
+    kind, status = request.GET.get("kind") or "", request.GET.get("status") or ""
+    if kind:
+        reports = reports.filter(kind=kind)
+    if status:
+        reports = reports.filter(status=status)
+    role = role_of(request.user)
+    if role == Role.DEVELOPER:
+        fileable_parks = parks_for(request.user)
+    else:
+        fileable_parks = Park.objects.none()
+    fileable_ents = enterprises_writable_by(request.user) if role == Role.ENTERPRISE else []
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "reports": reports.order_by("-year", "park__code", "kind"),
+            "kinds": ReportKind.choices,
+            "park_kinds": [k for k in ReportKind.choices if k[0] in workflow.PARK_KINDS],
+            "fileable_parks": fileable_parks,
+            "fileable_ents": fileable_ents,
+            "years": _years(),
+            "year": default_year(),
+            "filters": {"kind": kind, "status": status},
+            "statuses": AnnualReport._meta.get_field("status").choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_create(request):
+    kind = request.POST.get("kind", "")
+    year = _year(request.POST.get("year"))
+    try:
+        if kind == ReportKind.ECO_ENTERPRISE:
+            ent = get_object_or_404(
+                enterprises_writable_by(request.user), pk=request.POST.get("enterprise") or 0
+            )
+            report = workflow.create_report(request.user, kind, year, enterprise=ent)
+        else:
+            park = get_object_or_404(parks_for(request.user), code=request.POST.get("park", ""))
+            report = workflow.create_report(request.user, kind, year, park=park)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:report_list")
+    messages.success(request, _("Report created from the computed values."))
+    return redirect("reports:report_detail", report.pk)
+
+
+def _report(request, pk) -> AnnualReport:
+    return get_object_or_404(
+        reports_for(request.user).select_related("park__province", "park__developer", "enterprise"),
+        pk=pk,
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = _report(request, pk)
+    rows = services.report_rows(report)
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "rows": rows,
+            "actions": workflow.allowed_actions(request.user, report),
+            "can_edit": workflow.can_edit(request.user, report),
+            "audit": report.audit.select_related("user"),
+            "env": report.kind == ReportKind.ENV_SOCIAL,
+            "c": report.computed,
+            "formats": ["pdf"] if report.kind == ReportKind.ENV_SOCIAL else ["docx", "pdf", "xlsx"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_values(request, pk):
+    """Save edited values; a value different from the computed one needs its justification."""
+    report = _report(request, pk)
+    rows = {r["code"]: r for r in services.report_rows(report)}
+    errors = 0
+    for code, row in rows.items():
+        key = f"value-{code}"
+        if key not in request.POST:
+            continue
+        raw = request.POST[key].strip()
+        if row["unit"] == "yes/no" and raw:
+            raw = raw in ("true", "yes", "có", "1")
+        current = row["value"]
+        new = None if raw == "" else raw
+        justification = request.POST.get(f"justification-{code}", "")
+        same = _same(new, current, row["unit"])
+        if same and justification.strip() == (row["justification"] or ""):
+            continue
+        try:
+            workflow.set_value(request.user, report, code, new, justification)
+        except WorkflowError as exc:
+            errors += 1
+            messages.error(request, str(exc))
+    if not errors:
+        messages.success(request, _("Values saved."))
+    return redirect("reports:report_detail", report.pk)
+
+
+def _same(new, current, unit) -> bool:
+    if new is None or current is None:
+        return new is None and current is None
+    if unit == "yes/no":
+        return bool(new) == bool(current)
+    try:
+        return float(str(new).replace(",", ".")) == float(current)
+    except ValueError:
+        return False
+
+
+@login_required
+@require_POST
+def report_transition(request, pk):
+    report = _report(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "recompute":
+            workflow.recompute(request.user, report)
+            messages.success(request, _("Computed values refreshed from current data."))
+        else:
+            workflow.transition(request.user, report, action, request.POST.get("comment", ""))
+            messages.success(request, _("Report status changed."))
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    return redirect("reports:report_detail", report.pk)
+
+
+@login_required
+def report_export(request, pk, fmt):
+    report = _report(request, pk)
+    try:
+        content, mime, name = documents.export(report, fmt, request.GET.get("lang") or _lang())
+    except (ValueError, KeyError):
+        raise Http404(_("This report is not available in that format."))
+    resp = HttpResponse(content, content_type=mime)
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+@login_required
+def review_queue(request):
+    """Reports awaiting the management board's review."""
+    if role_of(request.user) != Role.BOARD:
+        raise PermissionDenied(_("Only management boards review reports."))
+    return render(
+        request,
+        "reports/review_queue.html",
+        {"reports": services.reports_awaiting_review(request.user).order_by("submitted_at")},
+    )
