@@ -49,6 +49,7 @@ TEXT_PREFIX = "text:"
 # Pairs per group below which the geographic grid is skipped (all pairs of a
 # small group are cheaper than the grid).  Tests set it to 0 to force the grid.
 DENSE_PAIRS = 4096
+GRID_CELL_DEG = 0.01  # finest grid cell, about 1.1 km
 
 
 # --------------------------------------------------------------------------
@@ -548,7 +549,16 @@ def _topk(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k first pairs per offer ordered by (distance, want index)."""
     if len(oi) == 0:
         return np.zeros(0, np.int64)
-    order = np.lexsort((wi, d, oi))
+    dm = np.rint(d * 1000)  # distances are rounded to the metre
+    if oi.max() < 2**20 and wi.max() < 2**19 and dm.max() < 2**25:
+        key = (
+            (oi.astype(np.uint64) << np.uint64(44))
+            | (dm.astype(np.uint64) << np.uint64(19))
+            | wi.astype(np.uint64)
+        )
+        order = np.argsort(key)  # one integer sort instead of a three-key lexsort
+    else:
+        order = np.lexsort((wi, d, oi))
     so = oi[order]
     first = np.r_[True, so[1:] != so[:-1]]
     start = np.maximum.accumulate(np.where(first, np.arange(len(so)), 0))
@@ -587,10 +597,8 @@ def _knn(olat, olon, wlat, wlon, k, max_km, road_factor, ok):
     cosm = math.cos(math.radians(lat_max))
     gc_max = max_km / road_factor
     deg_needed = math.degrees(gc_max / EARTH_RADIUS_KM) / max(cosm, 1e-6)
-    area = max(float(np.ptp(wlat)) * float(np.ptp(wlon)), 1e-4)
-    c = min(max(math.sqrt(area * k / Q), 0.01), max(deg_needed, 0.01))
-    levels = [c]
-    while levels[-1] < deg_needed and len(levels) < 6:
+    levels = [GRID_CELL_DEG]  # fine cells first; offers short of k wants move to coarser ones
+    while levels[-1] < deg_needed and len(levels) < 8:
         levels.append(levels[-1] * 4)
 
     def lower_bound(r, cell):  # road km to any want in rings >= r
@@ -1318,12 +1326,17 @@ def match(
     """Indexed matcher: by resource (catalogue hierarchy + pathways), then by
     geography (nearest eligible wants).  Same result as :func:`match_brute_force`."""
     ctx = _Context(listings, catalogue, pathways, params)
+    return ctx.finish(_indexed_parts(ctx))
+
+
+def _indexed_parts(ctx: _Context) -> list[dict]:
+    """Candidate generation and scoring (arrays), before ranking and output."""
     parts = []
     for a in sorted(ctx.offers):
         for link in ctx.L.targets(a, ctx.wants):
             for oi, wi, d in ctx.indexed_candidates(link, ctx.offers[a], ctx.wants[link.want_code]):
                 parts.append(ctx.score(link, oi, wi, d))
-    return ctx.finish(parts)
+    return parts
 
 
 def match_brute_force(
