@@ -280,6 +280,9 @@ def agreement_create(request, pk):
     viewer = S.Viewer(request.user)
     if not viewer.is_party(m):
         raise PermissionDenied(_("Only the owners of the two listings can act on a match."))
+    if not m.revealed:  # the form would show the other side's figures
+        messages.error(request, _("Both sides must accept the match before an agreement."))
+        return redirect("exchange:match_detail", pk=pk)
     form = AgreementForm(
         request.POST or None,
         initial={
