@@ -33,14 +33,15 @@ def _lang():
     return get_language() or "vi"
 
 
-def reference_year(parks) -> int | None:
-    """Latest year with the most reported months (a complete year is preferred over a
-    current one with a month or two)."""
-    months = services.months_by_year(parks)
+def reference_year(parks=None, flows=None) -> int | None:
+    """The latest of the years with the most reported months in ``parks`` (or in the
+    ``flows`` queryset): a complete year is preferred over a current one with a month or
+    two."""
+    months = services.months_by_year(parks, flows)
     if not months:
         return None
-    full = [y for y, n in months.items() if n == 12]
-    return max(full) if full else max(months)
+    most = max(months.values())
+    return max(y for y, n in months.items() if n == most)
 
 
 def territory_rows(parks, year: int | None) -> list[dict]:
@@ -317,7 +318,7 @@ def enterprise(request) -> dict:
     if ent is None:
         return {"ent": None}
     ent = type(ent).objects.select_related("park__province").get(pk=ent.pk)
-    year = reference_year(Park.objects.filter(pk=ent.park_id))
+    year = reference_year(flows=ent.flows.all())
     years = sorted({d.year for d in ent.flows.dates("period", "year")})
     inv = services.inventory_for_enterprise(ent, years) if years else None
     ghg = inv.inventory.get(str(ent.pk), year) if inv and year else None

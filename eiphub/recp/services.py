@@ -472,10 +472,11 @@ def decoupling_series(park: Park, *, strict: bool = False) -> dict[int, dict[str
 MIN_MONTHS = 6  # a year with fewer reported months is shown but not analysed
 
 
-def months_by_year(parks) -> dict[int, int]:
-    """{year: number of months with at least one flow} in ``parks`` (one query)."""
+def months_by_year(parks=None, flows=None) -> dict[int, int]:
+    """{year: number of months with at least one flow} in ``parks`` or in the ``flows``
+    queryset (one query)."""
     out: dict[int, int] = defaultdict(int)
-    for d in park_flows(parks).dates("period", "month"):
+    for d in (flows if flows is not None else park_flows(parks)).dates("period", "month"):
         out[d.year] += 1
     return dict(out)
 
