@@ -77,7 +77,7 @@ def test_funnel_counts(world):
     S.decline(w.users[Role.ENTERPRISE], m)
     k1b = S.funnel(Park.objects.filter(pk=w.k1.pk))
     assert k1b["proposed"] == 6 and k1b["declined"] == 2
-    for stage_a, stage_b in zip(S.FUNNEL_STAGES, S.FUNNEL_STAGES[1:]):
+    for stage_a, stage_b in zip(S.FUNNEL_STAGES, S.FUNNEL_STAGES[1:], strict=False):
         assert k1b[stage_a] >= k1b[stage_b]
 
 
