@@ -63,6 +63,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if not self.row:  # a problem with the whole file or sheet
+            return _("%(sheet)s: %(message)s") % {"sheet": self.sheet, "message": self.message}
         return _("Sheet %(sheet)s, row %(row)s, column %(column)s: %(message)s") % {
             "sheet": self.sheet,
             "row": self.row,

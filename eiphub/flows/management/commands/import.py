@@ -1,5 +1,7 @@
 """`eiphub import FILE`: import parks, enterprises or monthly flows from .xlsx or .csv."""
 
+import os
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -42,7 +44,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(str(exc))
         with fh, translation.override(lang):
-            result = import_file(fh, file, user, kind=kind, progress=progress, lang=lang)
+            result = import_file(
+                fh, os.path.basename(file), user, kind=kind, progress=progress, lang=lang
+            )
             if not result.ok:
                 for err in result.errors:
                     self.stderr.write(str(err))
