@@ -1238,12 +1238,18 @@ def unmatched_offers(parks: QuerySet[Park]) -> list[dict]:
     """Published offers of the parks not taken up by matches, with the VSIC
     industries that could use them (blind: resource, quantity band, park)."""
     lang = translation.get_language() or "vi"
-    qs = _listing_qs().filter(status=Listing.Status.PUBLISHED, enterprise__park__in=parks)
+    # wants anywhere in the parks' provinces may take the offers up
+    qs = _listing_qs().filter(
+        status=Listing.Status.PUBLISHED,
+        enterprise__park__province__in=Province.objects.filter(parks__in=parks),
+    )
     listings = core_listings(qs)
     by_park = core.unmatched_offers_by_park(listings, core.match(listings))
     names = {p.code: p.name(lang) for p in parks}
     rows = []
     for code, items in sorted(by_park.items()):
+        if code not in names:
+            continue
         for u in items:
             rows.append(
                 {
