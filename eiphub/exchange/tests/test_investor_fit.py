@@ -34,7 +34,6 @@ def test_unmatched_offers_with_industries(world):
 
 
 def test_rank_parks_for_an_investor(world):
-    w = world
     fits = S.rank_parks([("phế liệu nhựa", 400)], [("tro bay", 1000)], Park.objects.all())
     assert [f["park_code"] for f in fits][0] == "K1"
     k1 = fits[0]
