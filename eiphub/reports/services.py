@@ -216,6 +216,18 @@ def drilldown(result, snap, names: Names, computation: str = "", lang="vi") -> d
     }
 
 
+def group_label(group: str) -> str:
+    labels = {
+        "developer": _("Infrastructure developer"),
+        "enterprises": _("Enterprises"),
+        "environment": _("Environment"),
+        "social": _("Social"),
+        "economic": _("Economic"),
+        "management": _("Park management"),
+    }
+    return str(labels.get(group, group.replace("_", " ").capitalize()))
+
+
 def scorecard_rows(card: Scorecard, snap, pack, lang="vi") -> list[dict]:
     names = Names.for_snapshot(snap)
     rows = []
@@ -226,6 +238,7 @@ def scorecard_rows(card: Scorecard, snap, pack, lang="vi") -> list[dict]:
                 "r": r,
                 "name": r.name_vi if lang == "vi" else r.name_en,
                 "group": crit.group if crit else "",
+                "group_label": group_label(crit.group if crit else ""),
                 "note": crit.note if crit else "",
                 "drill": drilldown(r, snap, names, crit.computation if crit else "", lang),
             }

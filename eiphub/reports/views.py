@@ -147,6 +147,7 @@ def park_scorecard(request, code, pack_id, year):
             "rows": rows,
             "context": services.context_rows(card, snap, lang),
             "n_enterprises": len(snap.enterprises),
+            "declarations_url": reverse("reports:park_declarations", args=[park.code, year]),
             "is_board": workflow.is_reviewer(request.user, park),
         },
     )
@@ -165,7 +166,15 @@ def enterprise_scorecard(request, pk, year):
     return render(
         request,
         "reports/enterprise_scorecard.html",
-        {"ent": ent, "pack": pack, "year": year, "years": _years(), "card": card, "rows": rows},
+        {
+            "ent": ent,
+            "pack": pack,
+            "year": year,
+            "years": _years(),
+            "card": card,
+            "rows": rows,
+            "declarations_url": reverse("reports:enterprise_declarations", args=[ent.pk, year]),
+        },
     )
 
 
