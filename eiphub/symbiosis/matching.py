@@ -27,6 +27,7 @@ indicative (marked ``verify`` there).
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import math
 import re
@@ -1206,7 +1207,13 @@ class _Context:
         a = {k: v[keep] for k, v in a.items()}
         cols = {k: v.tolist() for k, v in a.items()}
         cols["rank"] = rank[keep].tolist()
-        return self._build_matches(cols)
+        enabled = gc.isenabled()
+        gc.disable()  # many small objects: cyclic GC passes would dominate the build time
+        try:
+            return self._build_matches(cols)
+        finally:
+            if enabled:
+                gc.enable()
 
     def _names(self, i: int) -> tuple[str, str]:
         x = self.listings[i]
