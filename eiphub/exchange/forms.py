@@ -68,7 +68,7 @@ class ListingForm(forms.ModelForm):
         self.fields["resource"].widget.attrs.update(
             {
                 "hx-get": reverse("exchange:resolve"),
-                "hx-trigger": "keyup changed delay:400ms, change",
+                "hx-trigger": "input changed delay:400ms, change",
                 "hx-target": "#resource-preview",
                 "autocomplete": "off",
             }

@@ -1295,12 +1295,12 @@ def rank_parks(inputs: list, outputs: list, parks: QuerySet[Park] | None = None)
         {
             "park_code": f.park,
             "park_name": names.get(f.park, f.park),
-            "score": f.score,
+            "score": float(f.score),
             "items": [
                 {
                     "resource": it.resource,
                     "side": it.side,
-                    "score": it.score,
+                    "score": float(it.score),
                     "listings": len(it.listing_ids),
                     "pathways": it.pathways,
                 }
