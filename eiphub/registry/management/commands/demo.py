@@ -1,11 +1,27 @@
 """`eiphub demo [--no-serve] [--port N] [--reset]`: migrate, load the
 illustrative demo data, print the demo logins and serve the app."""
 
+import importlib
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from eiphub.registry.demo import DEMO_PASSWORD, ROLE_USERS, load_demo
+
+# Other apps add illustrative records on top of the registry demo: each is a
+# function ``load(stdout) -> dict`` that creates its records once (idempotent).
+DEMO_EXTENSIONS = [
+    "eiphub.reports.demo.load",
+]
+
+
+def run_extensions(stdout) -> dict:
+    counts = {}
+    for path in DEMO_EXTENSIONS:
+        module, name = path.rsplit(".", 1)
+        counts.update(getattr(importlib.import_module(module), name)(stdout=stdout) or {})
+    return counts
 
 
 class Command(BaseCommand):
@@ -28,6 +44,7 @@ class Command(BaseCommand):
             raise CommandError(_("Months must be at least 1."))
         call_command("migrate", interactive=False, verbosity=0)
         counts = load_demo(stdout=self.stdout, months=months, reset=reset)
+        run_extensions(self.stdout)
         if not counts["created"]:
             self.stdout.write(
                 _("Demo data already present (%(n)s enterprises); use --reset to reload it.")
