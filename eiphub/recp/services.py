@@ -85,7 +85,7 @@ def park_flows(parks):
 
 def flow_years(parks) -> list[int]:
     """Years with flows in ``parks``, newest first (one query)."""
-    return sorted({d.year for d in park_flows(parks).dates("period", "year")}, reverse=True)
+    return sorted(months_by_year(parks), reverse=True)
 
 
 # -- GHG inventory ----------------------------------------------------------------------------
@@ -475,8 +475,10 @@ MIN_MONTHS = 6  # a year with fewer reported months is shown but not analysed
 def months_by_year(parks=None, flows=None) -> dict[int, int]:
     """{year: number of months with at least one flow} in ``parks`` or in the ``flows``
     queryset (one query)."""
+    qs = flows if flows is not None else park_flows(parks)
     out: dict[int, int] = defaultdict(int)
-    for d in (flows if flows is not None else park_flows(parks)).dates("period", "month"):
+    # periods are first days of months: DISTINCT on the column avoids a per-row date_trunc
+    for d in qs.order_by().values_list("period", flat=True).distinct():
         out[d.year] += 1
     return dict(out)
 
