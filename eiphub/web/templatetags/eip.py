@@ -38,8 +38,12 @@ STATUS_LABELS = {
 
 def _to_decimal(value):
     """Return a finite Decimal for value, or None when it is missing or not a number."""
-    if value is None or value == "" or isinstance(value, bool):
+    if value is None or isinstance(value, bool) or (isinstance(value, str) and value == ""):
         return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar -> Python number
+        if isinstance(value, bool):
+            return None
     if isinstance(value, float):
         if not math.isfinite(value):
             return None

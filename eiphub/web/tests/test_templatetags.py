@@ -208,3 +208,14 @@ def test_auto_decimals_never_exceeds_two():
     for value in (math.pi, 1 / 3, 2 / 3):
         with translation.override("en"):
             assert len(eip.num(value).split(".")[1]) == 2
+
+
+def test_numpy_scalars_are_numbers():
+    import numpy as np
+
+    from eiphub.web.templatetags.eip import num, pct
+
+    with translation.override("vi"):
+        assert num(np.float64(1234.5), 1) == "1.234,5"
+        assert num(np.int64(7)) == "7"
+        assert pct(np.float32(0.25), 0) == "25 %"
