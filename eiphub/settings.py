@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "eiphub.registry",
     "eiphub.flows",
     "eiphub.exchange",
+    "eiphub.networks",
     "eiphub.recp",
     "eiphub.reports",
 ]

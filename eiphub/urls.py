@@ -12,6 +12,7 @@ urlpatterns = [
     path("parks/", include("eiphub.registry.urls")),
     path("flows/", include("eiphub.flows.urls")),
     path("exchange/", include("eiphub.exchange.urls")),
+    path("networks/", include("eiphub.networks.urls")),
     path("recp/", include("eiphub.recp.urls")),
     path("reports/", include("eiphub.reports.urls")),
 ]

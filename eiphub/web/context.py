@@ -13,6 +13,7 @@ NAV = [
     ("exchange:listings", _("Exchange"), None),
     ("reports:scorecards", _("Eco-criteria"), None),
     ("recp:measures", _("RECP"), None),
+    ("networks:index", _("Networks"), {"board", "developer", "consultant", "ministry"}),
 ]
 
 
