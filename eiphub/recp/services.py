@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -39,7 +39,7 @@ from eiphub.core.catalogue import default_catalogue
 from eiphub.core.ghg import ActivityRecord, Inventory, _GapError, compute_inventory, fuel_energy_gj
 from eiphub.core.recp import IMPLEMENTED, RecpError, Saving, claimed_vs_observed
 from eiphub.core.recp import Measure as CoreMeasure
-from eiphub.core.rollup import EnterpriseRef, Selection, SymbiosisRef, programme_rollup
+from eiphub.core.rollup import EnterpriseRef, Rollup, Selection, SymbiosisRef, programme_rollup
 from eiphub.flows.models import FlowRecord
 from eiphub.registry.models import Enterprise, Park, SharedFacility
 
@@ -107,39 +107,43 @@ class ParkInventory:
         return self.inventory.aggregate(level, self.entity_park, self.park_province)
 
 
-def activity_records(flows, years, *, group_by_park: bool = False) -> tuple[list, dict, dict]:
+def activity_records(
+    flows, years, *, group_by_park: bool = False, park_code: dict | None = None
+) -> tuple[list, dict, dict]:
     """Yearly activity records of ``flows`` (a FlowRecord queryset, e.g.
     :func:`park_flows`) in ``years`` (one aggregated query), the product
     output per (entity, year) and the shared-solar supply per (park code, year).  With
     ``group_by_park`` the entity is the park itself (its code): national tables then handle
-    one row per park instead of one per enterprise."""
+    one row per park instead of one per enterprise.  ``park_code`` maps park ids to codes
+    (the query groups by ids to spare joins)."""
+    park_code = park_code or {}
     qs = (
         flows.filter(period__year__in=list(years))
         .filter(_prefix_q(GHG_PREFIXES) | Q(resource_code=PRODUCT))
         .annotate(y=ExtractYear("period"))
     )
     if group_by_park:
-        keys = ("enterprise__park__code", "facility__park__code", "facility__kind")
+        keys = ("enterprise__park_id", "facility__park_id", "facility__kind")
     else:
-        keys = ("enterprise_id", "facility_id", "facility__kind", "facility__park__code")
+        keys = ("enterprise_id", "facility_id", "facility__kind", "facility__park_id")
     rows = qs.values(*keys, "resource_code", "direction", "canonical_unit", "y").annotate(
         q=Sum("quantity_canonical")
     )
     records, product, solar = [], defaultdict(float), defaultdict(float)
     for r in rows:
         if group_by_park:
-            ent = r["enterprise__park__code"] or r["facility__park__code"]
+            ent = park_code.get(r["enterprise__park_id"] or r["facility__park_id"])
         else:
             ent = entity_id(r["enterprise_id"], r["facility_id"])
         q, code, year = r["q"] or 0.0, r["resource_code"], r["y"]
         if code == PRODUCT:
-            owner = r["enterprise__park__code"] if group_by_park else r["enterprise_id"]
+            owner = r["enterprise__park_id"] if group_by_park else r["enterprise_id"]
             if r["direction"] == "out" and owner:
                 product[(ent, year)] += q
             continue
         unit = r["canonical_unit"]
         if r["facility__kind"] == "solar" and code == SOLAR and r["direction"] == "out":
-            park = r["facility__park__code"]
+            park = park_code.get(r["facility__park_id"])
             solar[(park, year)] += q / 1000.0 if unit == "kWh" else q
             records.append(ActivityRecord(ent, code, "generated", q, unit, year))
         records.append(ActivityRecord(ent, code, r["direction"], q, unit, year))
@@ -151,14 +155,19 @@ def inventory_for(parks, years, *, strict: bool = False, group_by_park: bool = F
     Enterprise-level by default; ``group_by_park`` gives one entity per park (same totals
     except where one enterprise's solar exceeds its own use, which is then not clipped)."""
     years = sorted(set(int(y) for y in years))
+    park_rows = list(
+        Park.objects.filter(pk__in=_ids(parks)).values_list("pk", "code", "province__code")
+    )
     records, product, solar = activity_records(
-        park_flows(_ids(parks)), years, group_by_park=group_by_park
+        park_flows(_ids(parks)),
+        years,
+        group_by_park=group_by_park,
+        park_code={pk: code for pk, code, _p in park_rows},
     )
     inv = compute_inventory(records, latest_grid=not strict)
-    park_rows = list(Park.objects.filter(pk__in=_ids(parks)).values_list("code", "province__code"))
-    park_province = dict(park_rows)
+    park_province = {code: prov for _pk, code, prov in park_rows}
     if group_by_park:
-        entity_park = {code: code for code, _p in park_rows}
+        entity_park = {code: code for _pk, code, _p in park_rows}
     else:
         entity_park = {
             str(pk): code
@@ -289,7 +298,7 @@ def rollup_for(user, parks=None, provinces=None, years=None) -> RollupResult:
         )  # fmt: skip
     ]
     selection = Selection(years=frozenset(int(y) for y in years) if years else None)
-    r = programme_rollup(measures, symbioses, refs, selection, latest_grid=True)
+    r = _batched_rollup(measures, symbioses, refs, selection)
     r.warnings.extend(skipped)
     # Per-park drill-down from the records the roll-up counted.
     ent_park = {str(pk): park for pk, park, _p, _n in ents}
@@ -320,6 +329,46 @@ def rollup_for(user, parks=None, provinces=None, years=None) -> RollupResult:
         for code, vals in sorted(per.items())
     ]
     return RollupResult(r, park_rows, skipped)
+
+
+ROLLUP_BATCH_PARKS = 25
+
+
+def _batched_rollup(measures, symbioses, refs, selection) -> Rollup:
+    """:func:`programme_rollup` run per batch of parks and summed.  The core notes record ids
+    in lists (a membership test per record), which is quadratic in the records of one
+    figure; batches keep those lists short on national data.  Every figure of the roll-up
+    is a sum over parks, so adding the batches' fields gives the same result."""
+    parks = sorted({e.park_id for e in refs})
+    if len(parks) <= ROLLUP_BATCH_PARKS:
+        return programme_rollup(measures, symbioses, refs, selection, latest_grid=True)
+    park_of = {e.id: e.park_id for e in refs}
+    batch_of = {p: i // ROLLUP_BATCH_PARKS for i, p in enumerate(parks)}
+    groups = defaultdict(lambda: ([], [], []))
+    for e in refs:
+        groups[batch_of[e.park_id]][2].append(e)
+    for m in measures:
+        groups[batch_of.get(park_of.get(m.enterprise_id), -1)][0].append(m)
+    for sym in symbioses:
+        groups[batch_of.get(sym.park_id, -1)][1].append(sym)
+    total = Rollup(selection)
+    for ms, ss, es in groups.values():
+        _merge(total, programme_rollup(ms, ss, es, selection, latest_grid=True))
+    return total
+
+
+def _merge(total: Rollup, part: Rollup) -> None:
+    for f in fields(Rollup):
+        if f.name == "selection":
+            continue
+        mine, theirs = getattr(total, f.name), getattr(part, f.name)
+        if isinstance(mine, list):
+            mine.extend(theirs)
+        elif isinstance(mine, dict):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, [] if isinstance(v, list) else 0) + v
+        else:
+            setattr(total, f.name, mine + theirs)
 
 
 # -- claimed vs observed ------------------------------------------------------------------------
