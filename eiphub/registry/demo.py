@@ -1428,21 +1428,34 @@ def _create_exchange(w: _World, agreements: list, realised: dict) -> None:
             temperature_c=350.0 if lk.code == "energy.heat.waste_heat" else None,
             available_from=a["start"],
         )
+        # A receiver of waste heat wants process heat at the temperature it needs.
+        heat = lk.code == "energy.heat.waste_heat"
         want = Listing(
             enterprise=obj[lk.receiver.key],
             kind="want",
-            resource_code=lk.code,
+            resource_code="energy.heat.process" if heat else lk.code,
             quantity=qty,
             unit=unit,
             period="year",
             disclosure="park",
             status=status,
+            temperature_c=180.0 if heat else None,
         )
         listing_objs += [offer, want]
         pairs.append((lk, offer, want, qty))
     extra = [  # further offers and wants on the marketplace, not matched yet
         (flag["paper"], "offer", "energy.steam", 0.15, "draft", "blind"),
         (flag["textile"], "want", "water.reclaimed", None, "published", "park"),
+        # treated effluent of the textile plant's own treatment line -> steel mill cooling towers
+        (flag["textile"], "offer", "water.treated", 0.5, "published", "blind"),
+        (
+            _cooling_user(ents, flag["textile"], baselines),
+            "want",
+            "water.cooling",
+            None,
+            "published",
+            "park",
+        ),
         (flag["steel"], "offer", "waste.metal.mill_scale", 1.0, "published", "public"),
         (flag["textile"], "offer", "waste.ash.bottom", 0.6, "published", "park"),
         (flag["garment"], "offer", "waste.textile", 0.7, "published", "blind"),
@@ -1476,7 +1489,9 @@ def _create_exchange(w: _World, agreements: list, realised: dict) -> None:
     extra_objs = {}
     for e, kind, code, share, status, disclosure in extra:
         if share:
-            qty = round(yearly(e, code, "out") * share, 1)
+            # treated effluent is the enterprise's process wastewater after its own treatment
+            source = WW if code == "water.treated" else code
+            qty = round(yearly(e, source, "out") * share, 1)
         else:  # a want: sized on the receiver's own use
             qty = round(
                 yearly(e, W, "in") * 0.3 if code.startswith("water") else 0.05 * e.prod * 12, 1
@@ -1525,10 +1540,8 @@ def _create_exchange(w: _World, agreements: list, realised: dict) -> None:
             want_accepted=accepted[1],
             benefit_vnd_per_year=benefit,
             co2e_t_per_year=round(co2, 1),
-            explanation=f"{cat[lk.code].name_en} from {lk.supplier.en} to {lk.receiver.en}, "
-            f"{dist:.1f} km",
-            explanation_vi=f"{cat[lk.code].name_vi} từ {lk.supplier.vi} đến {lk.receiver.vi}, "
-            f"{dist:.1f} km",
+            explanation=f"{cat[lk.code].name_en}, {dist:.1f} km",
+            explanation_vi=f"{cat[lk.code].name_vi}, {dist:.1f} km",
         )
         match_objs.append(match)
         agr_objs.append(
@@ -1624,6 +1637,12 @@ def _create_users(w: _World) -> None:
     Profile.objects.get(user=users["consultant"]).assigned_parks.set(
         [parks["DH-PK"], parks["DH-TN"]]
     )
+
+
+def _cooling_user(ents: list[Ent], near: Ent, baselines: dict) -> Ent:
+    """The largest fresh-water user of ``near``'s park (cooling towers take treated water)."""
+    same_park = [e for e in ents if e.park == near.park and e is not near]
+    return max(same_park, key=lambda e: baselines[e.key].get((W, "in", P, ""), 0.0))
 
 
 def _km(a: Ent, b: Ent) -> float:

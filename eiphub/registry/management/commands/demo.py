@@ -13,6 +13,7 @@ from eiphub.registry.demo import DEMO_PASSWORD, ROLE_USERS, load_demo
 # function ``load(stdout) -> dict`` that creates its records once (idempotent).
 DEMO_EXTENSIONS = [
     "eiphub.reports.demo.load",
+    "eiphub.exchange.demo.load",
 ]
 
 

@@ -1,0 +1,19 @@
+"""Demo extension: run the matcher over the demo province's published listings,
+as a board would after enterprises publish them (creates identified matches and
+notifications; idempotent, since matching upserts)."""
+
+from eiphub.registry.models import Province
+
+from .services import run_matching
+
+
+def load(stdout=None) -> dict:
+    from eiphub.registry.demo import PROVINCE_CODE
+
+    province = Province.objects.filter(code=PROVINCE_CODE).first()
+    if province is None:
+        return {}
+    run = run_matching(province)
+    if stdout is not None:
+        stdout.write(f"Demo matching: {run.created} new, {run.updated} updated matches")
+    return {"matches_created": run.created}
