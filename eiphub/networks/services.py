@@ -15,6 +15,7 @@ Who sees what (all scopes come from ``eiphub.accounts.scoping``):
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -345,6 +346,24 @@ def resource_label(code: str) -> str:
     return res.name(_lang()) if res else (code or "—")
 
 
+_LEGAL = re.compile(
+    r"^(tổng công ty|công ty tnhh mtv|công ty tnhh|công ty cổ phần|công ty cp|công ty)\s+"
+    r"|\s*(,?\s*co\.,? ltd\.?|,?\s*jsc|joint stock company|company limited|"
+    r"\(minh họa\)|\(illustrative\))$",
+    re.IGNORECASE,
+)
+
+
+def short_name(name: str | None) -> str | None:
+    """An enterprise name without its legal form, for chart labels."""
+    if not name:
+        return name
+    prev = None
+    while prev != name:
+        prev, name = name, _LEGAL.sub("", name).strip()
+    return name or prev
+
+
 class ScenarioView:
     """A scenario as one user may see it: ``links`` are the visible chosen links with
     display names (``supplier``/``receiver`` None when hidden)."""
@@ -389,10 +408,13 @@ class ScenarioView:
             x = names.get(eid, {})
             return x.get("enterprise_en") if lang.startswith("en") else x.get("enterprise")
 
+        supplier, receiver = name(r["supplier_id"]), name(r["receiver_id"])
         return {
             **r,
-            "supplier": name(r["supplier_id"]),
-            "receiver": name(r["receiver_id"]),
+            "supplier": supplier,
+            "receiver": receiver,
+            "supplier_short": short_name(supplier),
+            "receiver_short": short_name(receiver),
             "resource_name": resource_label(r["resource"]),
             "family_name": family_label(r["family"]),
         }
@@ -406,8 +428,8 @@ class ScenarioView:
         nodes, links = {}, []
         hidden = _("[hidden enterprise]")
         for r in self.links:
-            a = r["supplier"] or f"{hidden} {r['supplier_park']}"
-            b = r["receiver"] or f"{hidden} {r['receiver_park']}"
+            a = short_name(r["supplier"]) or f"{hidden} {r['supplier_park']}"
+            b = short_name(r["receiver"]) or f"{hidden} {r['receiver_park']}"
             for n, park in ((a, r["supplier_park"]), (b, r["receiver_park"])):
                 node = nodes.setdefault(n, {"name": n, "category": park, "value": 0.0})
                 node["value"] = round(node["value"] + r["net_benefit_vnd_per_year"] / 1e6, 1)
@@ -430,8 +452,8 @@ class ScenarioView:
         hidden = _("[hidden enterprise]")
         for r in self.links:
             fam = family_label(r["family"])
-            a = r["supplier"] or f"{hidden} {r['supplier_park']}"
-            b = "→ " + (r["receiver"] or f"{hidden} {r['receiver_park']}")
+            a = short_name(r["supplier"]) or f"{hidden} {r['supplier_park']}"
+            b = "→ " + (short_name(r["receiver"]) or f"{hidden} {r['receiver_park']}")
             v = max(r["gross_vnd_per_year"], 0.0) / 1e6
             flows[(a, fam)] += v
             flows[(fam, b)] += v
@@ -499,7 +521,11 @@ class ScenarioView:
             "n_links": len(s.chosen_links),
             "summary": s.summary,
             "links": [
-                {k: v for k, v in r.items() if k not in ("resource_name", "family_name")}
+                {
+                    k: v
+                    for k, v in r.items()
+                    if k not in ("resource_name", "family_name", "supplier_short", "receiver_short")
+                }
                 for r in self.links
             ],
             "pareto": None if self.redacted else s.pareto,
@@ -513,6 +539,10 @@ class ScenarioView:
 # --------------------------------------------------------------------------
 # Comparison
 # --------------------------------------------------------------------------
+
+
+def column_label(s: Scenario) -> str:
+    return f"#{s.pk} {s.park.code if s.park_id else s.province.code}"
 
 
 def compare(user, scenarios: list[Scenario]) -> dict:
@@ -535,23 +565,36 @@ def compare(user, scenarios: list[Scenario]) -> dict:
         for r in v.links:
             row = link_rows.setdefault(r["link"], {"row": r, "in": [None] * len(views)})
             row["in"][k] = r["flow"]
-    chart = {
-        "kind": "bar",
-        "title": _("Net benefit and CO2 avoided"),
-        "labels": [s.name for s in scenarios],
-        "series": [
-            {
-                "name": _("Net benefit (million VND/yr)"),
-                "data": [round(s.benefit_vnd_per_year / 1e6, 1) for s in scenarios],
-            },
-            {"name": _("tCO2e/yr"), "data": [round(s.co2e_t_per_year, 1) for s in scenarios]},
-        ],
-    }
+    labels = [column_label(s) for s in scenarios]
+    charts = [
+        {
+            "kind": "bar",
+            "title": _("Net benefit (billion VND/yr)"),
+            "decimals": 1,
+            "labels": labels,
+            "series": [
+                {
+                    "name": _("Net benefit"),
+                    "data": [round(s.benefit_vnd_per_year / 1e9, 2) for s in scenarios],
+                }
+            ],
+        },
+        {
+            "kind": "bar",
+            "title": _("CO2 avoided (tCO2e/yr)"),
+            "decimals": 0,
+            "labels": labels,
+            "series": [
+                {"name": "tCO2e/yr", "data": [round(s.co2e_t_per_year, 1) for s in scenarios]}
+            ],
+        },
+    ]
     return {
         "views": views,
         "kpis": kpis,
         "links": sorted(link_rows.values(), key=lambda x: x["row"]["link"]),
-        "chart": chart,
+        "charts": charts,
+        "labels": labels,
     }
 
 

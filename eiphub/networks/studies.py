@@ -37,6 +37,7 @@ from eiphub.symbiosis.water import (
 )
 
 from .models import HeatStudy, WaterStudy
+from .services import short_name
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REUSED_WATER = ("water.reclaimed", "water.treated")
@@ -292,7 +293,8 @@ def reuse_chart(flows: list[dict], plant: dict) -> dict:
             return fw
         if n == WASTEWATER:
             return ww
-        return f"{n} ({plant[n]})" if plant.get(n) else n
+        short = short_name(plant.get(n) or "")
+        return f"{n} · {short[:22]}" if short else n
 
     links = [
         {"source": label(f["from"]), "target": label(f["to"]), "value": round(f["t_per_h"], 2)}
@@ -301,7 +303,7 @@ def reuse_chart(flows: list[dict], plant: dict) -> dict:
     names = list(dict.fromkeys(x for lk in links for x in (lk["source"], lk["target"])))
     title = _("Water network at the target (t/h)")
     if _has_cycle(links):
-        cats = {label(n): plant.get(n, "") for n in plant}
+        cats = {label(n): short_name(p) for n, p in plant.items()}
         return {
             "kind": "graph",
             "title": title,
@@ -430,7 +432,7 @@ def run_heat_study(
 
 def heat_chart(study: HeatStudy) -> dict:
     links = [
-        {"source": m["source"], "target": "→ " + m["sink"], "value": round(m["kw"], 1)}
+        {"source": m["source"], "target": m["sink"], "value": round(m["kw"], 1)}
         for m in study.result.get("matches", [])
     ]
     names = list(dict.fromkeys(x for lk in links for x in (lk["source"], lk["target"])))
