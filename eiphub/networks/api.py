@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Path, Router, Schema
+from ninja import Path, Router, Schema, Status
 from ninja.errors import HttpError
 
 from eiphub.accounts.scoping import parks_for
@@ -96,7 +96,7 @@ def create_scenario(request, body: ScenarioIn):
         )
     except S.ScenarioError as exc:
         raise HttpError(exc.status, exc.message) from exc
-    return 201, S.ScenarioView(user, scenario).to_dict()
+    return Status(201, S.ScenarioView(user, scenario).to_dict())
 
 
 @router.post("/scenarios/{scenario_id}/propose", response=ProposeOut)
