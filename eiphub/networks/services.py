@@ -364,6 +364,10 @@ def short_name(name: str | None) -> str | None:
     return name or prev
 
 
+def _clip(text: str, n: int = 18) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
 class ScenarioView:
     """A scenario as one user may see it: ``links`` are the visible chosen links with
     display names (``supplier``/``receiver`` None when hidden)."""
@@ -452,8 +456,8 @@ class ScenarioView:
         hidden = _("[hidden enterprise]")
         for r in self.links:
             fam = family_label(r["family"])
-            a = short_name(r["supplier"]) or f"{hidden} {r['supplier_park']}"
-            b = "→ " + (short_name(r["receiver"]) or f"{hidden} {r['receiver_park']}")
+            a = _clip(short_name(r["supplier"]) or f"{hidden} {r['supplier_park']}")
+            b = "→ " + _clip(short_name(r["receiver"]) or f"{hidden} {r['receiver_park']}")
             v = max(r["gross_vnd_per_year"], 0.0) / 1e6
             flows[(a, fam)] += v
             flows[(fam, b)] += v
