@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from eiphub.accounts.scoping import enterprises_for, flows_for, parks_for, public_parks
+from eiphub.accounts.scoping import enterprises_for, flows_for, parks_for, public_parks, role_of
 from eiphub.core.catalogue import default_catalogue
 from eiphub.flows import queries
 
@@ -137,6 +137,8 @@ def park_detail(request, code):
             "completeness": completeness,
             "enterprises": enterprises,
             "facilities": park.facilities.all(),
+            # Links to the park's other views; those views enforce their own scope.
+            "park_tools": role_of(request.user) != "enterprise",
         },
     )
 

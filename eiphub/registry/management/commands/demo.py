@@ -14,6 +14,7 @@ from eiphub.registry.demo import DEMO_PASSWORD, ROLE_USERS, load_demo
 DEMO_EXTENSIONS = [
     "eiphub.reports.demo.load",
     "eiphub.exchange.demo.load",
+    "eiphub.networks.demo.create_demo_scenarios",
 ]
 
 
