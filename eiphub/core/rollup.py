@@ -100,6 +100,7 @@ class Rollup:
     symbiosis_benefits_vnd_per_year: float = 0.0
     symbiosis_co2e_t_per_year: float = 0.0
     records: dict[str, list[str]] = field(default_factory=dict)  # figure -> record ids
+    _seen: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -110,9 +111,11 @@ class Rollup:
 
 
 def _note(rollup: Rollup, key: str, record_id: str) -> None:
-    ids = rollup.records.setdefault(key, [])
-    if record_id not in ids:
-        ids.append(record_id)
+    """Record a drill-down id once, keeping first-seen order (set lookup, not list scan)."""
+    seen = rollup._seen.setdefault(key, set())
+    if record_id not in seen:
+        seen.add(record_id)
+        rollup.records.setdefault(key, []).append(record_id)
 
 
 def _add_saving(rollup: Rollup, s: Saving, catalogue: Catalogue) -> None:

@@ -106,6 +106,22 @@ def convert(
     Mass and volume are bridged when ``density_kg_per_m3`` is given.
     Raises :class:`UnitError` when the units are unknown or incompatible.
     """
+    factor = _linear_factor(from_unit, to_unit, density_kg_per_m3)
+    if factor is not None:
+        return float(value) * factor
+    return _convert(value, from_unit, to_unit, density_kg_per_m3)
+
+
+@lru_cache(maxsize=4096)
+def _linear_factor(from_unit: str, to_unit: str, density: float | None) -> float | None:
+    """The multiplier from one unit to another, cached; None for offset units (°C, °F)."""
+    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    if "[temperature]" in src.dimensionality or "[temperature]" in dst.dimensionality:
+        return None
+    return _convert(1.0, from_unit, to_unit, density)
+
+
+def _convert(value, from_unit, to_unit, density_kg_per_m3):
     src = parse_unit(from_unit)
     dst = parse_unit(to_unit)
     q = Q_(value, src)

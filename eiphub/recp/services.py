@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -39,7 +39,7 @@ from eiphub.core.catalogue import default_catalogue
 from eiphub.core.ghg import ActivityRecord, Inventory, _GapError, compute_inventory, fuel_energy_gj
 from eiphub.core.recp import IMPLEMENTED, RecpError, Saving, claimed_vs_observed
 from eiphub.core.recp import Measure as CoreMeasure
-from eiphub.core.rollup import EnterpriseRef, Rollup, Selection, SymbiosisRef, programme_rollup
+from eiphub.core.rollup import EnterpriseRef, Selection, SymbiosisRef, programme_rollup
 from eiphub.flows.models import FlowRecord
 from eiphub.registry.models import Enterprise, Park, SharedFacility
 
@@ -298,7 +298,7 @@ def rollup_for(user, parks=None, provinces=None, years=None) -> RollupResult:
         )  # fmt: skip
     ]
     selection = Selection(years=frozenset(int(y) for y in years) if years else None)
-    r = _batched_rollup(measures, symbioses, refs, selection)
+    r = programme_rollup(measures, symbioses, refs, selection, latest_grid=True)
     r.warnings.extend(skipped)
     # Per-park drill-down from the records the roll-up counted.
     ent_park = {str(pk): park for pk, park, _p, _n in ents}
@@ -329,46 +329,6 @@ def rollup_for(user, parks=None, provinces=None, years=None) -> RollupResult:
         for code, vals in sorted(per.items())
     ]
     return RollupResult(r, park_rows, skipped)
-
-
-ROLLUP_BATCH_PARKS = 25
-
-
-def _batched_rollup(measures, symbioses, refs, selection) -> Rollup:
-    """:func:`programme_rollup` run per batch of parks and summed.  The core notes record ids
-    in lists (a membership test per record), which is quadratic in the records of one
-    figure; batches keep those lists short on national data.  Every figure of the roll-up
-    is a sum over parks, so adding the batches' fields gives the same result."""
-    parks = sorted({e.park_id for e in refs})
-    if len(parks) <= ROLLUP_BATCH_PARKS:
-        return programme_rollup(measures, symbioses, refs, selection, latest_grid=True)
-    park_of = {e.id: e.park_id for e in refs}
-    batch_of = {p: i // ROLLUP_BATCH_PARKS for i, p in enumerate(parks)}
-    groups = defaultdict(lambda: ([], [], []))
-    for e in refs:
-        groups[batch_of[e.park_id]][2].append(e)
-    for m in measures:
-        groups[batch_of.get(park_of.get(m.enterprise_id), -1)][0].append(m)
-    for sym in symbioses:
-        groups[batch_of.get(sym.park_id, -1)][1].append(sym)
-    total = Rollup(selection)
-    for ms, ss, es in groups.values():
-        _merge(total, programme_rollup(ms, ss, es, selection, latest_grid=True))
-    return total
-
-
-def _merge(total: Rollup, part: Rollup) -> None:
-    for f in fields(Rollup):
-        if f.name == "selection":
-            continue
-        mine, theirs = getattr(total, f.name), getattr(part, f.name)
-        if isinstance(mine, list):
-            mine.extend(theirs)
-        elif isinstance(mine, dict):
-            for k, v in theirs.items():
-                mine[k] = mine.get(k, [] if isinstance(v, list) else 0) + v
-        else:
-            setattr(total, f.name, mine + theirs)
 
 
 # -- claimed vs observed ------------------------------------------------------------------------

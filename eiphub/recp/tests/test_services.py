@@ -218,21 +218,3 @@ def test_recp_share_and_completeness_by_park(world):
     # e1 reported Jan and Feb 2022, e2 Jan: 3 of 24 enterprise-months in K1
     assert done[world.k1.pk] == pytest.approx(3 / 24)
     assert done[world.k2.pk] == 0
-
-
-def test_batched_rollup_equals_one_pass(world, monkeypatch):
-    programme(world)
-    user = world.users[Role.MINISTRY]
-    one = services.rollup_for(user).rollup
-    monkeypatch.setattr(services, "ROLLUP_BATCH_PARKS", 1)
-    batched = services.rollup_for(user).rollup
-    for name in (
-        "enterprises_in_scope", "enterprises_engaged", "enterprises_implementing",
-        "measures_identified", "measures_implemented", "measures_by_status", "investment_vnd",
-        "savings_vnd_per_year", "savings_by_resource", "co2e_t_per_year",
-        "symbioses_operating", "symbiosis_benefits_vnd_per_year",
-    ):  # fmt: skip
-        assert getattr(batched, name) == pytest.approx(getattr(one, name)), name
-    assert sorted(batched.records["measures_implemented"]) == sorted(
-        one.records["measures_implemented"]
-    )
