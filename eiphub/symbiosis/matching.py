@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import csv
 import gc
+import itertools
 import json
 import math
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -88,8 +89,12 @@ class Listing:
     industry: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Match:
+    """One candidate exchange.  ``explanation`` and ``explanation_vi`` (English
+    and Vietnamese) are formatted on first access: a national run yields
+    hundreds of thousands of matches and most explanations are never read."""
+
     offer_id: str
     want_id: str
     score: float
@@ -103,16 +108,100 @@ class Match:
     landfill_diverted_t_per_year: float
     water_saved_m3_per_year: float
     transport_cost_vnd_per_year: float
-    explanation: str
-    explanation_vi: str
     offer_enterprise: str
     want_enterprise: str
     offer_park: str
     want_park: str
-    coverage: float = 0.0
-    offer_resource: str = ""
-    want_resource: str = ""
-    quality_verified: bool = True
+    coverage: float
+    offer_resource: str
+    want_resource: str
+    quality_verified: bool
+    _explainer: _Explainer | None = field(repr=False, compare=False)
+    _row: int = field(repr=False, compare=False)  # the explainer's row for this match
+    _text: tuple[str, str] | None = field(repr=False, compare=False)
+
+    def __init__(
+        self,
+        offer_id: str,
+        want_id: str,
+        score: float,
+        rank: int,
+        distance_km: float | None,
+        matched_quantity: float,
+        unit: str,
+        pathway: str,
+        benefit_vnd_per_year: float,
+        co2e_t_per_year: float,
+        landfill_diverted_t_per_year: float,
+        water_saved_m3_per_year: float,
+        transport_cost_vnd_per_year: float,
+        explanation: str | None,
+        explanation_vi: str | None,
+        offer_enterprise: str,
+        want_enterprise: str,
+        offer_park: str,
+        want_park: str,
+        coverage: float = 0.0,
+        offer_resource: str = "",
+        want_resource: str = "",
+        quality_verified: bool = True,
+        explainer: _Explainer | None = None,
+        row: int = 0,
+    ):
+        self.offer_id = offer_id
+        self.want_id = want_id
+        self.score = score
+        self.rank = rank
+        self.distance_km = distance_km
+        self.matched_quantity = matched_quantity
+        self.unit = unit
+        self.pathway = pathway
+        self.benefit_vnd_per_year = benefit_vnd_per_year
+        self.co2e_t_per_year = co2e_t_per_year
+        self.landfill_diverted_t_per_year = landfill_diverted_t_per_year
+        self.water_saved_m3_per_year = water_saved_m3_per_year
+        self.transport_cost_vnd_per_year = transport_cost_vnd_per_year
+        self.offer_enterprise = offer_enterprise
+        self.want_enterprise = want_enterprise
+        self.offer_park = offer_park
+        self.want_park = want_park
+        self.coverage = coverage
+        self.offer_resource = offer_resource
+        self.want_resource = want_resource
+        self.quality_verified = quality_verified
+        self._explainer, self._row = explainer, row
+        given = explanation is not None or explanation_vi is not None
+        lazy = explainer is not None and not given
+        self._text = None if lazy else (explanation or "", explanation_vi or "")
+
+    def _texts(self) -> tuple[str, str]:
+        if self._text is None:
+            self._text = self._explainer.texts(self)
+        return self._text
+
+    @property
+    def explanation(self) -> str:
+        return self._texts()[0]
+
+    @explanation.setter
+    def explanation(self, value: str) -> None:
+        self._text = (value, self._texts()[1])
+
+    @property
+    def explanation_vi(self) -> str:
+        return self._texts()[1]
+
+    @explanation_vi.setter
+    def explanation_vi(self, value: str) -> None:
+        self._text = (self._texts()[0], value)
+
+    def __getstate__(self):  # pickle and copy: format the texts, drop the explainer
+        self._texts()
+        return [None if f.name == "_explainer" else getattr(self, f.name) for f in fields(self)]
+
+    def __setstate__(self, state):
+        for f, value in zip(fields(self), state, strict=True):
+            object.__setattr__(self, f.name, value)
 
 
 @dataclass
@@ -566,6 +655,50 @@ def _topk(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> np.ndarray:
     return order[(np.arange(len(so)) - start) < k]
 
 
+def _ordinal(x: np.ndarray) -> np.ndarray:
+    """Non-negative integers ordered and tied exactly like the float array ``x``."""
+    if len(x) == 0:
+        return np.zeros(0, np.int64)
+    for scale in (1e3, 1e6):  # distances in metres, scores in millionths
+        y = np.rint(x * scale)
+        if np.abs(y).max() < 2**40 and np.array_equal(y / scale, x):
+            return (y - y.min()).astype(np.int64)
+    return np.unique(x, return_inverse=True)[1].reshape(-1)
+
+
+def _lexsort(keys) -> np.ndarray:
+    """``np.lexsort(keys)`` (last key primary, stable) for non-negative integer
+    keys, as a few value sorts of keys packed with the row index into uint64:
+    sorting values is several times faster than sorting indices by key."""
+    keys = [np.asarray(k, np.int64) for k in keys]
+    n = len(keys[0])
+    if n == 0:
+        return np.zeros(0, np.int64)
+    ib = max(1, (n - 1).bit_length())
+    bits = [int(k.max()).bit_length() for k in keys]
+    while True:
+        total, j = ib, 0
+        while j < len(keys) and total + bits[j] <= 64:
+            total += bits[j]
+            j += 1
+        if j < min(2, len(keys)):
+            return np.lexsort(keys)  # keys too wide to pack
+        packed = np.arange(n, dtype=np.uint64)
+        shift = ib
+        for k, b in zip(keys[:j], bits[:j], strict=True):
+            packed |= k.astype(np.uint64) << np.uint64(shift)
+            shift += b
+        packed.sort()
+        order = (packed & np.uint64((1 << ib) - 1)).astype(np.int64)
+        if j == len(keys):
+            return order
+        comp = packed >> np.uint64(ib)
+        rank = np.empty(n, np.int64)
+        rank[order] = np.cumsum(np.r_[False, comp[1:] != comp[:-1]])
+        keys = [rank, *keys[j:]]
+        bits = [int(rank[order[-1]]).bit_length(), *bits[j:]]
+
+
 def _ring(r: int) -> tuple[np.ndarray, np.ndarray]:
     if r == 0:
         return np.zeros(1, np.int64), np.zeros(1, np.int64)
@@ -996,6 +1129,9 @@ class _Context:
                 wants[key].append(i)
                 self.limits[i] = any(k.endswith(("_max", "_min")) for k in x.quality)
         self.has_xy = ~np.isnan(self.lat)
+        is_offer = np.array([x.kind == "offer" for x in self.listings], bool)
+        # position among the offers (or among the wants), in listing order: smaller sort keys
+        self.nth = np.where(is_offer, np.cumsum(is_offer), np.cumsum(~is_offer)) - 1
         self.offers = {k: np.array(v, np.int64) for k, v in offers.items()}
         self.wants = {k: np.array(v, np.int64) for k, v in wants.items()}
         self._offer_ok: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -1189,24 +1325,25 @@ class _Context:
         parts = [p for p in parts if len(p["oi"])]
         if not parts:
             return []
-        a = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-        m = a["score"] >= self.params.min_score
-        a = {k: v[m] for k, v in a.items()}
-        order = np.lexsort((a["order"], -a["score"], a["wi"], a["oi"]))
-        a = {k: v[order] for k, v in a.items()}
-        first = np.r_[True, (a["oi"][1:] != a["oi"][:-1]) | (a["wi"][1:] != a["wi"][:-1])]
-        a = {k: v[first] for k, v in a.items()}
-        order = np.lexsort((a["wi"], self.dsort(a["d"]), -a["score"], a["oi"]))
-        a = {k: v[order] for k, v in a.items()}
-        oi = a["oi"]
+        cat = lambda k: np.concatenate([p[k] for p in parts])  # noqa: E731
+        oi, wi, score, d = cat("oi"), cat("wi"), cat("score"), cat("d")
+        sel = np.flatnonzero(score >= self.params.min_score)
+        oi, wi, score, d = oi[sel], wi[sel], score[sel], d[sel]
+        neg = _ordinal(-score)
+        # best link per (offer, want): highest score, then the earliest pathway
+        order = _lexsort((cat("order")[sel], neg, self.nth[wi], self.nth[oi]))
+        pair = self.nth[oi[order]] * len(self.listings) + self.nth[wi[order]]
+        order = order[np.r_[True, pair[1:] != pair[:-1]]]
+        sel, oi, wi, d, neg = sel[order], oi[order], wi[order], d[order], neg[order]
+        # per offer: by score, distance, want
+        order = _lexsort((self.nth[wi], _ordinal(self.dsort(d)), neg, self.nth[oi]))
+        sel, oi = sel[order], oi[order]
         start = np.r_[True, oi[1:] != oi[:-1]]
-        rank = (
-            np.arange(len(oi)) - np.maximum.accumulate(np.where(start, np.arange(len(oi)), 0)) + 1
-        )
-        keep = rank <= (self.params.max_matches_per_offer or len(oi) + 1)
-        a = {k: v[keep] for k, v in a.items()}
-        cols = {k: v.tolist() for k, v in a.items()}
-        cols["rank"] = rank[keep].tolist()
+        rank = np.arange(len(oi)) - np.maximum.accumulate(np.where(start, np.arange(len(oi)), 0))
+        keep = rank < (self.params.max_matches_per_offer or len(oi) + 1)
+        sel, rank = sel[keep], rank[keep] + 1
+        cols = {k: cat(k)[sel] for k in parts[0]}
+        cols["rank"] = rank
         enabled = gc.isenabled()
         gc.disable()  # many small objects: cyclic GC passes would dominate the build time
         try:
@@ -1215,108 +1352,134 @@ class _Context:
             if enabled:
                 gc.enable()
 
-    def _names(self, i: int) -> tuple[str, str]:
-        x = self.listings[i]
-        r = self.cat.get(x.resource) if x.resource else None
-        return (r.name_en, r.name_vi) if r else (x.resource_text, x.resource_text)
-
-    def _how(self, link: _Link) -> tuple[str, str]:
-        if link.pathway:
-            p = link.pathway
-            return f"via pathway {p.id} ({p.name_en})", f"theo lộ trình {p.id} ({p.name_vi})"
-        if link.kind == "text":
-            return "same description (not in the catalogue)", "cùng mô tả (chưa có trong danh mục)"
-        return {
-            "same": ("direct match", "khớp trực tiếp"),
-            "narrower": ("direct match (want is broader)", "khớp trực tiếp (nhu cầu rộng hơn)"),
-            "broader": (
-                "direct match (offer is broader, check grade)",
-                "khớp trực tiếp (chào bán rộng hơn, cần kiểm tra chủng loại)",
-            ),
-        }[link.relation]
-
     def _build_matches(self, c: dict) -> list[Match]:
-        hows = {}
-        names: dict[int, tuple[str, str]] = {}
-        out = []
-        for o, w, lid, d, score, matched, cov, ben, co2, fill, water, tr, unv, rank in zip(
-            c["oi"],
-            c["wi"],
-            c["link"],
-            c["d"],
-            c["score"],
-            c["matched"],
-            c["cov"],
-            c["benefit"],
-            c["co2"],
-            c["landfill"],
-            c["water"],
-            c["transport"],
-            c["unv"],
-            c["rank"],
-            strict=True,
-        ):
-            link = self.L.links[lid]
-            if lid not in hows:
-                hows[lid] = self._how(link)
-            how_en, how_vi = hows[lid]
-            lo, lw = self.listings[o], self.listings[w]
-            en_o, vi_o = names[o] if o in names else names.setdefault(o, self._names(o))
-            en_w, vi_w = names[w] if w in names else names.setdefault(w, self._names(w))
-            if d != d:  # NaN: same park without coordinates
-                d = None
-                dist_en, dist_vi = "same park, distance not given", "cùng KCN, chưa có khoảng cách"
-            else:
-                dist_en = f"{d:.1f} km"
-                dist_vi = dist_en.replace(".", ",")
-            ben_m = f"{ben / 1e6:,.0f}"
-            pct = f"{cov:.0%}"
-            en = (
-                f"{en_o} → {en_w} {how_en}; {dist_en}; covers {pct} of the want; "
-                f"benefit ≈ {ben_m} million VND/year"
+        """Match objects from the selected rows, column by column (explanations lazily)."""
+        obj = self.obj_columns()
+        oi, wi, lid = c["oi"], c["wi"], c["link"]
+        L = self.L.links
+        unit = obj["unit"][oi]
+        text = np.array([lk.kind == "text" for lk in L])[lid]
+        for j in np.flatnonzero(text):
+            unit[j] = self.L.text_units.get(L[lid[j]].offer_code, unit[j])
+        d = c["d"].astype(object)
+        d[np.isnan(c["d"])] = None
+        n, none = len(oi), itertools.repeat(None)
+        explainer = _Explainer(self, lid, oi, wi)
+        return list(
+            map(
+                Match,
+                obj["id"][oi].tolist(),
+                obj["id"][wi].tolist(),
+                c["score"].tolist(),
+                c["rank"].tolist(),
+                d.tolist(),
+                c["matched"].tolist(),
+                unit.tolist(),
+                np.array([lk.pathway.id if lk.pathway else "" for lk in L], object)[lid].tolist(),
+                c["benefit"].tolist(),
+                c["co2"].tolist(),
+                c["landfill"].tolist(),
+                c["water"].tolist(),
+                c["transport"].tolist(),
+                itertools.islice(none, n),
+                itertools.islice(none, n),
+                obj["enterprise"][oi].tolist(),
+                obj["enterprise"][wi].tolist(),
+                obj["park"][oi].tolist(),
+                obj["park"][wi].tolist(),
+                c["cov"].tolist(),
+                obj["resource"][oi].tolist(),
+                obj["resource"][wi].tolist(),
+                (~c["unv"]).tolist(),
+                itertools.repeat(explainer, n),
+                range(n),
             )
-            vi = (
-                f"{vi_o} → {vi_w} {how_vi}; {dist_vi}; đáp ứng {pct} nhu cầu; "
-                f"lợi ích ≈ {ben_m.replace(',', '.')} triệu đồng/năm"
-            )
-            if unv:
-                en += "; quality or temperature not stated, check before agreeing"
-                vi += "; chưa có số liệu chất lượng/nhiệt độ, cần kiểm tra"
-            if link.licence or self.haz[o]:
-                lic = link.licence or HAZARDOUS_LICENCE
-                en += f"; receiver must hold licence '{lic}'"
-                vi += f"; bên nhận phải có giấy phép '{lic}'"
-            unit = (
-                self.L.text_units.get(link.offer_code, lo.unit) if link.kind == "text" else lo.unit
-            )
-            out.append(
-                Match(
-                    lo.id,
-                    lw.id,
-                    score,
-                    rank,
-                    d,
-                    matched,
-                    unit,
-                    link.pathway.id if link.pathway else "",
-                    ben,
-                    co2,
-                    fill,
-                    water,
-                    tr,
-                    en,
-                    vi,
-                    lo.enterprise,
-                    lw.enterprise,
-                    lo.park,
-                    lw.park,
-                    cov,
-                    lo.resource or lo.resource_text,
-                    lw.resource or lw.resource_text,
-                    not unv,
+        )
+
+    def obj_columns(self) -> dict[str, np.ndarray]:
+        """Text fields of the listings as object arrays (for vectorised gathers)."""
+        col = lambda f: np.array([f(x) for x in self.listings] + [None], object)[:-1]  # noqa: E731
+        return {
+            "id": col(lambda x: x.id),
+            "enterprise": col(lambda x: x.enterprise),
+            "park": col(lambda x: x.park),
+            "unit": col(lambda x: x.unit),
+            "resource": col(lambda x: x.resource or x.resource_text),
+        }
+
+
+class _Explainer:
+    """Formats a match's English and Vietnamese explanation on demand."""
+
+    def __init__(self, ctx: _Context, link: np.ndarray, oi: np.ndarray, wi: np.ndarray):
+        self.listings, self.cat, self.links = ctx.listings, ctx.cat, ctx.L.links
+        self.haz = ctx.haz
+        self.rows = (link, oi, wi)  # per match: link id, offer and want positions
+        self._names: dict[int, tuple[str, str]] = {}
+        self._hows: dict[int, tuple[str, str]] = {}
+
+    def names(self, i: int) -> tuple[str, str]:
+        if i not in self._names:
+            x = self.listings[i]
+            r = self.cat.get(x.resource) if x.resource else None
+            self._names[i] = (r.name_en, r.name_vi) if r else (x.resource_text, x.resource_text)
+        return self._names[i]
+
+    def how(self, lid: int) -> tuple[str, str]:
+        if lid not in self._hows:
+            link = self.links[lid]
+            if link.pathway:
+                p = link.pathway
+                how = f"via pathway {p.id} ({p.name_en})", f"theo lộ trình {p.id} ({p.name_vi})"
+            elif link.kind == "text":
+                how = (
+                    "same description (not in the catalogue)",
+                    "cùng mô tả (chưa có trong danh mục)",
                 )
-            )
-        return out
+            else:
+                how = {
+                    "same": ("direct match", "khớp trực tiếp"),
+                    "narrower": (
+                        "direct match (want is broader)",
+                        "khớp trực tiếp (nhu cầu rộng hơn)",
+                    ),
+                    "broader": (
+                        "direct match (offer is broader, check grade)",
+                        "khớp trực tiếp (chào bán rộng hơn, cần kiểm tra chủng loại)",
+                    ),
+                }[link.relation]
+            self._hows[lid] = how
+        return self._hows[lid]
+
+    def texts(self, m: Match) -> tuple[str, str]:
+        lid, o, w = (int(x[m._row]) for x in self.rows)
+        how_en, how_vi = self.how(lid)
+        en_o, vi_o = self.names(o)
+        en_w, vi_w = self.names(w)
+        if m.distance_km is None:
+            dist_en, dist_vi = "same park, distance not given", "cùng KCN, chưa có khoảng cách"
+        else:
+            dist_en = f"{m.distance_km:.1f} km"
+            dist_vi = dist_en.replace(".", ",")
+        ben_m = f"{m.benefit_vnd_per_year / 1e6:,.0f}"
+        pct = f"{m.coverage:.0%}"
+        en = (
+            f"{en_o} → {en_w} {how_en}; {dist_en}; covers {pct} of the want; "
+            f"benefit ≈ {ben_m} million VND/year"
+        )
+        vi = (
+            f"{vi_o} → {vi_w} {how_vi}; {dist_vi}; đáp ứng {pct} nhu cầu; "
+            f"lợi ích ≈ {ben_m.replace(',', '.')} triệu đồng/năm"
+        )
+        if not m.quality_verified:
+            en += "; quality or temperature not stated, check before agreeing"
+            vi += "; chưa có số liệu chất lượng/nhiệt độ, cần kiểm tra"
+        link = self.links[lid]
+        if link.licence or self.haz[o]:
+            lic = link.licence or HAZARDOUS_LICENCE
+            en += f"; receiver must hold licence '{lic}'"
+            vi += f"; bên nhận phải có giấy phép '{lic}'"
+        return en, vi
 
 
 # --------------------------------------------------------------------------
@@ -1408,8 +1571,7 @@ MATCH_COLUMNS = (
 
 
 def match_to_dict(m: Match) -> dict:
-    d = asdict(m)
-    return {k: d[k] for k in MATCH_COLUMNS}
+    return {k: getattr(m, k) for k in MATCH_COLUMNS}
 
 
 def write_matches_csv(matches: list[Match], path: str | Path) -> None:
