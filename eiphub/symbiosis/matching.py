@@ -623,14 +623,14 @@ def read_listings_csv(
 # --------------------------------------------------------------------------
 
 
-def road_km(lat1, lon1, lat2, lon2, road_factor: float) -> np.ndarray:
-    """Great-circle distance x road factor, in km, rounded to 1 m (arrays)."""
+def road_km(lat1, lon1, lat2, lon2, road_factor: float, cos1=None, cos2=None) -> np.ndarray:
+    """Great-circle distance x road factor, in km, rounded to 1 m (arrays).
+    ``cos1``, ``cos2``: the cosines of the latitudes when already known."""
     p = math.pi / 180.0
     lat1, lon1, lat2, lon2 = (np.asarray(x, dtype=float) for x in (lat1, lon1, lat2, lon2))
-    a = (
-        np.sin((lat2 - lat1) * p / 2) ** 2
-        + np.cos(lat1 * p) * np.cos(lat2 * p) * np.sin((lon2 - lon1) * p / 2) ** 2
-    )
+    cos1 = np.cos(lat1 * p) if cos1 is None else cos1
+    cos2 = np.cos(lat2 * p) if cos2 is None else cos2
+    a = np.sin((lat2 - lat1) * p / 2) ** 2 + cos1 * cos2 * np.sin((lon2 - lon1) * p / 2) ** 2
     gc = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
     return np.round(gc * road_factor, 3)
 
@@ -709,18 +709,44 @@ def _ring(r: int) -> tuple[np.ndarray, np.ndarray]:
     return dy.astype(np.int64), dx.astype(np.int64)
 
 
-def _knn(olat, olon, wlat, wlon, k, max_km, road_factor, ok):
-    """Up to ``k`` nearest wants per offer within ``max_km`` (road) that pass
-    ``ok(offer_pos, want_pos, d)``; ties broken by want position.  Exact, via a
-    multi-level grid searched ring by ring.  Returns (offer_pos, want_pos, d)."""
-    P, Q = len(olat), len(wlat)
+class _Grid:
+    """Points bucketed by square lat/lon cells, one bucketing per cell size (cached)."""
+
+    def __init__(self, lat: np.ndarray, lon: np.ndarray, cos: np.ndarray):
+        self.lat, self.lon, self.cos = lat, lon, cos
+        self._levels: dict[float, tuple] = {}
+
+    def __len__(self) -> int:
+        return len(self.lat)
+
+    def level(self, cell: float) -> tuple:
+        """(sorted cell keys, first point and count per key, points by key, bounds)."""
+        if cell not in self._levels:
+            wy = np.floor(self.lat / cell).astype(np.int64)
+            wx = np.floor(self.lon / cell).astype(np.int64)
+            key = (wy << 32) + wx
+            order = np.argsort(key, kind="stable")
+            ukeys, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+            bounds = (wy.min(), wy.max(), wx.min(), wx.max())
+            self._levels[cell] = (ukeys, starts, counts, order, bounds)
+        return self._levels[cell]
+
+
+def _knn(olat, olon, ocos, grid: _Grid, k, max_km, road_factor, ok):
+    """Up to ``k`` nearest points of ``grid`` per offer within ``max_km`` (road)
+    that pass ``ok(offer_pos, want_pos, d)``; ties broken by want position.
+    Exact, via a multi-level grid searched ring by ring: an offer stops as soon
+    as it has ``k`` eligible wants closer than any want in the rings not yet
+    searched.  Returns (offer_pos, want_pos, d)."""
+    P, Q = len(olat), len(grid)
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if P == 0 or Q == 0:
         return empty
+    wlat, wlon, wcos = grid.lat, grid.lon, grid.cos
     if P * Q <= DENSE_PAIRS:
         oi = np.repeat(np.arange(P), Q)
         wi = np.tile(np.arange(Q), P)
-        d = road_km(olat[oi], olon[oi], wlat[wi], wlon[wi], road_factor)
+        d = road_km(olat[oi], olon[oi], wlat[wi], wlon[wi], road_factor, ocos[oi], wcos[wi])
         m = d <= max_km
         oi, wi, d = oi[m], wi[m], d[m]
         m = ok(oi, wi, d)
@@ -746,31 +772,24 @@ def _knn(olat, olon, wlat, wlon, k, max_km, road_factor, ok):
     pending = np.arange(P)
     for level, cell in enumerate(levels):
         last = level == len(levels) - 1
-        wy = np.floor(wlat / cell).astype(np.int64)
-        wx = np.floor(wlon / cell).astype(np.int64)
-        key = (wy << 32) + wx
-        order = np.argsort(key, kind="stable")
-        ukeys, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+        ukeys, starts, counts, order, (ymin, ymax, xmin, xmax) = grid.level(cell)
         oy = np.floor(olat[pending] / cell).astype(np.int64)
         ox = np.floor(olon[pending] / cell).astype(np.int64)
         reach = np.maximum.reduce(
-            [
-                np.abs(oy - wy.min()),
-                np.abs(oy - wy.max()),
-                np.abs(ox - wx.min()),
-                np.abs(ox - wx.max()),
-            ]
+            [np.abs(oy - ymin), np.abs(oy - ymax), np.abs(ox - xmin), np.abs(ox - xmax)]
         )
+        act = np.arange(len(pending))  # offers (positions in pending) still searching
+        done = np.zeros(len(pending), bool)
         co, cw, cd = [], [], []
         r = 0
-        while True:
+        while len(act):
             dy, dx = _ring(r)
-            qk = ((oy[:, None] + dy[None, :]) << 32) + (ox[:, None] + dx[None, :])
+            qk = ((oy[act, None] + dy[None, :]) << 32) + (ox[act, None] + dx[None, :])
             pos = np.searchsorted(ukeys, qk.ravel())
             pos_c = np.minimum(pos, len(ukeys) - 1)
             hit = ukeys[pos_c] == qk.ravel()
             if hit.any():
-                off_local = np.repeat(np.arange(len(pending)), len(dy))[hit]
+                off_local = np.repeat(act, len(dy))[hit]
                 cnt = counts[pos_c[hit]]
                 st = starts[pos_c[hit]]
                 total = int(cnt.sum())
@@ -778,7 +797,15 @@ def _knn(olat, olon, wlat, wlon, k, max_km, road_factor, ok):
                 within = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
                 w_pos = order[np.repeat(st, cnt) + within]
                 o_pos = pending[rep_o]
-                d = road_km(olat[o_pos], olon[o_pos], wlat[w_pos], wlon[w_pos], road_factor)
+                d = road_km(
+                    olat[o_pos],
+                    olon[o_pos],
+                    wlat[w_pos],
+                    wlon[w_pos],
+                    road_factor,
+                    ocos[o_pos],
+                    wcos[w_pos],
+                )
                 m = d <= max_km
                 o_pos, w_pos, d, rep_o = o_pos[m], w_pos[m], d[m], rep_o[m]
                 if len(o_pos):
@@ -788,24 +815,27 @@ def _knn(olat, olon, wlat, wlon, k, max_km, road_factor, ok):
                     cd.append(d[m])
             r += 1
             lb = lower_bound(r, cell)
-            if lb > max_km or r > reach.max() or (not last and r > 2):
+            near = np.zeros(len(pending), np.int64)  # eligible wants closer than any unseen
+            for a, b in zip(co, cd, strict=True):
+                near += np.bincount(a[b < lb], minlength=len(pending))
+            fin = (near[act] >= k) | (r > reach[act]) | (lb > max_km)
+            done[act[fin]] = True
+            act = act[~fin]
+            if not last and r > 2:
                 break
-        lb = lower_bound(r, cell)
         if co:
             co_a, cw_a, cd_a = np.concatenate(co), np.concatenate(cw), np.concatenate(cd)
-        else:
-            co_a, cw_a, cd_a = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        near = np.bincount(co_a[cd_a < lb], minlength=len(pending))
-        done = (near >= k) | (r > reach) | (lb > max_km) | last
-        sel = done[co_a]
-        o_sel, w_sel, d_sel = pending[co_a[sel]], cw_a[sel], cd_a[sel]
-        keep = _topk(o_sel, w_sel, d_sel, k)
-        out_o.append(o_sel[keep])
-        out_w.append(w_sel[keep])
-        out_d.append(d_sel[keep])
+            sel = done[co_a]
+            o_sel, w_sel, d_sel = pending[co_a[sel]], cw_a[sel], cd_a[sel]
+            keep = _topk(o_sel, w_sel, d_sel, k)
+            out_o.append(o_sel[keep])
+            out_w.append(w_sel[keep])
+            out_d.append(d_sel[keep])
         pending = pending[~done]
         if len(pending) == 0:
             break
+    if not out_o:
+        return empty
     return np.concatenate(out_o), np.concatenate(out_w), np.concatenate(out_d)
 
 
@@ -1129,6 +1159,18 @@ class _Context:
                 wants[key].append(i)
                 self.limits[i] = any(k.endswith(("_max", "_min")) for k in x.quality)
         self.has_xy = ~np.isnan(self.lat)
+        self.cos = np.cos(self.lat * (math.pi / 180.0))
+        self.any_dates = bool((self.dfrom > -(10**9)).any() or (self.dto < 10**9).any())
+        positive = self.qty[self.qty > 0]
+        self.all_positive = len(positive) == n  # NaN quantities are not positive
+        self.qmin = float(positive.min()) if len(positive) else 0.0
+        sets: dict[frozenset, int] = {}
+        self.lic_id = np.array(
+            [sets.setdefault(x.licences, len(sets)) for x in self.listings], np.int64
+        )
+        self.licsets = list(sets)
+        self._quality: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._pools: dict[tuple, tuple[np.ndarray, _Grid]] = {}
         is_offer = np.array([x.kind == "offer" for x in self.listings], bool)
         # position among the offers (or among the wants), in listing order: smaller sort keys
         self.nth = np.where(is_offer, np.cumsum(is_offer), np.cumsum(~is_offer)) - 1
@@ -1147,20 +1189,23 @@ class _Context:
             t = self.temp[oi]
             ok &= ~(t < p.min_temperature_c)
             unv |= np.isnan(t)
-        if p.quality_max or p.quality_min:
-            for j, o in enumerate(oi):
-                q = self.listings[o].quality
-                for name, lim in p.quality_max.items():
-                    if name not in q:
-                        unv[j] = True
-                    elif q[name] > lim:
-                        ok[j] = False
-                for name, lim in p.quality_min.items():
-                    if name not in q:
-                        unv[j] = True
-                    elif q[name] < lim:
-                        ok[j] = False
+        for limits, worse in ((p.quality_max, np.greater), (p.quality_min, np.less)):
+            for name, lim in limits.items():
+                value, stated = self.quality_column(name)
+                unv |= ~stated[oi]
+                ok &= ~worse(value[oi], lim)  # NaN (not stated) compares False
         return ok, unv
+
+    def quality_column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(value or NaN, stated) of one quality parameter for every listing."""
+        if name not in self._quality:
+            value = np.full(len(self.listings), np.nan)
+            stated = np.zeros(len(self.listings), bool)
+            for i, x in enumerate(self.listings):
+                if name in x.quality:
+                    value[i], stated[i] = x.quality[name], True
+            self._quality[name] = value, stated
+        return self._quality[name]
 
     def required(self, link: _Link, o: int) -> frozenset:
         req = set(self.listings[o].licences)
@@ -1197,11 +1242,17 @@ class _Context:
         m = np.ones(len(oi), bool)
         if not self.params.same_enterprise:
             m &= self.ent[oi] != self.ent[wi]
-        m &= np.maximum(self.dfrom[oi], self.dfrom[wi]) <= np.minimum(self.dto[oi], self.dto[wi])
+        if self.any_dates:
+            dfrom, dto = self.dfrom, self.dto
+            m &= np.maximum(dfrom[oi], dfrom[wi]) <= np.minimum(dto[oi], dto[wi])
         if link.heat_want:
             m &= ~(self.temp[oi] < self.temp[wi] + self.params.heat_approach_k)
-        qo, qw, matched = self._quantities(link, oi, wi)
-        m &= (matched > 0) & (matched * link.ratio >= self.params.min_coverage * qw - 1e-12)
+        # matched > 0 holds for every pair when all quantities are positive (and
+        # the smallest matched quantity does not underflow); coverage >= 0 always holds
+        sure = self.all_positive and min(self.qmin, link.max_share * self.qmin / link.ratio) > 0
+        if not sure or self.params.min_coverage > 0:
+            qo, qw, matched = self._quantities(link, oi, wi)
+            m &= (matched > 0) & (matched * link.ratio >= self.params.min_coverage * qw - 1e-12)
         check = np.flatnonzero(m & self.limits[wi])
         for j in check:
             m[j] = self.pair_quality(int(oi[j]), int(wi[j]))[0]
@@ -1213,12 +1264,15 @@ class _Context:
         both = self.has_xy[oi] & self.has_xy[wi]
         d = np.full(len(oi), np.nan)
         if both.any():
+            o, w = oi[both], wi[both]
             d[both] = road_km(
-                self.lat[oi[both]],
-                self.lon[oi[both]],
-                self.lat[wi[both]],
-                self.lon[wi[both]],
+                self.lat[o],
+                self.lon[o],
+                self.lat[w],
+                self.lon[w],
                 self.params.road_factor,
+                self.cos[o],
+                self.cos[w],
             )
         same_park = (self.park[oi] == self.park[wi]) & (self.park[oi] >= 0)
         return d, np.where(both, True, same_park)
@@ -1226,29 +1280,38 @@ class _Context:
     def dsort(self, d):
         return np.where(np.isnan(d), self.params.intra_park_km, d)
 
+    def _pool(self, want_code: str, req: frozenset, wants: np.ndarray) -> tuple:
+        """Wants of a resource whose receivers hold ``req`` (and with a positive
+        quantity), and the geographic grid of those with coordinates (cached)."""
+        key = (want_code, req)
+        if key not in self._pools:
+            lic = [req <= s for s in self.licsets]
+            wts = wants[np.array(lic, bool)[self.lic_id[wants]] & (self.qty[wants] > 0)]
+            wg = wts[self.has_xy[wts]]
+            self._pools[key] = wts, wg, _Grid(self.lat[wg], self.lon[wg], self.cos[wg])
+        return self._pools[key]
+
     def indexed_candidates(self, link: _Link, offers: np.ndarray, wants: np.ndarray):
         k, prm = self.params.candidates_per_link, self.params
         ok, _ = self.offer_check(link, offers)
-        offers = offers[ok]
-        groups: dict[frozenset, list[int]] = defaultdict(list)
-        for o in offers:
-            groups[self.required(link, int(o))].append(int(o))
+        offers = offers[ok & (self.qty[offers] > 0)]
+        # licences the receiver must hold: the offer's own, plus the link's (or hazardous waste)
+        extra = np.full(len(offers), 1) if link.licence else np.where(self.haz[offers], 2, 0)
+        group = self.lic_id[offers] * 3 + extra
         out = []
-        for req, olist in groups.items():
-            offs = np.array(olist, np.int64)
-            wts = (
-                wants
-                if not req
-                else np.array([w for w in wants if req <= self.listings[w].licences], np.int64)
-            )
+        for g in np.unique(group):
+            offs = offers[group == g]
+            req = set(self.licsets[g // 3])
+            req.update([[], [link.licence], [HAZARDOUS_LICENCE]][g % 3])
+            wts, wg, grid = self._pool(link.want_code, frozenset(req), wants)
             if len(wts) == 0:
                 continue
-            og, wg = offs[self.has_xy[offs]], wts[self.has_xy[wts]]
+            og = offs[self.has_xy[offs]]
             go, gw, gd = _knn(
                 self.lat[og],
                 self.lon[og],
-                self.lat[wg],
-                self.lon[wg],
+                self.cos[og],
+                grid,
                 k,
                 link.max_km,
                 prm.road_factor,
