@@ -109,11 +109,13 @@ def solve(
     threads: int | None = None,
     start: np.ndarray | None = None,
     relax: bool = False,
+    options: dict | None = None,
 ) -> Solution:
     """Pass ``model`` to HiGHS silently and solve it.
 
     ``start`` is an optional feasible point (all columns) used as a MIP start;
-    ``relax`` drops integrality (LP relaxation).
+    ``relax`` drops integrality (LP relaxation); ``options`` are extra HiGHS options
+    (name -> value).
     """
     t0 = time.perf_counter()
     a_start, index, value, row_lo, row_hi = _csr(model)
@@ -141,6 +143,8 @@ def solve(
         h.setOptionValue("time_limit", float(time_limit))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     h.passModel(lp)
     if is_mip:
         cols = np.flatnonzero(integer).astype(np.int32)

@@ -242,3 +242,84 @@ def test_problem_from_matches_on_sample_listings():
         unit_value = (lf.net_benefit_vnd_per_year + lf.fixed_cost_vnd_per_year) / lf.flow
         assert unit_value == pytest.approx(per_unit, rel=1e-6)
         assert lf.fixed_cost_vnd_per_year >= 1e6
+
+
+# ---------------------------------------------------------------------------
+# dominated-link reduction
+
+
+def _random_problem(rng, n_sup=3, n_dem=3, n_links=8):
+    """Small random network with losing links, minimum demands, minimum flows and a hub."""
+    supplies = [Supply(f"s{i}", float(rng.uniform(10, 100))) for i in range(n_sup)]
+    demands = [
+        Demand(f"d{j}", q, min_quantity=q * 0.2 if rng.random() < 0.3 else 0.0)
+        for j, q in enumerate(rng.uniform(10, 100, n_dem).tolist())
+    ]
+    pairs = rng.choice(n_sup * n_dem, size=min(n_links, n_sup * n_dem), replace=False)
+    links = [
+        Link(
+            f"l{k}",
+            f"s{p // n_dem}",
+            f"d{p % n_dem}",
+            unit_benefit=float(rng.uniform(0, 1000)),
+            distance_km=float(rng.uniform(0, 40)),
+            transport_cost_per_unit_km=10.0,
+            fixed_cost=float(rng.choice([0.0, 5e3, 3e4])),
+            min_flow=float(rng.choice([0.0, 5.0])),
+            co2_per_unit=float(rng.uniform(-0.2, 1.0)),
+            facility="hub" if rng.random() < 0.3 else None,
+        )
+        for k, p in enumerate(pairs.tolist())
+    ]
+    return NetworkProblem(
+        supplies, demands, links, [Facility("hub", fixed_cost=2e4, capacity=60.0)]
+    )
+
+
+@pytest.mark.parametrize("objective", ["benefit", "co2", "weighted"])
+def test_dominated_reduction_never_changes_the_optimum(objective):
+    from unittest import mock
+
+    from eiphub.symbiosis import network
+
+    rng = np.random.default_rng(7)
+    weights = {"benefit": 1.0, "co2": 5e3} if objective == "weighted" else None
+    reduced_some = 0
+    for _ in range(30):
+        p = _random_problem(rng)
+        a = network._arrays(p)
+        dominated = network._dominated(a, objective, weights)
+        reduced_some += bool(dominated.any())
+        fast = solve_network(p, objective, weights=weights, mip_gap=1e-9)
+        with mock.patch.object(network, "_dominated", lambda a, o, w: np.zeros(len(a.links), bool)):
+            full = solve_network(p, objective, weights=weights, mip_gap=1e-9)
+        assert fast.status == full.status
+        if not full.feasible:
+            continue
+        _check(p, fast)
+        assert fast.objective == pytest.approx(full.objective, rel=1e-6, abs=1e-6)
+        if objective != "co2":  # (the co2 tie-break stage may use a tolerance's worth)
+            used = {lf.link for lf in fast.links}
+            assert not used & {a.links[k].id for k in np.flatnonzero(dominated)}
+    assert reduced_some >= 5  # the reduction was really exercised
+
+
+def test_dominated_links_are_the_losing_ones():
+    from eiphub.symbiosis import network
+
+    p = NetworkProblem(
+        supplies=[Supply("s", 100.0)],
+        demands=[Demand("d", 100.0), Demand("must", 50.0, min_quantity=10.0)],
+        links=[
+            Link("pays", "s", "d", 100.0, fixed_cost=1_000.0),  # 100*100 > 1,000
+            Link("never", "s", "d", 100.0, 10.0, 20.0),  # margin -100/t
+            Link("fixed", "s", "d", 100.0, fixed_cost=100 * 100.0),  # at best breaks even
+            Link("needed", "s", "must", 100.0, 10.0, 20.0),  # loses but meets a minimum
+        ],
+    )
+    a = network._arrays(p)
+    got = dict(zip([lk.id for lk in a.links], network._dominated(a, "benefit", None), strict=True))
+    assert got == {"pays": False, "never": True, "fixed": True, "needed": False}
+    r = solve_network(p)
+    assert {lf.link for lf in r.links} == {"pays", "needed"}
+    _check(p, r)
