@@ -710,50 +710,48 @@ def _ring(r: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Grid:
-    """Points bucketed by square lat/lon cells, one bucketing per cell size (cached)."""
+    """Points (listing indices, ascending) bucketed by square lat/lon cells; one
+    bucketing per cell size, cached, with the coordinates in cell order."""
 
-    def __init__(self, lat: np.ndarray, lon: np.ndarray, cos: np.ndarray):
-        self.lat, self.lon, self.cos = lat, lon, cos
+    def __init__(self, ids: np.ndarray, lat: np.ndarray, lon: np.ndarray, cos: np.ndarray):
+        self.ids, self.lat, self.lon, self.cos = ids, lat, lon, cos
         self._levels: dict[float, tuple] = {}
 
     def __len__(self) -> int:
-        return len(self.lat)
+        return len(self.ids)
 
     def level(self, cell: float) -> tuple:
-        """(sorted cell keys, first point and count per key, points by key, bounds)."""
+        """(sorted cell keys, first point and count per key, points in key order, bounds)."""
         if cell not in self._levels:
             wy = np.floor(self.lat / cell).astype(np.int64)
             wx = np.floor(self.lon / cell).astype(np.int64)
             key = (wy << 32) + wx
             order = np.argsort(key, kind="stable")
             ukeys, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+            points = tuple(x[order] for x in (self.ids, self.lat, self.lon, self.cos))
             bounds = (wy.min(), wy.max(), wx.min(), wx.max())
-            self._levels[cell] = (ukeys, starts, counts, order, bounds)
+            self._levels[cell] = (ukeys, starts, counts, points, bounds)
         return self._levels[cell]
 
 
-def _knn(olat, olon, ocos, grid: _Grid, k, max_km, road_factor, ok):
+def _knn(oids, olat, olon, ocos, grid: _Grid, k, max_km, road_factor, ok):
     """Up to ``k`` nearest points of ``grid`` per offer within ``max_km`` (road)
-    that pass ``ok(offer_pos, want_pos, d)``; ties broken by want position.
-    Exact, via a multi-level grid searched ring by ring: an offer stops as soon
-    as it has ``k`` eligible wants closer than any want in the rings not yet
-    searched.  Returns (offer_pos, want_pos, d)."""
-    P, Q = len(olat), len(grid)
+    that pass ``ok(offer_ids, want_ids)``; ties broken by want index.  Exact,
+    via a multi-level grid searched ring by ring: an offer stops as soon as it
+    has ``k`` eligible wants closer than any want in the rings not yet
+    searched.  Returns (offer ids, want ids, road km)."""
+    P, Q = len(oids), len(grid)
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if P == 0 or Q == 0:
         return empty
-    wlat, wlon, wcos = grid.lat, grid.lon, grid.cos
     if P * Q <= DENSE_PAIRS:
-        oi = np.repeat(np.arange(P), Q)
-        wi = np.tile(np.arange(Q), P)
-        d = road_km(olat[oi], olon[oi], wlat[wi], wlon[wi], road_factor, ocos[oi], wcos[wi])
-        m = d <= max_km
-        oi, wi, d = oi[m], wi[m], d[m]
-        m = ok(oi, wi, d)
-        oi, wi, d = oi[m], wi[m], d[m]
-        keep = _topk(oi, wi, d, k)
-        return oi[keep], wi[keep], d[keep]
-    lat_max = min(89.0, float(max(np.abs(olat).max(), np.abs(wlat).max())))
+        o = np.repeat(np.arange(P), Q)
+        w = np.tile(np.arange(Q), P)
+        d = road_km(olat[o], olon[o], grid.lat[w], grid.lon[w], road_factor, ocos[o], grid.cos[w])
+        o, w = oids[o], grid.ids[w]
+        m = (d <= max_km) & ok(o, w)
+        return _nearest(o[m], w[m], d[m], k)
+    lat_max = min(89.0, float(max(np.abs(olat).max(), np.abs(grid.lat).max())))
     cosm = math.cos(math.radians(lat_max))
     gc_max = max_km / road_factor
     deg_needed = math.degrees(gc_max / EARTH_RADIUS_KM) / max(cosm, 1e-6)
@@ -768,75 +766,88 @@ def _knn(olat, olon, ocos, grid: _Grid, k, max_km, road_factor, ok):
         s = min(1.0, cosm * math.sin(min(gap, math.pi) / 2))
         return 2 * EARTH_RADIUS_KM * math.asin(s) * road_factor - 0.01
 
-    out_o, out_w, out_d = [], [], []
-    pending = np.arange(P)
+    out = []
+    pending = np.arange(P)  # offers (positions) not yet served
     for level, cell in enumerate(levels):
         last = level == len(levels) - 1
-        ukeys, starts, counts, order, (ymin, ymax, xmin, xmax) = grid.level(cell)
-        oy = np.floor(olat[pending] / cell).astype(np.int64)
-        ox = np.floor(olon[pending] / cell).astype(np.int64)
+        ukeys, starts, counts, (wid, wlat, wlon, wcos), (ymin, ymax, xmin, xmax) = grid.level(cell)
+        plat, plon, pcos, pid = olat[pending], olon[pending], ocos[pending], oids[pending]
+        oy = np.floor(plat / cell).astype(np.int64)
+        ox = np.floor(plon / cell).astype(np.int64)
         reach = np.maximum.reduce(
             [np.abs(oy - ymin), np.abs(oy - ymax), np.abs(ox - xmin), np.abs(ox - xmax)]
         )
-        act = np.arange(len(pending))  # offers (positions in pending) still searching
+        act = np.arange(len(pending))  # positions in pending still searching at this level
         done = np.zeros(len(pending), bool)
-        co, cw, cd = [], [], []
+        co, cw, cd = [], [], []  # eligible candidates: position in pending, want id, km
         r = 0
         while len(act):
             dy, dx = _ring(r)
-            qk = ((oy[act, None] + dy[None, :]) << 32) + (ox[act, None] + dx[None, :])
-            pos = np.searchsorted(ukeys, qk.ravel())
-            pos_c = np.minimum(pos, len(ukeys) - 1)
-            hit = ukeys[pos_c] == qk.ravel()
+            qk = (((oy[act, None] + dy) << 32) + (ox[act, None] + dx)).ravel()
+            pos = np.minimum(np.searchsorted(ukeys, qk), len(ukeys) - 1)
+            hit = ukeys[pos] == qk
             if hit.any():
-                off_local = np.repeat(act, len(dy))[hit]
-                cnt = counts[pos_c[hit]]
-                st = starts[pos_c[hit]]
-                total = int(cnt.sum())
-                rep_o = np.repeat(off_local, cnt)
-                within = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-                w_pos = order[np.repeat(st, cnt) + within]
-                o_pos = pending[rep_o]
-                d = road_km(
-                    olat[o_pos],
-                    olon[o_pos],
-                    wlat[w_pos],
-                    wlon[w_pos],
-                    road_factor,
-                    ocos[o_pos],
-                    wcos[w_pos],
-                )
-                m = d <= max_km
-                o_pos, w_pos, d, rep_o = o_pos[m], w_pos[m], d[m], rep_o[m]
-                if len(o_pos):
-                    m = ok(o_pos, w_pos, d)
-                    co.append(rep_o[m])
-                    cw.append(w_pos[m])
-                    cd.append(d[m])
+                cnt, first = counts[pos[hit]], starts[pos[hit]]
+                ends = np.cumsum(cnt)
+                o = np.repeat(np.repeat(act, len(dy))[hit], cnt)
+                w = np.arange(ends[-1]) + np.repeat(first - ends + cnt, cnt)
+                d = road_km(plat[o], plon[o], wlat[w], wlon[w], road_factor, pcos[o], wcos[w])
+                w = wid[w]
+                m = (d <= max_km) & ok(pid[o], w)
+                co.append(o[m])
+                cw.append(w[m])
+                cd.append(d[m])
             r += 1
             lb = lower_bound(r, cell)
-            near = np.zeros(len(pending), np.int64)  # eligible wants closer than any unseen
-            for a, b in zip(co, cd, strict=True):
-                near += np.bincount(a[b < lb], minlength=len(pending))
-            fin = (near[act] >= k) | (r > reach[act]) | (lb > max_km)
+            fin = (r > reach[act]) | (lb > max_km)
+            if lb > 0:
+                near = np.zeros(len(pending), np.int64)  # eligible wants closer than any unseen
+                for a, b in zip(co, cd, strict=True):
+                    near += np.bincount(a[b < lb], minlength=len(pending))
+                fin |= near[act] >= k
             done[act[fin]] = True
             act = act[~fin]
             if not last and r > 2:
                 break
         if co:
-            co_a, cw_a, cd_a = np.concatenate(co), np.concatenate(cw), np.concatenate(cd)
-            sel = done[co_a]
-            o_sel, w_sel, d_sel = pending[co_a[sel]], cw_a[sel], cd_a[sel]
-            keep = _topk(o_sel, w_sel, d_sel, k)
-            out_o.append(o_sel[keep])
-            out_w.append(w_sel[keep])
-            out_d.append(d_sel[keep])
+            o, w, d = np.concatenate(co), np.concatenate(cw), np.concatenate(cd)
+            sel = done[o]
+            out.append(_nearest(pid[o[sel]], w[sel], d[sel], k))
         pending = pending[~done]
         if len(pending) == 0:
             break
-    if not out_o:
+    if not out:
         return empty
-    return np.concatenate(out_o), np.concatenate(out_w), np.concatenate(out_d)
+    return tuple(np.concatenate(x) for x in zip(*out, strict=True))
+
+
+def _nearest(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> tuple:
+    """The k first (offer, want, km) per offer by (km, want), for distinct
+    (offer, want) pairs with distances in whole metres: one sort of packed
+    values (no index sort) when they fit in 64 bits."""
+    if len(oi) == 0:
+        return oi, wi, d
+    dm = np.rint(d * 1000)
+    ob, db, wb = (int(x.max()).bit_length() for x in (oi, dm, wi))
+    if ob + db + wb > 64 or dm.min() < 0 or not np.array_equal(dm / 1000, d):
+        keep = _topk(oi, wi, d, k)
+        return oi[keep], wi[keep], d[keep]
+    key = (
+        (oi.astype(np.uint64) << np.uint64(db + wb))
+        | (dm.astype(np.uint64) << np.uint64(wb))
+        | wi.astype(np.uint64)
+    )
+    key.sort()
+    so = (key >> np.uint64(db + wb)).astype(np.int64)
+    first = np.r_[True, so[1:] != so[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(so)), 0))
+    key = key[(np.arange(len(so)) - start) < k]
+    mask = lambda b: np.uint64((1 << b) - 1)  # noqa: E731
+    return (
+        (key >> np.uint64(db + wb)).astype(np.int64),
+        (key & mask(wb)).astype(np.int64),
+        ((key >> np.uint64(wb)) & mask(db)).astype(np.float64) / 1000,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -1117,47 +1128,57 @@ class _Context:
         self.ps = pathways or default_pathways()
         self.params = params or MatchParams()
         self.L = _Links(self.cat, self.ps, self.params)
-        n = len(self.listings)
-        f = np.full
-        self.lat, self.lon = f(n, np.nan), f(n, np.nan)
-        self.qty, self.temp, self.price = np.zeros(n), f(n, np.nan), f(n, np.nan)
-        self.dfrom, self.dto = f(n, -(10**9), np.int64), f(n, 10**9, np.int64)
-        self.ent, self.park = np.zeros(n, np.int64), np.zeros(n, np.int64)
-        self.haz = np.zeros(n, bool)
-        self.limits = np.zeros(n, bool)
+        ls = self.listings
+        n = len(ls)
+        nan = math.nan
         self.keys: list[str] = []
-        ents: dict[str, int] = {}
-        parks: dict[str, int] = {"": -1}
+        qty = []
         offers, wants = defaultdict(list), defaultdict(list)
-        for i, x in enumerate(self.listings):
+        for i, x in enumerate(ls):
             if x.resource and x.resource in self.cat:
-                key, qty = x.resource, x.quantity
+                key, q = x.resource, x.quantity
             else:
                 dim = str(parse_unit(x.unit).dimensionality) if x.unit else ""
                 key = f"{TEXT_PREFIX}{fold(x.resource_text)}|{dim}"
                 ref = self.L.text_units.setdefault(key, x.unit)
-                qty = convert(x.quantity, x.unit, ref) if x.unit != ref else x.quantity
+                q = convert(x.quantity, x.unit, ref) if x.unit != ref else x.quantity
             self.keys.append(key)
-            self.qty[i] = qty
-            if x.lat is not None and x.lon is not None:
-                self.lat[i], self.lon[i] = x.lat, x.lon
-            if x.temperature_c is not None:
-                self.temp[i] = x.temperature_c
-            if x.price_vnd_per_unit is not None:
-                self.price[i] = x.price_vnd_per_unit
-            if x.available_from:
-                self.dfrom[i] = x.available_from.toordinal()
-            if x.available_to:
-                self.dto[i] = x.available_to.toordinal()
-            self.ent[i] = ents.setdefault(x.enterprise, len(ents)) if x.enterprise else -1 - i
-            self.park[i] = parks.setdefault(x.park, len(parks) - 1)
-            res = self.cat.get(x.resource) if x.resource else None
-            self.haz[i] = bool(x.hazardous or (res is not None and res.hazardous))
+            qty.append(q)
             if x.kind == "offer":
                 offers[key].append(i)
             elif x.kind == "want":
                 wants[key].append(i)
-                self.limits[i] = any(k.endswith(("_max", "_min")) for k in x.quality)
+        xy = [x.lat is not None and x.lon is not None for x in ls]
+        self.qty = np.array(qty, float).reshape(n)
+        self.lat = np.array([x.lat if b else nan for x, b in zip(ls, xy, strict=True)], float)
+        self.lon = np.array([x.lon if b else nan for x, b in zip(ls, xy, strict=True)], float)
+        none_nan = lambda v: nan if v is None else v  # noqa: E731
+        self.temp = np.array([none_nan(x.temperature_c) for x in ls], float).reshape(n)
+        self.price = np.array([none_nan(x.price_vnd_per_unit) for x in ls], float).reshape(n)
+        day = lambda v, default: v.toordinal() if v else default  # noqa: E731
+        self.dfrom = np.array([day(x.available_from, -(10**9)) for x in ls], np.int64).reshape(n)
+        self.dto = np.array([day(x.available_to, 10**9) for x in ls], np.int64).reshape(n)
+        ents: dict[str, int] = {}
+        self.ent = np.array(
+            [ents.setdefault(x.enterprise, len(ents)) if x.enterprise else -1 - i
+             for i, x in enumerate(ls)],
+            np.int64,
+        ).reshape(n)  # fmt: skip
+        parks: dict[str, int] = {"": -1}
+        self.park = np.array(
+            [parks.setdefault(x.park, len(parks) - 1) for x in ls], np.int64
+        ).reshape(n)
+        hazardous = {r.code for r in self.cat if r.hazardous}
+        self.haz = np.array([bool(x.hazardous or x.resource in hazardous) for x in ls], bool)
+        self.haz = self.haz.reshape(n)
+        # listings stating quality values or limits; wants with limits
+        self.with_quality = [i for i, x in enumerate(ls) if x.quality]
+        self.limits = np.zeros(n, bool)
+        for i in self.with_quality:
+            x = ls[i]
+            self.limits[i] = x.kind == "want" and any(
+                k.endswith(("_max", "_min")) for k in x.quality
+            )
         self.has_xy = ~np.isnan(self.lat)
         self.cos = np.cos(self.lat * (math.pi / 180.0))
         self.any_dates = bool((self.dfrom > -(10**9)).any() or (self.dto < 10**9).any())
@@ -1201,9 +1222,10 @@ class _Context:
         if name not in self._quality:
             value = np.full(len(self.listings), np.nan)
             stated = np.zeros(len(self.listings), bool)
-            for i, x in enumerate(self.listings):
-                if name in x.quality:
-                    value[i], stated[i] = x.quality[name], True
+            for i in self.with_quality:
+                q = self.listings[i].quality
+                if name in q:
+                    value[i], stated[i] = q[name], True
             self._quality[name] = value, stated
         return self._quality[name]
 
@@ -1288,7 +1310,7 @@ class _Context:
             lic = [req <= s for s in self.licsets]
             wts = wants[np.array(lic, bool)[self.lic_id[wants]] & (self.qty[wants] > 0)]
             wg = wts[self.has_xy[wts]]
-            self._pools[key] = wts, wg, _Grid(self.lat[wg], self.lon[wg], self.cos[wg])
+            self._pools[key] = wts, _Grid(wg, self.lat[wg], self.lon[wg], self.cos[wg])
         return self._pools[key]
 
     def indexed_candidates(self, link: _Link, offers: np.ndarray, wants: np.ndarray):
@@ -1303,11 +1325,12 @@ class _Context:
             offs = offers[group == g]
             req = set(self.licsets[g // 3])
             req.update([[], [link.licence], [HAZARDOUS_LICENCE]][g % 3])
-            wts, wg, grid = self._pool(link.want_code, frozenset(req), wants)
+            wts, grid = self._pool(link.want_code, frozenset(req), wants)
             if len(wts) == 0:
                 continue
             og = offs[self.has_xy[offs]]
             go, gw, gd = _knn(
+                og,
                 self.lat[og],
                 self.lon[og],
                 self.cos[og],
@@ -1315,9 +1338,9 @@ class _Context:
                 k,
                 link.max_km,
                 prm.road_factor,
-                lambda a, b, _d, og=og, wg=wg: self.pair_ok(link, og[a], wg[b]),
+                lambda o, w: self.pair_ok(link, o, w),
             )
-            parts_o, parts_w, parts_d = [og[go]], [wg[gw]], [gd]
+            parts_o, parts_w, parts_d = [go], [gw], [gd]
             if not (self.has_xy[offs].all() and self.has_xy[wts].all()):
                 by_park_all, by_park_noxy = defaultdict(list), defaultdict(list)
                 for w in wts:
