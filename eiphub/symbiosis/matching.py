@@ -51,7 +51,8 @@ TEXT_PREFIX = "text:"
 # Pairs per group below which the geographic grid is skipped (all pairs of a
 # small group are cheaper than the grid).  Tests set it to 0 to force the grid.
 DENSE_PAIRS = 4096
-GRID_CELL_DEG = 0.01  # finest grid cell, about 1.1 km
+GRID_CELL_DEG = 0.005  # finest grid cell, about 550 m
+RINGS_PER_LEVEL = 4  # rings searched at a grid level before the offer moves to coarser cells
 
 
 # --------------------------------------------------------------------------
@@ -630,9 +631,25 @@ def road_km(lat1, lon1, lat2, lon2, road_factor: float, cos1=None, cos2=None) ->
     lat1, lon1, lat2, lon2 = (np.asarray(x, dtype=float) for x in (lat1, lon1, lat2, lon2))
     cos1 = np.cos(lat1 * p) if cos1 is None else cos1
     cos2 = np.cos(lat2 * p) if cos2 is None else cos2
-    a = np.sin((lat2 - lat1) * p / 2) ** 2 + cos1 * cos2 * np.sin((lon2 - lon1) * p / 2) ** 2
-    gc = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
-    return np.round(gc * road_factor, 3)
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (lat1, lon1, lat2, lon2, cos1, cos2)))
+    if shape == ():  # scalars
+        return road_km(*(np.reshape(x, 1) for x in (lat1, lon1, lat2, lon2)), road_factor)[0]
+    # sin((lat2 - lat1) p / 2)^2 + cos1 cos2 sin((lon2 - lon1) p / 2)^2, in place (large arrays)
+    a = np.subtract(lat2, lat1)
+    b = np.subtract(lon2, lon1)
+    for x in (a, b):
+        x *= p
+        x /= 2
+        np.sin(x, out=x)
+        np.square(x, out=x)
+    b *= np.multiply(cos1, cos2)
+    a += b
+    np.minimum(a, 1.0, out=a)
+    np.sqrt(a, out=a)
+    np.arcsin(a, out=a)
+    a *= 2 * EARTH_RADIUS_KM
+    a *= road_factor
+    return np.round(a, 3, out=a)
 
 
 def _topk(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> np.ndarray:
@@ -779,6 +796,7 @@ def _knn(oids, olat, olon, ocos, grid: _Grid, k, max_km, road_factor, ok):
         )
         act = np.arange(len(pending))  # positions in pending still searching at this level
         done = np.zeros(len(pending), bool)
+        bound = np.full(len(pending), np.inf)  # the k nearest are closer than this
         co, cw, cd = [], [], []  # eligible candidates: position in pending, want id, km
         r = 0
         while len(act):
@@ -804,14 +822,16 @@ def _knn(oids, olat, olon, ocos, grid: _Grid, k, max_km, road_factor, ok):
                 near = np.zeros(len(pending), np.int64)  # eligible wants closer than any unseen
                 for a, b in zip(co, cd, strict=True):
                     near += np.bincount(a[b < lb], minlength=len(pending))
-                fin |= near[act] >= k
+                enough = near[act] >= k
+                bound[act[enough]] = lb
+                fin |= enough
             done[act[fin]] = True
             act = act[~fin]
-            if not last and r > 2:
+            if not last and r >= RINGS_PER_LEVEL:
                 break
         if co:
             o, w, d = np.concatenate(co), np.concatenate(cw), np.concatenate(cd)
-            sel = done[o]
+            sel = done[o] & (d < bound[o])
             out.append(_nearest(pid[o[sel]], w[sel], d[sel], k))
         pending = pending[~done]
         if len(pending) == 0:
