@@ -12,6 +12,22 @@ def pytest_configure(config):
 
         # Fast password hashing in tests (PBKDF2 is slow by design).
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        # Tests read English source strings unless they ask for Vietnamese; the product
+        # default (Vietnamese) is asserted in eiphub/web/tests/test_language.py.
+        settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests(request):
+    """Code called directly by a test (services, commands) runs in English unless the test
+    activates another language; requests still pick their language as users' do."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

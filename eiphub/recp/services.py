@@ -117,20 +117,27 @@ def activity_records(
     one row per park instead of one per enterprise.  ``park_code`` maps park ids to codes
     (the query groups by ids to spare joins)."""
     park_code = park_code or {}
-    qs = (
-        flows.filter(period__year__in=list(years))
-        .filter(_prefix_q(GHG_PREFIXES) | Q(resource_code=PRODUCT))
-        .annotate(y=ExtractYear("period"))
-    )
     if group_by_park:
         keys = ("enterprise__park_id", "facility__park_id", "facility__kind")
     else:
         keys = ("enterprise_id", "facility_id", "facility__kind", "facility__park_id")
-    rows = qs.values(*keys, "resource_code", "direction", "canonical_unit", "y").annotate(
-        q=Sum("quantity_canonical")
-    )
+    base = flows.filter(_prefix_q(GHG_PREFIXES) | Q(resource_code=PRODUCT))
+
+    def rows_of_years():
+        # One aggregated query per year, filtered by a date range: extracting the year
+        # per row (ExtractYear) runs a Python function per row on SQLite.
+        for year in sorted(set(years)):
+            qs = base.filter(period__gte=dt.date(year, 1, 1), period__lt=dt.date(year + 1, 1, 1))
+            for r in (
+                qs.values(*keys, "resource_code", "direction", "canonical_unit")
+                .annotate(q=Sum("quantity_canonical"))
+                .order_by()
+            ):
+                r["y"] = year
+                yield r
+
     records, product, solar = [], defaultdict(float), defaultdict(float)
-    for r in rows:
+    for r in rows_of_years():
         if group_by_park:
             ent = park_code.get(r["enterprise__park_id"] or r["facility__park_id"])
         else:

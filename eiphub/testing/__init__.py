@@ -22,6 +22,7 @@ def make_user(username, role, **profile):
     User = get_user_model()
     user = User.objects.create_user(username, password=PASSWORD)
     parks = profile.pop("assigned_parks", [])
+    profile.setdefault("language", "en")  # tests read English unless they ask for Vietnamese
     p = Profile.objects.create(user=user, role=role, **profile)
     if parks:
         p.assigned_parks.set(parks)

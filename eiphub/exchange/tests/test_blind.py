@@ -5,6 +5,7 @@ quantity.  After both sides accept a match, the two parties see each other."""
 import io
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from docx import Document
 
@@ -67,6 +68,7 @@ def _assert_clean(w, body: str, where: str):
 
 def _client(user):
     c = Client()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"  # the product's default UI language
     if user is not None:
         c.force_login(user)
     return c

@@ -50,6 +50,8 @@ def browser_page():
 
 
 def login(page, base, username):
+    # the product's default UI language (the test settings default to English)
+    page.context.add_cookies([{"name": "django_language", "value": "vi", "url": base}])
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)

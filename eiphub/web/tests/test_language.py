@@ -4,6 +4,11 @@ import pytest
 from django.conf import settings
 
 
+@pytest.fixture(autouse=True)
+def _product_default_language(settings):
+    settings.LANGUAGE_CODE = "vi"  # conftest sets English for the rest of the suite
+
+
 @pytest.mark.django_db
 def test_vietnamese_by_default_even_for_english_browsers(client):
     resp = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
