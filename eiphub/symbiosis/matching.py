@@ -788,27 +788,41 @@ def _knn(oids, olat, olon, ocos, grid: _Grid, k, max_km, road_factor, ok):
     for level, cell in enumerate(levels):
         last = level == len(levels) - 1
         ukeys, starts, counts, (wid, wlat, wlon, wcos), (ymin, ymax, xmin, xmax) = grid.level(cell)
+        oy = np.floor(olat[pending] / cell).astype(np.int64)
+        ox = np.floor(olon[pending] / cell).astype(np.int64)
+        okey = (oy << 32) + ox
+        by_cell = np.argsort(okey, kind="stable")  # offers of a cell share the cell lookups
+        pending, oy, ox, okey = pending[by_cell], oy[by_cell], ox[by_cell], okey[by_cell]
         plat, plon, pcos, pid = olat[pending], olon[pending], ocos[pending], oids[pending]
-        oy = np.floor(plat / cell).astype(np.int64)
-        ox = np.floor(plon / cell).astype(np.int64)
         reach = np.maximum.reduce(
             [np.abs(oy - ymin), np.abs(oy - ymax), np.abs(ox - xmin), np.abs(ox - xmax)]
         )
-        act = np.arange(len(pending))  # positions in pending still searching at this level
+        act = np.arange(len(pending))  # positions in pending still searching, by cell
         done = np.zeros(len(pending), bool)
         bound = np.full(len(pending), np.inf)  # the k nearest are closer than this
         co, cw, cd = [], [], []  # eligible candidates: position in pending, want id, km
         r = 0
         while len(act):
             dy, dx = _ring(r)
-            qk = (((oy[act, None] + dy) << 32) + (ox[act, None] + dx)).ravel()
+            ck = okey[act]
+            gs = np.flatnonzero(np.r_[True, ck[1:] != ck[:-1]])  # cells: first active offer
+            gn = np.diff(np.r_[gs, len(act)])  # and number of active offers
+            qk = (((oy[act[gs], None] + dy) << 32) + (ox[act[gs], None] + dx)).ravel()
             pos = np.minimum(np.searchsorted(ukeys, qk), len(ukeys) - 1)
             hit = ukeys[pos] == qk
             if hit.any():
+                hg = np.repeat(np.arange(len(gs)), len(dy))[hit]  # offer cell of each hit
                 cnt, first = counts[pos[hit]], starts[pos[hit]]
-                ends = np.cumsum(cnt)
-                o = np.repeat(np.repeat(act, len(dy))[hit], cnt)
-                w = np.arange(ends[-1]) + np.repeat(first - ends + cnt, cnt)
+                # one row per (hit, offer of its cell), then one pair per want of the hit cell
+                nrow = gn[hg]
+                rends = np.cumsum(nrow)
+                row_o = act[np.arange(rends[-1]) + np.repeat(gs[hg] - rends + nrow, nrow)]
+                row_cnt = np.repeat(cnt, nrow)
+                ends = np.cumsum(row_cnt)
+                o = np.repeat(row_o, row_cnt)
+                w = np.arange(ends[-1]) + np.repeat(
+                    np.repeat(first, nrow) - ends + row_cnt, row_cnt
+                )
                 d = road_km(plat[o], plon[o], wlat[w], wlon[w], road_factor, pcos[o], wcos[w])
                 w = wid[w]
                 m = (d <= max_km) & ok(pid[o], w)
