@@ -189,7 +189,8 @@ def _brute_force(p):
 @given(problems(max_links=5))
 def test_milp_equals_brute_force(p):
     r = solve_network(p, mip_gap=1e-9)
-    assert r.benefit_vnd_per_year == pytest.approx(_brute_force(p), rel=1e-6, abs=1e-3)
+    # one đồng a year of slack: brute force sums floats in another order than the MILP
+    assert r.benefit_vnd_per_year == pytest.approx(_brute_force(p), rel=1e-6, abs=1.0)
 
 
 @settings(max_examples=60, deadline=None)
