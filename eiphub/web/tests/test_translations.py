@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.utils.html import escape
 
-from eiphub.accounts.models import Role
+from eiphub.accounts.models import Profile, Role
 from eiphub.testing import PASSWORD, make_world
 
 LC = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES"
@@ -200,7 +200,9 @@ def on_page(text: str, html: str) -> bool:
 def _render(client, world, url, role, language):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if role is not None:
-        client.login(username=world.users[role].username, password=PASSWORD)
+        user = world.users[role]
+        Profile.objects.filter(user=user).update(language=language)  # the user's own choice too
+        client.login(username=user.username, password=PASSWORD)
     resp = client.get(url)
     assert resp.status_code == 200
     assert resp.headers["Content-Language"] == language
