@@ -667,9 +667,17 @@ def _topk(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> np.ndarray:
     else:
         order = np.lexsort((wi, d, oi))
     so = oi[order]
-    first = np.r_[True, so[1:] != so[:-1]]
+    first = _starts(so)
     start = np.maximum.accumulate(np.where(first, np.arange(len(so)), 0))
     return order[(np.arange(len(so)) - start) < k]
+
+
+def _starts(x: np.ndarray) -> np.ndarray:
+    """True where a run of equal values begins (``x`` grouped)."""
+    out = np.empty(len(x), bool)
+    out[:1] = True
+    np.not_equal(x[1:], x[:-1], out=out[1:])
+    return out
 
 
 def _ordinal(x: np.ndarray) -> np.ndarray:
@@ -711,7 +719,7 @@ def _lexsort(keys) -> np.ndarray:
             return order
         comp = packed >> np.uint64(ib)
         rank = np.empty(n, np.int64)
-        rank[order] = np.cumsum(np.r_[False, comp[1:] != comp[:-1]])
+        rank[order] = np.cumsum(_starts(comp)) - 1
         keys = [rank, *keys[j:]]
         bits = [int(rank[order[-1]]).bit_length(), *bits[j:]]
 
@@ -805,13 +813,14 @@ def _knn(oids, olat, olon, ocos, grid: _Grid, k, max_km, road_factor, ok):
         while len(act):
             dy, dx = _ring(r)
             ck = okey[act]
-            gs = np.flatnonzero(np.r_[True, ck[1:] != ck[:-1]])  # cells: first active offer
-            gn = np.diff(np.r_[gs, len(act)])  # and number of active offers
-            qk = (((oy[act[gs], None] + dy) << 32) + (ox[act[gs], None] + dx)).ravel()
+            gs = np.flatnonzero(_starts(ck))  # cells: first active offer
+            gn = np.diff(gs, append=len(act))  # and number of active offers
+            # ring cell by offer cell: each row of keys is sorted (faster search)
+            qk = (((oy[act[gs]] + dy[:, None]) << 32) + (ox[act[gs]] + dx[:, None])).ravel()
             pos = np.minimum(np.searchsorted(ukeys, qk), len(ukeys) - 1)
             hit = ukeys[pos] == qk
             if hit.any():
-                hg = np.repeat(np.arange(len(gs)), len(dy))[hit]  # offer cell of each hit
+                hg = np.tile(np.arange(len(gs)), len(dy))[hit]  # offer cell of each hit
                 cnt, first = counts[pos[hit]], starts[pos[hit]]
                 # one row per (hit, offer of its cell), then one pair per want of the hit cell
                 nrow = gn[hg]
@@ -873,7 +882,7 @@ def _nearest(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> tuple:
     )
     key.sort()
     so = (key >> np.uint64(db + wb)).astype(np.int64)
-    first = np.r_[True, so[1:] != so[:-1]]
+    first = _starts(so)
     start = np.maximum.accumulate(np.where(first, np.arange(len(so)), 0))
     key = key[(np.arange(len(so)) - start) < k]
     mask = lambda b: np.uint64((1 << b) - 1)  # noqa: E731
@@ -1453,12 +1462,12 @@ class _Context:
         # best link per (offer, want): highest score, then the earliest pathway
         order = _lexsort((cat("order")[sel], neg, self.nth[wi], self.nth[oi]))
         pair = self.nth[oi[order]] * len(self.listings) + self.nth[wi[order]]
-        order = order[np.r_[True, pair[1:] != pair[:-1]]]
+        order = order[_starts(pair)]
         sel, oi, wi, d, neg = sel[order], oi[order], wi[order], d[order], neg[order]
         # per offer: by score, distance, want
         order = _lexsort((self.nth[wi], _ordinal(self.dsort(d)), neg, self.nth[oi]))
         sel, oi = sel[order], oi[order]
-        start = np.r_[True, oi[1:] != oi[:-1]]
+        start = _starts(oi)
         rank = np.arange(len(oi)) - np.maximum.accumulate(np.where(start, np.arange(len(oi)), 0))
         keep = rank < (self.params.max_matches_per_offer or len(oi) + 1)
         sel, rank = sel[keep], rank[keep] + 1
