@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -1408,18 +1409,32 @@ class _Context:
         return out
 
     # -- scoring --
+    def values(self, lk, oi, wi, de) -> dict:
+        """Quantities and yearly benefits of pairs; ``lk``: a link, or link
+        attributes as arrays (one value per pair)."""
+        qo, qw, matched = self._quantities(lk, oi, wi)
+        covered = matched * lk.ratio
+        po, pw = self.price[oi], self.price[wi]
+        disposal = np.where(np.isnan(po), lk.disposal, np.where(po < 0, -po, 0.0))
+        purchase = np.where(np.isnan(pw) | (pw <= 0), lk.purchase, pw)
+        transport = matched * lk.transport * de
+        return dict(
+            matched=matched,
+            cov=covered / qw,
+            use=matched / qo,
+            benefit=disposal * matched + purchase * covered - transport - matched * lk.processing,
+            co2=matched * lk.co2 - matched * lk.truck_t * de * self.params.truck_co2e_t_per_tkm,
+            landfill=matched * lk.landfill_t,
+            water=matched * lk.water_offer + covered * lk.water_covered,
+            transport=transport,
+        )
+
     def score(self, link: _Link, oi, wi, d) -> dict:
+        """Scores of a link's pairs (the other values are computed for the kept matches)."""
         prm = self.params
         de = self.dsort(d)
-        qo, qw, matched = self._quantities(link, oi, wi)
-        covered = matched * link.ratio
-        cov, use = covered / qw, matched / qo
-        po, pw = self.price[oi], self.price[wi]
-        disposal = np.where(np.isnan(po), link.disposal, np.where(po < 0, -po, 0.0))
-        purchase = np.where(np.isnan(pw) | (pw <= 0), link.purchase, pw)
-        transport = matched * link.transport * de
-        benefit = disposal * matched + purchase * covered - transport - matched * link.processing
-        co2 = matched * link.co2 - matched * link.truck_t * de * prm.truck_co2e_t_per_tkm
+        v = self.values(link, oi, wi, de)
+        cov, use, benefit = v["cov"], v["use"], v["benefit"]
         _, unv = self.offer_check(link, oi)
         if link.heat_want:
             unv = unv | (np.isnan(self.temp[oi]) & ~np.isnan(self.temp[wi]))
@@ -1439,13 +1454,6 @@ class _Context:
             link=np.full(len(oi), link.id),
             order=np.full(len(oi), link.order),
             score=np.round(score, 6),
-            matched=matched,
-            cov=cov,
-            benefit=benefit,
-            co2=co2,
-            landfill=matched * link.landfill_t,
-            water=matched * link.water_offer + covered * link.water_covered,
-            transport=transport,
             unv=unv,
         )
 
@@ -1473,6 +1481,13 @@ class _Context:
         sel, rank = sel[keep], rank[keep] + 1
         cols = {k: cat(k)[sel] for k in parts[0]}
         cols["rank"] = rank
+        lid = cols["link"]
+        attrs = ("ratio", "max_share", "disposal", "purchase", "transport", "processing", "co2")
+        attrs += ("truck_t", "landfill_t", "water_offer", "water_covered")
+        lk = SimpleNamespace(
+            **{a: np.array([getattr(x, a) for x in self.L.links], float)[lid] for a in attrs}
+        )
+        cols.update(self.values(lk, cols["oi"], cols["wi"], self.dsort(cols["d"])))
         enabled = gc.isenabled()
         gc.disable()  # many small objects: cyclic GC passes would dominate the build time
         try:
