@@ -32,7 +32,7 @@ import itertools
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import lru_cache
@@ -1467,11 +1467,17 @@ class _Context:
         sel = np.flatnonzero(score >= self.params.min_score)
         oi, wi, score, d = oi[sel], wi[sel], score[sel], d[sel]
         neg = _ordinal(-score)
-        # best link per (offer, want): highest score, then the earliest pathway
-        order = _lexsort((cat("order")[sel], neg, self.nth[wi], self.nth[oi]))
-        pair = self.nth[oi[order]] * len(self.listings) + self.nth[wi[order]]
-        order = order[_starts(pair)]
-        sel, oi, wi, d, neg = sel[order], oi[order], wi[order], d[order], neg[order]
+        # best link per (offer, want): highest score, then the earliest pathway.  Only
+        # links between the same two resources (several pathways) can repeat a pair.
+        family = Counter((x.offer_code, x.want_code) for x in self.L.links)
+        shared = np.array([family[x.offer_code, x.want_code] > 1 for x in self.L.links])
+        rows = np.flatnonzero(shared[cat("link")[sel]])
+        if len(rows):
+            pair = self.nth[oi[rows]] * len(self.listings) + self.nth[wi[rows]]
+            order = _lexsort((cat("order")[sel][rows], neg[rows], pair))
+            keep = np.ones(len(sel), bool)
+            keep[rows[order[~_starts(pair[order])]]] = False
+            sel, oi, wi, d, neg = sel[keep], oi[keep], wi[keep], d[keep], neg[keep]
         # per offer: by score, distance, want
         order = _lexsort((self.nth[wi], _ordinal(self.dsort(d)), neg, self.nth[oi]))
         sel, oi = sel[order], oi[order]
