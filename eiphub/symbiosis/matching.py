@@ -1231,7 +1231,7 @@ class _Context:
         self.qmin = float(positive.min()) if len(positive) else 0.0
         sets: dict[frozenset, int] = {}
         self.lic_id = np.array(
-            [sets.setdefault(x.licences, len(sets)) for x in self.listings], np.int64
+            [sets.setdefault(frozenset(x.licences), len(sets)) for x in self.listings], np.int64
         )
         self.licsets = list(sets)
         self._quality: dict[str, tuple[np.ndarray, np.ndarray]] = {}

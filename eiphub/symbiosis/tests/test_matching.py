@@ -4,6 +4,7 @@ CSV reading, investor fit, and the indexed path == the all-pairs reference."""
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -428,3 +429,97 @@ def test_fast_path_equals_brute_force_on_clustered_set(monkeypatch):
     fast = match(data)
     assert len(fast) > 100
     assert _key(fast) == _key(match_brute_force(data))
+
+
+@pytest.mark.parametrize("cell, rings", [(0.0025, 2), (0.02, 3), (0.001, 6)])
+def test_fast_path_equals_brute_force_for_other_grids(monkeypatch, cell, rings):
+    from eiphub.symbiosis.bench_matching import synthetic_listings
+
+    monkeypatch.setattr(M, "DENSE_PAIRS", 0)
+    monkeypatch.setattr(M, "GRID_CELL_DEG", cell)
+    monkeypatch.setattr(M, "RINGS_PER_LEVEL", rings)
+    data = synthetic_listings(parks=8, enterprises=120, listings=700, seed=11)
+    params = MatchParams(candidates_per_link=3, max_matches_per_offer=None)
+    assert _key(match(data, params=params)) == _key(match_brute_force(data, params=params))
+
+
+# ---------------------------------------------------------------- output internals
+
+
+def test_explanations_are_formatted_on_first_access():
+    import copy
+    import pickle
+
+    ls = [
+        L("ash", "offer", "waste.ash.fly", 100_000, price_vnd_per_unit=-150_000),
+        L("bricks", "want", "material.brick", 30_000, 20.23, 106.03),
+        L("oil", "offer", "waste.hazardous.used_oil", 40, None, None),
+        L("lube", "want", "chemical.lubricant", 100, None, None, licences={"hazardous_waste"}),
+    ]
+    got = pairs(match(ls))
+    cat, pws = M.default_catalogue(), M.default_pathways()
+    ash, oil = got[("ash", "bricks")], got[("oil", "lube")]
+    assert ash._text is None and oil._text is None  # nothing formatted yet
+    km, ben = f"{ash.distance_km:.1f} km", f"{ash.benefit_vnd_per_year / 1e6:,.0f}"
+    fly, brick, p = cat["waste.ash.fly"], cat["material.brick"], pws["P-003"]
+    assert ash.explanation == (
+        f"{fly.name_en} → {brick.name_en} via pathway P-003 ({p.name_en}); {km}; "
+        f"covers 60% of the want; benefit ≈ {ben} million VND/year"
+    )
+    assert ash.explanation_vi == (
+        f"{fly.name_vi} → {brick.name_vi} theo lộ trình P-003 ({p.name_vi}); "
+        f"{km.replace('.', ',')}; đáp ứng 60% nhu cầu; "
+        f"lợi ích ≈ {ben.replace(',', '.')} triệu đồng/năm"
+    )
+    assert oil.distance_km is None and not oil.quality_verified  # P-068 sets quality limits
+    assert oil.explanation.startswith(
+        f"{cat['waste.hazardous.used_oil'].name_en} → {cat['chemical.lubricant'].name_en} "
+        f"via pathway P-068 ({pws['P-068'].name_en}); same park, distance not given; "
+    )
+    assert oil.explanation.endswith(
+        "; quality or temperature not stated, check before agreeing"
+        "; receiver must hold licence 'hazardous_waste'"
+    )
+    assert "cùng KCN" in oil.explanation_vi and "giấy phép 'hazardous_waste'" in oil.explanation_vi
+    # copies and pickles carry the formatted texts, not the formatter
+    clone = pickle.loads(pickle.dumps(oil))
+    assert clone == oil and clone._explainer is None
+    assert (clone.explanation, clone.explanation_vi) == (oil.explanation, oil.explanation_vi)
+    assert copy.copy(ash).explanation == ash.explanation
+    assert M.match_to_dict(ash)["explanation_vi"] == ash.explanation_vi
+    ash.explanation = "edited"
+    assert (ash.explanation, ash.explanation_vi[: len(fly.name_vi)]) == ("edited", fly.name_vi)
+    built = M.Match(
+        "o", "w", 0.5, 1, 2.0, 1.0, "t", "", 0, 0, 0, 0, 0, "en", "vi", "a", "b", "", ""
+    )
+    assert (built.explanation, built.explanation_vi) == ("en", "vi")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3), st.integers(0, 2**21), st.integers(0, 2**40), st.integers(0, 9)
+        ),
+        min_size=1,
+        max_size=300,
+    ),
+    st.booleans(),
+)
+def test_packed_lexsort_equals_numpy_lexsort(rows, wide):
+    keys = np.array(rows, np.int64).T
+    if wide:  # a key too wide to pack with the row index: numpy's own lexsort
+        keys[2] <<= 22
+    assert np.array_equal(M._lexsort(tuple(keys)), np.lexsort(keys))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(-(10**9), 10**9), min_size=1, max_size=100),
+    st.sampled_from([1e3, 1e6, 7.3]),
+)
+def test_ordinal_keeps_order_and_ties(ints, scale):
+    x = np.round(np.array(ints) / scale, 6)  # 7.3: not whole thousandths, the general path
+    o = M._ordinal(x)
+    assert o.min() >= 0
+    assert np.array_equal(np.sign(np.subtract.outer(o, o)), np.sign(np.subtract.outer(x, x)))
