@@ -21,6 +21,20 @@ schema.config.generation.update(max_examples=15)
 
 @pytest.fixture
 def token(db):
+    # schemathesis calls the WSGI handler directly, which closes old database connections
+    # at each request's end (as Django's test client avoids); on PostgreSQL that would close
+    # the test transaction's connection.
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield _token()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def _token():
     world = make_world()
     _tok, key = ApiToken.issue(world.users[Role.MINISTRY])
     return key
