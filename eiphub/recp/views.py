@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, parks_for
 from eiphub.core.catalogue import default_catalogue
-from eiphub.core.ghg import intensities
+from eiphub.core.ghg import intensities as core_intensities
 from eiphub.core.recp import IMPLEMENTED, RecpError, measure_co2e
 from eiphub.core.rollup import rollup_sentence
 from eiphub.exchange.models import Agreement
@@ -22,6 +22,25 @@ from eiphub.registry.models import Enterprise, Province
 from . import services
 from .forms import MeasureForm, SavingFormSet, saving_initial
 from .models import Measure, Practice, Status
+
+INTENSITY_LABELS = {
+    "revenue": gettext_lazy("tCO2e per billion VND of revenue"),
+    "value_added": gettext_lazy("tCO2e per billion VND of value added"),
+    "product": gettext_lazy("tCO2e per tonne of product"),
+}
+
+
+def intensities(row, **denominators) -> dict:
+    """The core's intensities with labels and reasons in the user's language."""
+    out = {}
+    for name, i in core_intensities(row, **denominators).items():
+        if i.value is None:
+            reason = _("not reported") if "not reported" in i.reason else _("not positive")
+        else:
+            reason = _("inventory incomplete (see gaps)") if i.reason else ""
+        out[name] = {"value": i.value, "unit": INTENSITY_LABELS.get(name, i.unit), "reason": reason}
+    return out
+
 
 CHECK_BADGE = {
     "consistent": "meets",
