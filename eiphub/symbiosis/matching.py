@@ -694,21 +694,30 @@ def _ordinal(x: np.ndarray) -> np.ndarray:
 
 def _lexsort(keys) -> np.ndarray:
     """``np.lexsort(keys)`` (last key primary, stable) for non-negative integer
-    keys, as a few value sorts of keys packed with the row index into uint64:
-    sorting values is several times faster than sorting indices by key."""
-    keys = [np.asarray(k, np.int64) for k in keys]
+    keys, as a few value sorts of keys packed with the row index into uint64
+    (sorting values is several times faster than sorting indices by key); the
+    keys packed in one pass are replaced by their rank for the next pass."""
     n = len(keys[0])
     if n == 0:
         return np.zeros(0, np.int64)
     ib = max(1, (n - 1).bit_length())
-    bits = [int(k.max()).bit_length() for k in keys]
+    width = 64 - 2 * ib  # a rank and the row index leave this many bits for the next key
+    if width < 1:
+        return np.lexsort(keys)
+    parts = []
+    for k in keys:  # split keys wider than that into chunks, least significant first
+        k = np.asarray(k, np.int64)
+        b = int(k.max()).bit_length()
+        while b > width:
+            parts.append((k & ((1 << width) - 1), width))
+            k, b = k >> width, b - width
+        parts.append((k, b))
+    keys, bits = [k for k, _ in parts], [b for _, b in parts]
     while True:
         total, j = ib, 0
         while j < len(keys) and total + bits[j] <= 64:
             total += bits[j]
             j += 1
-        if j < min(2, len(keys)):
-            return np.lexsort(keys)  # keys too wide to pack
         packed = np.arange(n, dtype=np.uint64)
         shift = ib
         for k, b in zip(keys[:j], bits[:j], strict=True):
@@ -1464,8 +1473,10 @@ class _Context:
             return []
         cat = lambda k: np.concatenate([p[k] for p in parts])  # noqa: E731
         oi, wi, score, d = cat("oi"), cat("wi"), cat("score"), cat("d")
-        sel = np.flatnonzero(score >= self.params.min_score)
-        oi, wi, score, d = oi[sel], wi[sel], score[sel], d[sel]
+        passed = score >= self.params.min_score
+        sel = np.arange(len(score)) if passed.all() else np.flatnonzero(passed)
+        if len(sel) < len(score):
+            oi, wi, score, d = oi[sel], wi[sel], score[sel], d[sel]
         neg = _ordinal(-score)
         # best link per (offer, want): highest score, then the earliest pathway.  Only
         # links between the same two resources (several pathways) can repeat a pair.
@@ -1476,7 +1487,7 @@ class _Context:
             pair = self.nth[oi[rows]] * len(self.listings) + self.nth[wi[rows]]
             order = _lexsort((cat("order")[sel][rows], neg[rows], pair))
             keep = np.ones(len(sel), bool)
-            keep[rows[order[~_starts(pair[order])]]] = False
+            keep[rows[order[~_starts(pair[order])]]] = False  # all but the best of each pair
             sel, oi, wi, d, neg = sel[keep], oi[keep], wi[keep], d[keep], neg[keep]
         # per offer: by score, distance, want
         order = _lexsort((self.nth[wi], _ordinal(self.dsort(d)), neg, self.nth[oi]))

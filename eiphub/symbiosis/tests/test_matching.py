@@ -508,7 +508,7 @@ def test_explanations_are_formatted_on_first_access():
 )
 def test_packed_lexsort_equals_numpy_lexsort(rows, wide):
     keys = np.array(rows, np.int64).T
-    if wide:  # a key too wide to pack with the row index: numpy's own lexsort
+    if wide:  # a key too wide to pack with a rank and the row index: sorted in chunks
         keys[2] <<= 22
     assert np.array_equal(M._lexsort(tuple(keys)), np.lexsort(keys))
 
