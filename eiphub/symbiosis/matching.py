@@ -1412,6 +1412,9 @@ class _Context:
                     parts_o.append(po[m])
                     parts_w.append(pw[m])
                     parts_d.append(np.full(int(m.sum()), np.nan))
+            if len(parts_o) == 1:  # the k nearest already
+                out.append((go, gw, gd))
+                continue
             oi, wi, d = np.concatenate(parts_o), np.concatenate(parts_w), np.concatenate(parts_d)
             keep = _topk(oi, wi, self.dsort(d), k)
             out.append((oi[keep], wi[keep], d[keep]))
