@@ -14,10 +14,14 @@ Candidate generation is indexed, never all pairs: offers are grouped by
 resource, the resource index (catalogue hierarchy + pathways) names the
 wanted resources they can serve, and a multi-level geographic grid finds the
 ``candidates_per_link`` nearest eligible wants of each such resource within
-the distance limit.  :func:`match_brute_force` enumerates all pairs with the
-same semantics; tests prove both return the same matches.
+the distance limit (each offer stops searching as soon as its nearest wants
+are certain).  Scoring, ranking and the final sorts are numpy array
+operations; Match objects are built column by column at the end.
+:func:`match_brute_force` enumerates all pairs with the same semantics; tests
+prove both return the same matches.
 
-Every match is scored (0..1) and explained in English and Vietnamese, with
+Every match is scored (0..1) and explained in English and Vietnamese (the
+texts are formatted on first access to ``explanation``), with
 yearly benefit estimates: VND (avoided disposal + avoided purchase - transport
 - processing), tCO2e avoided, tonnes diverted from landfill and m3 of water
 saved.  Default prices and factors come from the pathway file and are
