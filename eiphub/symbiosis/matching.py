@@ -1254,7 +1254,6 @@ class _Context:
         self.nth = np.where(is_offer, np.cumsum(is_offer), np.cumsum(~is_offer)) - 1
         self.offers = {k: np.array(v, np.int64) for k, v in offers.items()}
         self.wants = {k: np.array(v, np.int64) for k, v in wants.items()}
-        self._offer_ok: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     # -- filters --
     def offer_check(self, link: _Link, oi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1478,8 +1477,8 @@ class _Context:
         parts = [p for p in parts if len(p["oi"])]
         if not parts:
             return []
-        cat = lambda k: np.concatenate([p[k] for p in parts])  # noqa: E731
-        oi, wi, score, d = cat("oi"), cat("wi"), cat("score"), cat("d")
+        a = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        oi, wi, score, d = a["oi"], a["wi"], a["score"], a["d"]
         passed = score >= self.params.min_score
         sel = np.arange(len(score)) if passed.all() else np.flatnonzero(passed)
         if len(sel) < len(score):
@@ -1489,10 +1488,10 @@ class _Context:
         # links between the same two resources (several pathways) can repeat a pair.
         family = Counter((x.offer_code, x.want_code) for x in self.L.links)
         shared = np.array([family[x.offer_code, x.want_code] > 1 for x in self.L.links])
-        rows = np.flatnonzero(shared[cat("link")[sel]])
+        rows = np.flatnonzero(shared[a["link"][sel]])
         if len(rows):
             pair = self.nth[oi[rows]] * len(self.listings) + self.nth[wi[rows]]
-            order = _lexsort((cat("order")[sel][rows], neg[rows], pair))
+            order = _lexsort((a["order"][sel[rows]], neg[rows], pair))
             keep = np.ones(len(sel), bool)
             keep[rows[order[~_starts(pair[order])]]] = False  # all but the best of each pair
             sel, oi, wi, d, neg = sel[keep], oi[keep], wi[keep], d[keep], neg[keep]
@@ -1503,7 +1502,7 @@ class _Context:
         rank = np.arange(len(oi)) - np.maximum.accumulate(np.where(start, np.arange(len(oi)), 0))
         keep = rank < (self.params.max_matches_per_offer or len(oi) + 1)
         sel, rank = sel[keep], rank[keep] + 1
-        cols = {k: cat(k)[sel] for k in parts[0]}
+        cols = {k: v[sel] for k, v in a.items()}
         cols["rank"] = rank
         lid = cols["link"]
         attrs = ("ratio", "max_share", "disposal", "purchase", "transport", "processing", "co2")
