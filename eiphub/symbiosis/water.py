@@ -35,6 +35,7 @@ WASTEWATER = "wastewater"
 REGENERATION = "regeneration"
 COLUMNS = ("process", "plant", "load_kg_per_h", "cin_max_ppm", "cout_max_ppm")
 _TOL = 1e-7
+_ZERO = 1e-11
 
 
 class WaterError(ValueError):
@@ -49,6 +50,12 @@ class WaterError(ValueError):
         self.params = params
 
 
+CONC_EPS_PPM = 1e-9
+# Flows of 1,000 t/h and 0.5 t/h meet in one LP: tighter feasibility tolerances keep each
+# process's water balance exact to well under a litre per hour.
+TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+
 @dataclass(frozen=True)
 class WaterProcess:
     name: str
@@ -56,6 +63,13 @@ class WaterProcess:
     cin_max_ppm: float
     cout_max_ppm: float
     plant: str = ""
+
+    def __post_init__(self):
+        # Concentrations below a billionth of a ppm are zero: subnormal values such as
+        # 5e-324 would otherwise open intervals of zero width in the concentration cascade.
+        for name in ("cin_max_ppm", "cout_max_ppm"):
+            if 0 < getattr(self, name) < CONC_EPS_PPM:
+                object.__setattr__(self, name, 0.0)
 
     @property
     def limiting_flow_t_per_h(self) -> float:
@@ -263,7 +277,7 @@ def design_network(
     if regen:
         cost[r] = regeneration.cost_per_t
     m.set_cost(cost)
-    first = lp.solve(m)
+    first = lp.solve(m, options=TIGHT)
     if first.x is None:
         raise WaterError("infeasible", f"no feasible water network ({first.status})")
     best = float(cost @ first.x)
@@ -281,9 +295,10 @@ def design_network(
     move[g] = 1.0
     move[fw] = 1e-3  # also no needless dilution water when freshwater costs nothing
     m.set_cost(move)
-    second = lp.solve(m)
+    second = lp.solve(m, options=TIGHT)
     sol = second.x if second.x is not None else first.x
-    sol = np.where(sol > _TOL * max(1.0, float(np.abs(sol).max())), sol, 0.0)
+    # drop solver noise only: a real reuse flow can be 1e-7 of the largest flow
+    sol = np.where(sol > _ZERO * max(1.0, float(np.abs(sol).max())), sol, 0.0)
     return _report(
         act,
         zero_rows,

@@ -177,3 +177,16 @@ def test_network_reaches_composite_target(rows, inter_plant):
                 assert plant[f["from"]] == plant[f["to"]]
     assert t.freshwater_t_per_h <= target(procs, inter_plant=False).freshwater_t_per_h + 1e-9
     assert np.isfinite(t.freshwater_t_per_h)
+
+
+def test_regressions_found_by_hypothesis():
+    """Two cases hypothesis found: a subnormal inlet limit (5e-324 ppm, treated as zero) and a
+    0.1 L/h reuse flow beside 1,200 t/h that the report must keep for the balances to close."""
+    subnormal = [WaterProcess("P0", 1.0, 5e-324, 5.0, "A"), WaterProcess("P1", 4.0, 0.0, 6.0, "A")]
+    t = target(subnormal, inter_plant=False)
+    assert t.freshwater_t_per_h == pytest.approx(1000 * 1 / 5 + 1000 * 4 / 6)
+    assert design_network(subnormal).freshwater_t_per_h == pytest.approx(t.freshwater_t_per_h)
+    small = [WaterProcess("P0", 6.0, 0.0, 5.0, "B"), WaterProcess("P1", 0.1, 0.001, 165.001, "B")]
+    net = design_network(small, inter_plant=False)
+    _check_network(small, net)
+    assert net.freshwater_t_per_h == pytest.approx(target(small).freshwater_t_per_h, rel=1e-8)
