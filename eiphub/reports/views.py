@@ -123,6 +123,23 @@ def scorecards(request):
     )
 
 
+def pack_warnings(card, pack) -> list[str]:
+    """The engine's pack warnings (English, from the framework-free core) in the user's language."""
+    out = []
+    for w in card.warnings:
+        if w.endswith("still to be verified against the source"):
+            out.append(
+                _("Some thresholds of this pack are still to be verified against the legal text.")
+            )
+        elif "repealed on" in w:
+            out.append(_("This pack has been repealed; historical reference only."))
+        elif "not in force on" in w:
+            out.append(_("This pack is not in force on the evaluated date."))
+        else:
+            out.append(w)
+    return out
+
+
 @login_required
 def park_scorecard(request, code, pack_id, year):
     park = _park(request.user, code)
@@ -144,6 +161,7 @@ def park_scorecard(request, code, pack_id, year):
             "year": year,
             "years": _years(),
             "card": card,
+            "warnings": pack_warnings(card, pack),
             "rows": rows,
             "context": services.context_rows(card, snap, lang),
             "n_enterprises": len(snap.enterprises),
@@ -172,6 +190,7 @@ def enterprise_scorecard(request, pk, year):
             "year": year,
             "years": _years(),
             "card": card,
+            "warnings": pack_warnings(card, pack),
             "rows": rows,
             "declarations_url": reverse("reports:enterprise_declarations", args=[ent.pk, year]),
         },
