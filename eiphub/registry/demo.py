@@ -972,6 +972,7 @@ def _create_registry(w: _World) -> None:
     Enterprise.objects.bulk_create(ent_objs, batch_size=500)
     by_tax = {o.tax_code: o for o in Enterprise.objects.filter(park__province=prov)}
     obj = {e.key: by_tax[e.tax_code] for e in ents}
+    film_user = _film_user(ents)
     for e in ents:
         p14 = 0.75 if (e.size == "large" or e.ownership == "fdi") else 0.2
         for std, p in (
@@ -980,17 +981,24 @@ def _create_registry(w: _World) -> None:
             ("ISO 45001", p14 * 0.6),
             ("ISO 9001", p14 + 0.15),
         ):
-            if rng.random() < p or (e.flagship and std == "ISO 14001"):
-                start = dt.date(rng.randint(2019, 2024), rng.randint(1, 12), rng.randint(1, 28))
-                cert_rows.append(
-                    Certificate(
-                        enterprise=obj[e.key],
-                        standard=std,
-                        number=f"VN-{std[4:]}-{start.year}-{e.key:04d}",
-                        valid_from=start,
-                        valid_to=start.replace(year=start.year + 3) - dt.timedelta(days=1),
+            # The symbiosis partners (flagships) keep ISO 14001 and ISO 9001 current: Decree 35
+            # Art. 37.2.b counts a symbiosis only when its participants hold them.
+            keeps_current = (e.flagship or e is film_user) and std in ("ISO 14001", "ISO 9001")
+            if rng.random() < p or keeps_current:
+                first_year = w.months[0].year - 1 if keeps_current else rng.randint(2019, 2024)
+                start = dt.date(first_year, rng.randint(1, 12), rng.randint(1, 28))
+                # three-year certificates; those kept current are renewed once
+                for _cycle in range(2 if keeps_current else 1):
+                    cert_rows.append(
+                        Certificate(
+                            enterprise=obj[e.key],
+                            standard=std,
+                            number=f"VN-{std[4:]}-{start.year}-{e.key:04d}",
+                            valid_from=start,
+                            valid_to=start.replace(year=start.year + 3) - dt.timedelta(days=1),
+                        )
                     )
-                )
+                    start = start.replace(year=start.year + 3)
     Certificate.objects.bulk_create(cert_rows, batch_size=500)
 
     w.prov, w.orgs, w.parks, w.ents, w.flag, w.obj = prov, orgs, parks, ents, flag, obj
@@ -1113,6 +1121,19 @@ def _plan_symbiosis(w: _World) -> tuple[list, list]:
         fate=T,
         pathway="treatment",
         price=-1_200_000,
+    )
+    # In the certified port park: the garment maker's packaging film goes to a plastics
+    # moulder next door (the park's operating symbiosis under Decree 35 Art. 37.2.b).
+    film_user = _film_user(ents)
+    agree(
+        flag["garment"],
+        film_user,
+        "waste.plastic.film",
+        0.7,
+        "operating",
+        ago(20),
+        pathway="recycling",
+        price=3_500_000,
     )
     agree(
         flag["garment"],
@@ -1636,6 +1657,13 @@ def _create_users(w: _World) -> None:
     Profile.objects.bulk_create(profiles.values())
     Profile.objects.get(user=users["consultant"]).assigned_parks.set(
         [parks["DH-PK"], parks["DH-TN"]]
+    )
+
+
+def _film_user(ents: list[Ent]) -> Ent:
+    """The largest plastics moulder of the certified port park (takes the garment maker's film)."""
+    return max(
+        (e for e in ents if e.park == "DH-DH" and e.sector.vsic == "2220"), key=lambda e: e.prod
     )
 
 

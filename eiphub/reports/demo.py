@@ -22,7 +22,7 @@ from .snapshots import COMPLIANCE_CODE
 
 # Share of declared park criteria in place, by eco status.
 MATURITY = {
-    "certified": 0.95,
+    "certified": 1.0,
     "transforming": 0.7,
     "registered_new": 0.6,
     "none": 0.25,
@@ -68,7 +68,7 @@ def load(stdout=None, seed: int = 2024) -> dict:
                     value = True
                 else:
                     value = rng.random() < maturity
-                has_doc = value and rng.random() < 0.9
+                has_doc = value and (park.eco_status == "certified" or rng.random() < 0.9)
                 rows.append(
                     Declaration(
                         park=park,
@@ -83,9 +83,10 @@ def load(stdout=None, seed: int = 2024) -> dict:
     ents = Enterprise.objects.filter(park__in=parks).select_related("park").order_by("pk")
     for ent in ents:
         maturity = MATURITY.get(ent.park.eco_status, 0.3)
+        certified = ent.park.eco_status == "certified"
         for year in years:
             r = rng.random()
-            if r < 0.96:
+            if certified or r < 0.96:  # a certified park's enterprises all declare compliance
                 rows.append(
                     Declaration(enterprise=ent, year=year, code=COMPLIANCE_CODE, value=True)
                 )
