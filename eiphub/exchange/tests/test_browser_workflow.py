@@ -2,56 +2,26 @@
 users (the offer owner and the want owner): blind match, expression of interest,
 both accept, names revealed, agreement created."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from eiphub.exchange import services as S
 from eiphub.exchange.models import Agreement, Match
 from eiphub.exchange.tests.factories import seed_examples
-from eiphub.testing import PASSWORD, make_world
+from eiphub.testing import make_world
+from eiphub.testing.browser import SHOTS, chromium, login, new_page
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 
 
 @pytest.fixture
 def browser():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        if os.environ.get("EIPHUB_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is required (apt-get install chromium)")
-        pytest.skip("Debian chromium not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _page(browser, base, username):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = ctx.new_page()
-    page.console_errors = []
-    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state("networkidle")
+    page = new_page(browser)
+    login(page, base, username)
     assert "/accounts/login/" not in page.url
     return page
 

@@ -5,58 +5,19 @@ checks that the charts rendered (canvas/svg present) with no console errors.
 Screenshots are written to var/screenshots/ for people to look at.
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from eiphub.accounts.models import Role
-from eiphub.testing import PASSWORD, make_world
+from eiphub.testing import make_world
+from eiphub.testing.browser import SHOTS, chromium, login, new_page
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 
 
 @pytest.fixture
 def browser_page():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        if os.environ.get("EIPHUB_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is required (apt-get install chromium)")
-        pytest.skip("Debian chromium not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.console_errors = errors
-        yield page
-        browser.close()
-
-
-def login(page, base, username):
-    # the product's default UI language (the test settings default to English)
-    page.context.add_cookies([{"name": "django_language", "value": "vi", "url": base}])
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state("networkidle")
+    with chromium() as browser:
+        yield new_page(browser)
 
 
 @pytest.mark.django_db(transaction=True)
