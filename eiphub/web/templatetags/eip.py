@@ -33,6 +33,33 @@ STATUS_LABELS = {
     "submitted": pgettext_lazy("status", "Submitted"),
     "accepted": pgettext_lazy("status", "Accepted"),
     "returned": pgettext_lazy("status", "Returned"),
+    "declared_with_evidence": pgettext_lazy("status", "Declared with evidence"),
+    "declared_without_evidence": pgettext_lazy("status", "Declared without evidence"),
+    "reported": pgettext_lazy("status", "Reported"),
+    "incomplete": pgettext_lazy("status", "Incomplete"),
+    "identified": pgettext_lazy("status", "Identified"),
+    "interested": pgettext_lazy("status", "Interest expressed"),
+    "negotiating": pgettext_lazy("status", "Negotiating"),
+    "agreed": pgettext_lazy("status", "Agreed"),
+    "declined": pgettext_lazy("status", "Declined"),
+    "proposed": pgettext_lazy("status", "Proposed"),
+    "operating": pgettext_lazy("status", "Operating"),
+    "ended": pgettext_lazy("status", "Ended"),
+}
+# Statuses drawn with the colour of a related one.
+STATUS_CSS = {
+    "declared_with_evidence": "declared",
+    "declared_without_evidence": "insufficient_data",
+    "reported": "declared",
+    "incomplete": "insufficient_data",
+    "identified": "draft",
+    "interested": "submitted",
+    "negotiating": "submitted",
+    "agreed": "accepted",
+    "declined": "returned",
+    "proposed": "submitted",
+    "operating": "meets",
+    "ended": "not_applicable",
 }
 
 
@@ -173,7 +200,7 @@ def status_badge(code):
     """``{% status_badge "meets" %}`` renders a coloured, translated badge."""
     if code in (None, ""):
         return format_html('<span class="badge badge--none">{}</span>', _("No status"))
-    css = str(code) if str(code) in STATUS_LABELS else "unknown"
+    css = STATUS_CSS.get(str(code), str(code)) if str(code) in STATUS_LABELS else "unknown"
     return format_html(
         '<span class="badge badge--{}" data-status="{}">{}</span>',
         css,
@@ -188,3 +215,12 @@ def app_version():
     from eiphub import __version__
 
     return __version__
+
+
+@register.filter
+def resource_name(code):
+    """Catalogue name of a resource code in the active language (the code if unknown)."""
+    from eiphub.core.catalogue import default_catalogue
+
+    res = default_catalogue().get(str(code))
+    return res.name(get_language() or "vi") if res else code
