@@ -121,8 +121,14 @@ def park_detail(request, code):
         "labels": [f"VSIC {s['division']}" for s in sectors],
         "series": [{"name": _("Enterprises"), "data": [s["count"] for s in sectors]}],
     }
-    completeness = queries.completeness(park, year) if year else None
     enterprises = enterprises_for(request.user).filter(park=park).order_by("name_vi")
+    completeness = queries.completeness(park, year) if year else None
+    if completeness:
+        # The share is a park aggregate; the rows name enterprises, so only readable ones.
+        readable = set(enterprises.values_list("pk", flat=True))
+        completeness["missing"] = [
+            m for m in completeness["missing"] if m["enterprise_id"] in readable
+        ]
     years = sorted({d.year for d in queries.park_flows(park).dates("period", "year")}, reverse=True)
     return render(
         request,
