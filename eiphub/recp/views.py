@@ -16,6 +16,7 @@ from eiphub.core.catalogue import default_catalogue
 from eiphub.core.ghg import intensities as core_intensities
 from eiphub.core.recp import IMPLEMENTED, RecpError, measure_co2e
 from eiphub.core.rollup import rollup_sentence
+from eiphub.exchange import services as exchange
 from eiphub.exchange.models import Agreement
 from eiphub.registry.models import Enterprise, Province
 
@@ -453,7 +454,8 @@ def rollup(request):
     )  # fmt: skip
     implemented_ids = [int(i) for i in r.records.get("measures_implemented", [])]
     top = (
-        Measure.objects.filter(pk__in=implemented_ids)
+        visible_measures(request.user)
+        .filter(pk__in=implemented_ids)
         .select_related("enterprise__park")
         .order_by("-savings_vnd_per_year")[:50]
     )
@@ -507,12 +509,23 @@ def rollup(request):
             "top": top,
             "charts": charts,
             "savings": savings,
-            "symbioses": Agreement.objects.filter(
-                pk__in=[int(i) for i in r.records.get("symbioses_operating", [])]
-            ).select_related("supplier", "receiver"),
+            "symbioses": _symbiosis_rows(request.user, r.records.get("symbioses_operating", [])),
             "implemented_ids": implemented_ids[:200],
         },
     )
+
+
+def _symbiosis_rows(user, ids) -> list[dict]:
+    """Operating symbioses with their parties named only as the exchange lets the user see them."""
+    viewer = exchange.Viewer(user)
+    qs = Agreement.objects.filter(pk__in=[int(i) for i in ids]).select_related(
+        "supplier", "receiver", "match"
+    )
+    rows = []
+    for a in qs:
+        supplier, receiver = exchange.party_names(viewer, a)
+        rows.append({"a": a, "supplier": supplier, "receiver": receiver})
+    return rows
 
 
 # -- decoupling --------------------------------------------------------------------------------
