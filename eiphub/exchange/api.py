@@ -225,7 +225,7 @@ def list_matches(
         qs = qs.filter(status=status)
     return [
         S.match_view(viewer, m).to_dict()
-        for m in qs.order_by("-score", "pk")[offset : offset + limit]
+        for m in S.prefetch_latest_agreements(qs.order_by("-score", "pk"))[offset : offset + limit]
     ]
 
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -436,6 +436,23 @@ class MatchView:
         return d
 
 
+def latest_agreement(m: Match) -> Agreement | None:
+    """The match's newest agreement; uses `prefetch_latest_agreements` when applied."""
+    if not m.pk:
+        return None
+    if "agreement_set" in getattr(m, "_prefetched_objects_cache", {}):
+        rows = list(m.agreement_set.all())
+        return rows[0] if rows else None
+    return m.agreement_set.order_by("-created").first()
+
+
+def prefetch_latest_agreements(qs: QuerySet[Match]) -> QuerySet[Match]:
+    """Fetch all listed matches' agreements in one query, newest first (for `match_view`)."""
+    return qs.prefetch_related(
+        Prefetch("agreement_set", queryset=Agreement.objects.order_by("-created"))
+    )
+
+
 def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
     lang = lang or translation.get_language() or "vi"
     side = viewer.side(m)
@@ -454,7 +471,7 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
     hidden = [lst.enterprise for v, lst in ((offer, m.offer), (want, m.want)) if v.blind]
     exact = not hidden
     text = m.explanation if lang.startswith("en") else (m.explanation_vi or m.explanation)
-    agreement = m.agreement_set.order_by("-created").first() if m.pk else None
+    agreement = latest_agreement(m)
     return MatchView(
         id=m.pk,
         status=m.status,

@@ -138,7 +138,8 @@ def listing_detail(request, pk):
         qs = S.matches_visible_to(request.user).filter(
             pk__in=(obj.matches_as_offer.all() | obj.matches_as_want.all()).values("pk")
         )
-        matches = [S.match_view(viewer, m) for m in S.match_qs().filter(pk__in=qs.values("pk"))]
+        listed = S.prefetch_latest_agreements(S.match_qs().filter(pk__in=qs.values("pk")))
+        matches = [S.match_view(viewer, m) for m in listed]
     return render(request, "exchange/listing_detail.html", _ctx(request, v=view, matches=matches))
 
 
@@ -184,7 +185,9 @@ def matches(request):
     status = request.GET.get("status") or ""
     if status in Match.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-score", "pk"), 50).get_page(request.GET.get("page"))
+    page = Paginator(S.prefetch_latest_agreements(qs.order_by("-score", "pk")), 50).get_page(
+        request.GET.get("page")
+    )
     views = [S.match_view(viewer, m) for m in page.object_list]
     can_run = S.role_of(request.user) in (Role.BOARD, Role.DEVELOPER, Role.MINISTRY)
     return render(
