@@ -55,13 +55,18 @@ def park_totals_by_resource(park, year: int) -> list[dict]:
     )
 
 
-def sankey(park, year: int, group: str) -> dict:
+def sankey(park, year: int, group: str, min_sector_size: int = 1) -> dict:
     """Sankey nodes/links for one resource group (energy, water, material...) of a park.
 
     Inputs flow from their origin (or the resource) into the park's sectors
-    (VSIC division), outputs from the sectors to their fate.
+    (VSIC division), outputs from the sectors to their fate.  Sectors with fewer than
+    ``min_sector_size`` enterprises are pooled as "other sectors", so that a viewer
+    who must not see single enterprises' flows cannot read them off a one-firm sector.
     """
     cat = default_catalogue()
+    sizes: dict[str, int] = defaultdict(int)
+    for vsic in park.enterprises.values_list("vsic", flat=True):
+        sizes[vsic[:2]] += 1
     qs = (
         park_flows(park)
         .filter(period__year=year, resource_code__startswith=group)
@@ -89,11 +94,13 @@ def sankey(park, year: int, group: str) -> dict:
             continue
         res = cat.get(r["resource_code"])
         rname = res.name_vi if res else r["resource_code"]
-        sector = (
-            f"VSIC {r['enterprise__vsic'][:2]}"
-            if r["enterprise__vsic"]
-            else f"[{r['facility__kind']}]"
-        )
+        division = (r["enterprise__vsic"] or "")[:2]
+        if not division:
+            sector = f"[{r['facility__kind']}]"
+        elif sizes[division] < min_sector_size:
+            sector = "VSIC …"  # pooled small sectors
+        else:
+            sector = f"VSIC {division}"
         if r["direction"] == "in":
             links[(rname, sector)] += r["q"]
         else:

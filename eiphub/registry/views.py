@@ -107,7 +107,9 @@ def park_detail(request, code):
             )
     sankeys = []
     for group, label in GROUPS[:3]:
-        s = queries.sankey(park, year, group) if year else {"links": []}
+        # Enterprise users see sectors of at least 3 firms only (no single neighbour's flows).
+        min_size = 3 if role_of(request.user) == "enterprise" else 1
+        s = queries.sankey(park, year, group, min_sector_size=min_size) if year else {"links": []}
         if s["links"]:
             sankeys.append({"kind": "sankey", "title": f"{label} ({s['unit']})", **s})
     for i, c in enumerate(charts):

@@ -48,3 +48,15 @@ def test_other_province_park_and_enterprise_are_404_without_names(world, role):
         assert resp.status_code == 404, url
         body = resp.content.decode()
         assert world.e3.name_vi not in body and world.k3.name_vi not in body
+
+
+@pytest.mark.django_db
+def test_sankey_pools_sectors_smaller_than_the_minimum():
+    from eiphub.flows.queries import sankey
+    from eiphub.testing import make_world
+
+    w = make_world()  # K1 has one glass maker (VSIC 23) and one plastics firm (VSIC 22)
+    full = {n["name"] for n in sankey(w.k1, 2024, "water")["nodes"]}
+    assert {"VSIC 23", "VSIC 22"} <= full
+    pooled = {n["name"] for n in sankey(w.k1, 2024, "water", min_sector_size=3)["nodes"]}
+    assert "VSIC 23" not in pooled and "VSIC 22" not in pooled and "VSIC …" in pooled
