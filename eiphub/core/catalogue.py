@@ -87,6 +87,11 @@ class Catalogue:
     def get(self, code: str) -> Resource | None:
         return self.by_code.get(code)
 
+    def label(self, code: str, lang: str = "vi", fallback: str | None = None) -> str:
+        """Name of ``code`` in ``lang``; ``fallback`` (else the code itself) when unknown."""
+        r = self.by_code.get(code) if code else None
+        return r.name(lang) if r else (fallback or code or "—")
+
     def children(self, code: str) -> list[Resource]:
         return [self.by_code[c] for c in self._children.get(code, [])]
 

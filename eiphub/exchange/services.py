@@ -92,9 +92,7 @@ def quantity_band(quantity: float | None, unit: str, period: str = "year") -> st
 
 
 def resource_name(code: str, text: str = "", lang: str | None = None) -> str:
-    lang = lang or translation.get_language() or "vi"
-    r = default_catalogue().get(code) if code else None
-    return r.name(lang) if r else (text or code or "—")
+    return default_catalogue().label(code, lang or translation.get_language() or "vi", text)
 
 
 def licence_code(text: str) -> str:

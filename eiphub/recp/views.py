@@ -85,8 +85,7 @@ def _lang() -> str:
 
 
 def _res_name(code: str) -> str:
-    res = default_catalogue().get(code)
-    return res.name(_lang()) if res else code
+    return default_catalogue().label(code, _lang())
 
 
 def _int(value, default=None):

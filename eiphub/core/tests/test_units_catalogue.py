@@ -160,3 +160,12 @@ def test_catalogue_missing_version(tmp_path):
     p = _write(tmp_path, "resources: []\n")
     with pytest.raises(CatalogueError, match="needs 'version'"):
         load_catalogue(p)
+
+
+def test_label_names_resources_in_each_language_and_falls_back():
+    cat = default_catalogue()
+    assert cat.label("waste.ash.fly", "vi") == "Tro bay"
+    assert cat.label("waste.ash.fly", "en") == "Fly ash"
+    assert cat.label("no.such.code", "vi") == "no.such.code"
+    assert cat.label("no.such.code", "vi", "tro xỉ lạ") == "tro xỉ lạ"
+    assert cat.label("", "en") == "—"

@@ -222,5 +222,4 @@ def resource_name(code):
     """Catalogue name of a resource code in the active language (the code if unknown)."""
     from eiphub.core.catalogue import default_catalogue
 
-    res = default_catalogue().get(str(code))
-    return res.name(get_language() or "vi") if res else code
+    return default_catalogue().label(str(code), get_language() or "vi")
