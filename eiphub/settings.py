@@ -92,6 +92,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    if os.environ.get("EIPHUB_SQLITE_TEST_DB"):
+        # A file test database that a worker subprocess can open (`make test-redis`).
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["EIPHUB_SQLITE_TEST_DB"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -139,7 +139,8 @@ def execute(job_id: int, worker: str = "") -> str:
         )
         return Job.Status.FAILED
     except api.TRANSIENT_ERRORS as exc:
-        close_old_connections()
+        if not connection.in_atomic_block:  # a broken connection is reopened next time
+            close_old_connections()
         detail = type(exc).__name__
         if job.attempts >= kind.max_attempts:
             log.exception("job %s: giving up after %s attempts", job.pk, job.attempts)
