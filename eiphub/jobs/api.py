@@ -85,17 +85,27 @@ class JobKind:
     label: object
     max_attempts: int = 5
     errors: dict = field(default_factory=dict)
+    retry_on: tuple = ()
 
 
 KINDS: dict[str, JobKind] = {}
 HOOKS: dict[str, list[Callable]] = {"daily_reminders": [], "nightly_recompute": []}
 
 
-def job_kind(name: str, *, label, max_attempts: int = 5, errors: dict | None = None):
-    """Declare the function that runs jobs of kind ``name`` (``fn(job, **params)``)."""
+def job_kind(
+    name: str,
+    *,
+    label,
+    max_attempts: int = 5,
+    errors: dict | None = None,
+    retry_on: tuple[type[BaseException], ...] = (),
+):
+    """Declare the function that runs jobs of kind ``name`` (``fn(job, **params)``).
+    ``errors`` maps the codes of its JobErrors to (lazy) messages; ``retry_on`` adds
+    exception classes retried with back-off like the transient ones."""
 
     def register(fn):
-        KINDS[name] = JobKind(name, fn, label, max_attempts, dict(errors or {}))
+        KINDS[name] = JobKind(name, fn, label, max_attempts, dict(errors or {}), tuple(retry_on))
         return fn
 
     return register

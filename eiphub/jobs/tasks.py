@@ -138,7 +138,7 @@ def execute(job_id: int, worker: str = "") -> str:
             error_params=_jsonable(exc.params),
         )
         return Job.Status.FAILED
-    except api.TRANSIENT_ERRORS as exc:
+    except (*api.TRANSIENT_ERRORS, *kind.retry_on) as exc:
         if not connection.in_atomic_block:  # a broken connection is reopened next time
             close_old_connections()
         detail = type(exc).__name__

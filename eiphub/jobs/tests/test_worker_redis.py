@@ -46,7 +46,9 @@ def redis_broker():
     client.flushdb()
     from eiphub.jobs.celery_app import app
 
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "broker_transport_options")}
+    saved = {
+        k: app.conf[k] for k in ("task_always_eager", "broker_url", "broker_transport_options")
+    }
     app.conf.update(
         task_always_eager=False,
         broker_url=REDIS_URL,
