@@ -261,7 +261,8 @@ def redirect_to(job: Job, request=None) -> HttpResponseRedirect:
         if request is not None and job.result.get("message"):
             from django.contrib import messages
 
-            messages.success(request, job.result["message"])
+            level = messages.ERROR if job.result.get("level") == "error" else messages.SUCCESS
+            messages.add_message(request, level, job.result["message"])
         return HttpResponseRedirect(job.result["url"])
     return HttpResponseRedirect(url_of(job))
 

@@ -56,7 +56,9 @@ def test_queued_run_shows_the_job_page(seeded, settings):
 
         with mock.patch("eiphub.jobs.tasks.run_job.apply_async") as send:
             with mock.patch("django.db.transaction.on_commit", lambda fn: fn()):
-                resp = _client(w.users[Role.BOARD]).post("/exchange/matches/run/", {"park": w.k1.code})
+                resp = _client(w.users[Role.BOARD]).post(
+                    "/exchange/matches/run/", {"park": w.k1.code}
+                )
     finally:
         app.conf.task_always_eager = True
     job = Job.objects.get(kind="exchange.matching")
