@@ -142,8 +142,8 @@ def production_problems() -> list[str]:
     """What keeps this configuration from serving the public (wsgi.py refuses to start
     on any of them when DEBUG is off outside the demo; `check --deploy` lists them)."""
     problems = []
-    if SECRET_KEY == PUBLIC_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 40:
-        problems.append("EIPHUB_SECRET_KEY must be set to a private value of 40+ characters")
+    if SECRET_KEY == PUBLIC_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
+        problems.append("EIPHUB_SECRET_KEY must be set to a private value of 50+ characters")
     if not os.environ.get("EIPHUB_ALLOWED_HOSTS"):
         problems.append("EIPHUB_ALLOWED_HOSTS must list the host names the site is served on")
     return problems
