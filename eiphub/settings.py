@@ -216,7 +216,7 @@ LOGGING = {
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-CELERY_DIR = VAR_DIR / "celery"
+CELERY_DIR = Path(os.environ.get("EIPHUB_CELERY_DIR", VAR_DIR / "celery"))
 if CELERY_BROKER_URL.startswith("filesystem"):
     for _d in ("queue", "processed"):
         (CELERY_DIR / _d).mkdir(parents=True, exist_ok=True)
