@@ -52,7 +52,14 @@ def background_processes(stdout, *, enabled: bool = True, concurrency: int = 1):
         )
         % {"b": settings.CELERY_BROKER_URL.split("@")[-1], "d": logs}
     )
+    # SIGTERM (a service manager, `kill`) stops the children too, like Ctrl+C does.
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         yield procs
     finally:
+        signal.signal(signal.SIGTERM, previous)
         stop(procs)
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(128 + signum)
