@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-sqlite test-postgres lint format install bench messages clean
+.PHONY: demo serve worker test test-sqlite test-postgres test-redis lint format install bench messages clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,17 +20,26 @@ install: $(STAMP)
 demo: install
 	$(BIN)/eiphub demo --port $(PORT)
 
+# Production-style serving (gunicorn + WhiteNoise) and a job worker: docs/deployment.md.
+serve: install
+	$(BIN)/eiphub serve --port $(PORT)
+
+worker: install
+	$(BIN)/eiphub worker
+
 # The whole suite on SQLite, then on PostgreSQL when EIPHUB_TEST_POSTGRES
 # (or DATABASE_URL) names a server.  EIPHUB_REQUIRE_POSTGRES=1 makes a
-# missing PostgreSQL run an error (CI sets it).
-test: install lint test-sqlite test-postgres
+# missing PostgreSQL run an error (CI sets it).  test-redis runs real Celery workers
+# against Redis (EIPHUB_TEST_REDIS, default redis://127.0.0.1:6379/1); without Redis
+# those tests skip, unless EIPHUB_REQUIRE_REDIS=1 (CI sets it).
+test: install lint test-sqlite test-postgres test-redis
 
 lint: install
 	$(BIN)/ruff check eiphub tests
 	$(BIN)/ruff format --check eiphub tests
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile -q
+	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile -q -m "not redis"
 
 test-postgres: install
 	@url="$${EIPHUB_TEST_POSTGRES:-$$DATABASE_URL}"; \
@@ -38,7 +47,16 @@ test-postgres: install
 	  if [ "$$EIPHUB_REQUIRE_POSTGRES" = "1" ]; then echo "PostgreSQL run required but no EIPHUB_TEST_POSTGRES/DATABASE_URL set" >&2; exit 1; fi; \
 	  echo "PostgreSQL run skipped (set EIPHUB_TEST_POSTGRES=postgres://user@host:5432/db)"; exit 0; \
 	fi; \
-	DATABASE_URL="$$url" EIPHUB_EXPECT_VENDOR=postgresql $(BIN)/pytest -n 2 --dist loadfile -q -m "not browser"
+	DATABASE_URL="$$url" EIPHUB_EXPECT_VENDOR=postgresql $(BIN)/pytest -n 2 --dist loadfile -q -m "not browser and not redis"
+
+# The worker subprocesses open the test database: a file one on SQLite.
+test-redis: install
+	rm -f var/test-redis.sqlite3
+	env -u DATABASE_URL EIPHUB_SQLITE_TEST_DB=$(CURDIR)/var/test-redis.sqlite3 $(BIN)/pytest -q -m redis
+	@url="$${EIPHUB_TEST_POSTGRES:-$$DATABASE_URL}"; \
+	if [ -n "$$url" ]; then \
+	  DATABASE_URL="$$url" EIPHUB_EXPECT_VENDOR=postgresql $(BIN)/pytest -q -m redis; \
+	else echo "Redis tests on PostgreSQL skipped (no EIPHUB_TEST_POSTGRES)"; fi
 
 bench: install
 	$(BIN)/eiphub bench

@@ -22,6 +22,12 @@ def pytest_configure(config):
         # Tests read English source strings unless they ask for Vietnamese; the product
         # default (Vietnamese) is asserted in eiphub/web/tests/test_language.py.
         settings.LANGUAGE_CODE = "en"
+        # Jobs run inline (eager) unless a test starts a real worker (eiphub/jobs/tests/
+        # test_worker_redis.py switches the app to the broker).
+        settings.CELERY_TASK_ALWAYS_EAGER = True
+        from eiphub.jobs.celery_app import app
+
+        app.conf.task_always_eager = True
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,12 @@
 Configuration comes from the environment:
 - DATABASE_URL: a database URL (postgres://user@host:5432/name); SQLite in var/ when unset.
 - EIPHUB_SECRET_KEY, EIPHUB_DEBUG, EIPHUB_ALLOWED_HOSTS.
+- Production serving and background jobs: see the two blocks at the end and
+  docs/deployment.md (EIPHUB_HTTPS, EIPHUB_LOG_FORMAT, CELERY_BROKER_URL, ...).
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -15,9 +18,16 @@ PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("EIPHUB_VAR_DIR", PROJECT_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("EIPHUB_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-DEBUG = os.environ.get("EIPHUB_DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("EIPHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+PUBLIC_DEFAULT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+SECRET_KEY = os.environ.get("EIPHUB_SECRET_KEY", PUBLIC_DEFAULT_SECRET_KEY)
+# DEBUG is off unless asked for (EIPHUB_DEBUG=1); `eiphub demo` sets EIPHUB_DEMO=1.
+DEBUG = os.environ.get("EIPHUB_DEBUG", "0") == "1"
+EIPHUB_DEMO = os.environ.get("EIPHUB_DEMO", "0") == "1"
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("EIPHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -25,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "eiphub.web",
@@ -35,10 +46,12 @@ INSTALLED_APPS = [
     "eiphub.networks",
     "eiphub.recp",
     "eiphub.reports",
+    "eiphub.jobs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "eiphub.web.middleware.RejectNulMiddleware",
     "eiphub.web.middleware.DefaultLanguageMiddleware",
@@ -79,10 +92,23 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    if os.environ.get("EIPHUB_SQLITE_TEST_DB"):
+        # A file test database that a worker subprocess can open (`make test-redis`).
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["EIPHUB_SQLITE_TEST_DB"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = []  # demo passwords are short; production sets its own policy
+# Django's validators for passwords users choose (the demo's users are created with
+# set_password, which does not validate, so their short "demo" password stays).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -95,6 +121,7 @@ FORMAT_MODULE_PATH = ["eiphub.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -102,3 +129,141 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+
+# ---------------------------------------------------------------------------------
+# Production serving (issue 9): WhiteNoise, HTTPS, health, logs.  docs/deployment.md
+# ---------------------------------------------------------------------------------
+EIPHUB_SHOW_DEMO_LOGINS = DEBUG or EIPHUB_DEMO
+_TESTING = "pytest" in sys.modules
+
+
+def production_problems() -> list[str]:
+    """What keeps this configuration from serving the public (wsgi.py refuses to start
+    on any of them when DEBUG is off outside the demo; `check --deploy` lists them)."""
+    problems = []
+    if SECRET_KEY == PUBLIC_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
+        problems.append("EIPHUB_SECRET_KEY must be set to a private value of 50+ characters")
+    if not os.environ.get("EIPHUB_ALLOWED_HOSTS"):
+        problems.append("EIPHUB_ALLOWED_HOSTS must list the host names the site is served on")
+    return problems
+
+
+# Static files: WhiteNoise serves them from the web process.  `eiphub serve` collects
+# them with hashed names (EIPHUB_STATIC_MANIFEST=1, cached for a year by browsers);
+# elsewhere (demo, tests, runserver) WhiteNoise serves them straight from the apps.
+if os.environ.get("EIPHUB_STATIC_MANIFEST") == "1" and not _TESTING:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+else:
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = DEBUG
+
+# Behind TLS (EIPHUB_HTTPS=1): secure cookies, HSTS, redirect to https; a proxy that
+# terminates TLS must send X-Forwarded-Proto.
+if os.environ.get("EIPHUB_HTTPS") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("EIPHUB_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = os.environ.get("EIPHUB_HSTS_PRELOAD", "1") == "1"
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("EIPHUB_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+# E-mail (notifications are sent by jobs): SMTP when EIPHUB_EMAIL_HOST is set, files
+# under var/mail otherwise (the demo); tests use Django's in-memory outbox.
+if os.environ.get("EIPHUB_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EIPHUB_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EIPHUB_EMAIL_PORT", 587))
+    EMAIL_HOST_USER = os.environ.get("EIPHUB_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EIPHUB_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("EIPHUB_EMAIL_TLS", "1") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("EIPHUB_EMAIL_FROM", "EIP Hub <no-reply@eiphub.local>")
+
+# Logs: plain text by default; EIPHUB_LOG_FORMAT=json writes one JSON object a line.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "eiphub.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("EIPHUB_LOG_FORMAT") == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("EIPHUB_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# ---------------------------------------------------------------------------------
+# Background jobs (issue 9): Celery.  Redis in production (CELERY_BROKER_URL=
+# redis://host:6379/0; amqp:// works too); without it, kombu's filesystem transport
+# under var/celery/ (no server to run: the demo).  docs/deployment.md
+# ---------------------------------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_DIR = Path(os.environ.get("EIPHUB_CELERY_DIR", VAR_DIR / "celery"))
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for _d in ("queue", "processed"):
+        (CELERY_DIR / _d).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_DIR / "queue"),
+        "data_folder_out": str(CELERY_DIR / "queue"),
+        "processed_folder": str(CELERY_DIR / "processed"),
+        "store_processed": False,
+        "polling_interval": float(os.environ.get("EIPHUB_CELERY_POLL_SECONDS", 0.2)),
+    }
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False  # no fanout on the filesystem transport
+else:
+    # A message not acknowledged within visibility_timeout is delivered again; the
+    # runner skips a job whose heartbeat is fresh, so a long job is not run twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("EIPHUB_CELERY_VISIBILITY_TIMEOUT", 600)),
+    }
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("EIPHUB_JOBS_EAGER") == "1"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True  # results are kept on the Job row
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: one at a time per process
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "sweep-lost-jobs": {"task": "eiphub.jobs.sweep", "schedule": 60.0},
+    "nightly-rematching": {
+        "task": "eiphub.jobs.periodic",
+        "schedule": crontab(hour=1, minute=30),
+        "args": ["exchange.rematch_all"],
+    },
+    "nightly-recompute": {
+        "task": "eiphub.jobs.periodic",
+        "schedule": crontab(hour=2, minute=30),
+        "args": ["jobs.hook", {"name": "nightly_recompute"}],
+    },
+    "daily-reminders": {
+        "task": "eiphub.jobs.periodic",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ["jobs.hook", {"name": "daily_reminders"}],
+    },
+}
+# Seconds: heartbeat of a running job; a running job silent for STALE is taken over;
+# a queued job not started after REDISPATCH is sent again (by the sweeper).
+EIPHUB_JOBS_HEARTBEAT_SECONDS = float(os.environ.get("EIPHUB_JOBS_HEARTBEAT_SECONDS", 10))
+EIPHUB_JOBS_STALE_SECONDS = float(os.environ.get("EIPHUB_JOBS_STALE_SECONDS", 60))
+EIPHUB_JOBS_REDISPATCH_SECONDS = float(os.environ.get("EIPHUB_JOBS_REDISPATCH_SECONDS", 300))
+EIPHUB_JOBS_RETRY_BASE_SECONDS = float(os.environ.get("EIPHUB_JOBS_RETRY_BASE_SECONDS", 2))

@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from eiphub.jobs.views import healthz
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -15,5 +17,7 @@ urlpatterns = [
     path("networks/", include("eiphub.networks.urls")),
     path("recp/", include("eiphub.recp.urls")),
     path("reports/", include("eiphub.reports.urls")),
+    path("jobs/", include("eiphub.jobs.urls")),
+    path("healthz", healthz, name="healthz"),
 ]
 urlpatterns += static(settings.STATIC_URL)

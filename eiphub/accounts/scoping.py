@@ -114,3 +114,25 @@ def flows_for(user):
 
 def can_write(user) -> bool:
     return role_of(user) not in READ_ONLY_ROLES
+
+
+def jobs_for(user):
+    """Background jobs the user may follow: their own; for boards, developers,
+    consultants and the ministry also the jobs about parks they see; staff all."""
+    from eiphub.jobs.models import Job
+
+    if user is None or not user.is_authenticated:
+        return Job.objects.none()
+    if user.is_superuser or user.is_staff:
+        return Job.objects.all()
+    q = Q(owner=user)
+    if role_of(user) in (Role.MINISTRY, Role.BOARD, Role.DEVELOPER, Role.CONSULTANT):
+        q |= Q(park__in=parks_for(user))
+    return Job.objects.filter(q)
+
+
+def can_control_job(user, job) -> bool:
+    """Cancel and retry: the job's owner or staff."""
+    if user is None or not user.is_authenticated:
+        return False
+    return job.owner_id == user.pk or user.is_superuser or user.is_staff

@@ -12,6 +12,7 @@ from eiphub.registry.models import Park
 
 from . import services as S
 from .forms import ListingForm
+from .jobs import enqueue_matching
 from .models import Agreement, Listing
 
 router = Router(tags=["exchange"])
@@ -201,7 +202,7 @@ def create_listing(request, payload: ListingIn):
         return Status(400, {"detail": "invalid listing", "errors": errors})
     obj = form.save()
     if obj.status == Listing.Status.PUBLISHED:
-        S.run_matching(ent.park)
+        enqueue_matching(ent.park, owner=request.user, listing_id=obj.pk)
     obj = S._listing_qs().get(pk=obj.pk)
     return Status(201, S.listing_view(S.Viewer(request.user), obj).to_dict())
 

@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import parks_for
+from eiphub.jobs.api import redirect_to
 from eiphub.registry.models import Park, Province
 from eiphub.symbiosis.matching import resolve_resource
 
 from . import services as S
 from .contract import contract_docx
 from .forms import AgreementForm, InvestorForm, ListingForm, RecordForm
+from .jobs import enqueue_matching
 from .models import Listing, Match, Notification
 
 MATCH_ACTIONS = {
@@ -100,12 +102,9 @@ def _listing_form(request, instance):
     form = ListingForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         obj = form.save()
-        if obj.status == Listing.Status.PUBLISHED:
-            run = S.run_matching(obj.enterprise.park)
-            messages.success(
-                request,
-                _("Saved and published; %(n)d new matches found.") % {"n": run.created},
-            )
+        if obj.status == Listing.Status.PUBLISHED:  # matching runs as a job (eiphub/jobs)
+            job = enqueue_matching(obj.enterprise.park, owner=request.user, listing_id=obj.pk)
+            return redirect_to(job, request)
         else:
             messages.success(request, _("Saved."))
         return redirect("exchange:listing_detail", pk=obj.pk)
@@ -212,13 +211,7 @@ def run(request):
     if S.role_of(request.user) not in (Role.BOARD, Role.DEVELOPER, Role.MINISTRY):
         raise PermissionDenied(_("Only the park's board or developer can run the matching."))
     park = get_object_or_404(parks_for(request.user), code=request.POST.get("park", ""))
-    out = S.run_matching(park)
-    messages.success(
-        request,
-        _("Matching done for %(park)s: %(c)d new, %(u)d updated, %(r)d no longer found.")
-        % {"park": park.code, "c": out.created, "u": out.updated, "r": out.removed},
-    )
-    return redirect("exchange:matches")
+    return redirect_to(enqueue_matching(park, owner=request.user), request)
 
 
 def _visible_match(request, pk):

@@ -237,6 +237,17 @@ def _finite(value):
     return value
 
 
+def check_scenario_scope(user, park: Park | None, province: Province | None) -> None:
+    """Raise ScenarioError unless the user may create a scenario for exactly one of
+    the park or the province (pages check before queueing the job)."""
+    if (park is None) == (province is None):
+        raise ScenarioError(_("Choose either a park or a province."))
+    if park is not None and not creatable_parks(user).filter(pk=park.pk).exists():
+        raise ScenarioError(_("You cannot create scenarios for this park."), 403)
+    if province is not None and not creatable_provinces(user).filter(pk=province.pk).exists():
+        raise ScenarioError(_("You cannot create scenarios for this province."), 403)
+
+
 def run_scenario(
     user,
     *,
@@ -252,13 +263,10 @@ def run_scenario(
 ) -> Scenario:
     """Build, solve and store a scenario (synchronously).  ``check_scope=False`` is for
     commands run by the operator (demo data), not for requests."""
-    if (park is None) == (province is None):
-        raise ScenarioError(_("Choose either a park or a province."))
     if check_scope:
-        if park is not None and not creatable_parks(user).filter(pk=park.pk).exists():
-            raise ScenarioError(_("You cannot create scenarios for this park."), 403)
-        if province is not None and not creatable_provinces(user).filter(pk=province.pk).exists():
-            raise ScenarioError(_("You cannot create scenarios for this province."), 403)
+        check_scenario_scope(user, park, province)
+    elif (park is None) == (province is None):
+        raise ScenarioError(_("Choose either a park or a province."))
     if objective not in Objective.values:
         raise ScenarioError(_("Unknown objective."))
     if carbon_price_vnd_per_t < 0 or not 0 <= pareto_points <= MAX_PARETO_POINTS:

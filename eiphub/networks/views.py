@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eiphub.accounts.scoping import parks_for
+from eiphub.jobs.api import redirect_to
 
 from . import services as S
 from . import studies as ST
 from .forms import HeatStudyForm, ScenarioForm, WaterStudyForm
-from .models import HeatStudy, Scenario, WaterStudy
+from .jobs import enqueue_heat_study, enqueue_scenario, enqueue_water_study
+from .models import HeatStudy, WaterStudy
 
 
 def _park(request, code):
@@ -61,8 +63,9 @@ def scenario_create(request):
     if request.method == "POST" and form.is_valid():
         park, province = form.scope_objects()
         d = form.cleaned_data
-        try:
-            scenario = S.run_scenario(
+        try:  # solved by a background job (eiphub/jobs); the page shows its progress
+            S.check_scenario_scope(request.user, park, province)
+            job = enqueue_scenario(
                 request.user,
                 name=d["name"],
                 park=park,
@@ -81,11 +84,7 @@ def scenario_create(request):
                 raise PermissionDenied(exc.message) from exc
             form.add_error(None, exc.message)
         else:
-            if scenario.status == Scenario.Status.DONE:
-                messages.success(request, _("Scenario solved."))
-            else:
-                messages.error(request, _("No feasible network: %(m)s") % {"m": scenario.message})
-            return redirect("networks:scenario_detail", pk=scenario.pk)
+            return redirect_to(job, request)
     return render(request, "networks/scenario_form.html", {"form": form})
 
 
@@ -192,7 +191,7 @@ def water(request, code):
                     procs, source = ST.demo_processes(park), WaterStudy.Source.DEMO
                 if not procs:
                     raise ST.StudyError(_("The park has no reported freshwater use to build on."))
-                study = ST.run_water_study(
+                job = enqueue_water_study(
                     park,
                     request.user,
                     procs,
@@ -204,8 +203,7 @@ def water(request, code):
             except ST.StudyError as exc:
                 form.add_error("file", exc.message)
             else:
-                messages.success(request, _("Water study computed."))
-                return redirect(reverse("networks:water", args=[code]) + f"?study={study.pk}")
+                return redirect_to(job, request)
     studies = WaterStudy.objects.filter(park=park)
     study = _latest(studies, request, "study")
     years = ST.water_years(park)
@@ -244,7 +242,7 @@ def heat(request, code):
                 else:
                     with open(ST.example_path("heat"), "rb") as fh:
                         streams = ST.read_heat_upload(fh)
-                study = ST.run_heat_study(
+                job = enqueue_heat_study(
                     park,
                     request.user,
                     streams,
@@ -257,8 +255,7 @@ def heat(request, code):
             except ST.StudyError as exc:
                 form.add_error("file", exc.message)
             else:
-                messages.success(request, _("Heat study computed."))
-                return redirect(reverse("networks:heat", args=[code]) + f"?study={study.pk}")
+                return redirect_to(job, request)
     studies = HeatStudy.objects.filter(park=park)
     study = _latest(studies, request, "study")
     return render(

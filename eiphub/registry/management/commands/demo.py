@@ -1,7 +1,9 @@
-"""`eiphub demo [--no-serve] [--port N] [--reset]`: migrate, load the
-illustrative demo data, print the demo logins and serve the app."""
+"""`eiphub demo [--no-serve] [--port N] [--reset] [--no-worker]`: migrate, load the
+illustrative demo data, print the demo logins and serve the app with a job worker
+and the beat scheduler beside it (subprocesses, stopped together on Ctrl+C)."""
 
 import importlib
+import os
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -38,8 +40,11 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="delete the demo data and load it again"
         )
         parser.add_argument("--months", type=int, default=24, help="months of flows to generate")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="serve without the background-job worker"
+        )
 
-    def handle(self, *args, no_serve, port, reset, months, **options):
+    def handle(self, *args, no_serve, port, reset, months, no_worker=False, **options):
         if not 0 < port < 65536:
             raise CommandError(_("Port must be between 1 and 65535."))
         if months < 1:
@@ -62,5 +67,13 @@ class Command(BaseCommand):
                 _("Start the server with: eiphub runserver (then open %(url)s)") % {"url": url}
             )
             return
+        from django.conf import settings
+
+        from eiphub.jobs.embedded import background_processes
+
+        # The demo serves with its public key and shows its logins (DEBUG stays as set).
+        os.environ["EIPHUB_DEMO"] = "1"
+        settings.EIPHUB_DEMO = settings.EIPHUB_SHOW_DEMO_LOGINS = True
         self.stdout.write(_("Serving on %(url)s — press Ctrl+C to stop.") % {"url": url})
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        with background_processes(self.stdout, enabled=not no_worker):
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)

@@ -17,6 +17,7 @@ SUITES = {
     "network": "eiphub.symbiosis.bench_network",
     "import": "eiphub.flows.bench_import",
     "dashboards": "eiphub.reports.bench_dashboards",
+    "jobs": "eiphub.jobs.bench_jobs",
 }
 
 

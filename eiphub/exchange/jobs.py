@@ -1,0 +1,108 @@
+"""Exchange work done by the background workers: matching runs (on publish, on the
+board's button, nightly for every province) and e-mail copies of notifications."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
+
+from eiphub.jobs.api import enqueue, job_kind, send_email
+from eiphub.registry.models import Park, Province
+
+from . import services as S
+from .models import Notification
+
+
+def enqueue_matching(park: Park, *, owner=None, listing_id: int | None = None):
+    """Match the park's province again in the background.  From the board's button the
+    job is shared by repeated clicks (dedupe while queued or running); a publish always
+    queues its own run so that its listing is matched."""
+    params = {"park_id": park.pk}
+    if listing_id is not None:
+        params["listing_id"] = listing_id
+    key = None if listing_id is not None else f"exchange.matching:park:{park.pk}"
+    return enqueue("exchange.matching", params=params, owner=owner, park=park, dedupe_key=key)
+
+
+def _mail_new_notifications(since, owner=None) -> int:
+    """One e-mail per user with an address, listing the notifications made since ``since``."""
+    by_user: dict[int, list[Notification]] = {}
+    for n in (
+        Notification.objects.filter(created__gte=since, read=False)
+        .exclude(user__email="")
+        .select_related("user__profile")
+        .order_by("user_id", "created")
+    ):
+        by_user.setdefault(n.user_id, []).append(n)
+    messages = []
+    for notes in by_user.values():
+        user = notes[0].user
+        with override(getattr(getattr(user, "profile", None), "language", None) or "vi"):
+            body = "\n".join(f"- {n.text}" for n in notes)
+            messages.append(
+                {
+                    "to": [user.email],
+                    "subject": _("EIP Hub: %(n)d new notifications") % {"n": len(notes)},
+                    "body": body,
+                }
+            )
+    send_email(messages, owner=owner)
+    return len(messages)
+
+
+@job_kind(
+    "exchange.matching",
+    label=gettext_lazy("Matching run"),
+    retry_on=(IntegrityError,),  # a concurrent run saved the same pair first
+)
+def matching(job, *, park_id: int, listing_id: int | None = None):
+    park = Park.objects.get(pk=park_id)
+    since = timezone.now()
+    job.report(0, 1)
+    run = S.run_matching(park)
+    job.report(1, 1)
+    mailed = _mail_new_notifications(since, owner=job.owner) if run.notified else 0
+    counts = {"created": run.created, "updated": run.updated, "removed": run.removed}
+    if listing_id is not None:
+        return {
+            **counts,
+            "mailed": mailed,
+            "message": _("Saved and published; %(n)d new matches found.") % {"n": run.created},
+            "url": reverse("exchange:listing_detail", args=[listing_id]),
+        }
+    return {
+        **counts,
+        "mailed": mailed,
+        "message": _("Matching done for %(park)s: %(c)d new, %(u)d updated, %(r)d no longer found.")
+        % {"park": park.code, "c": run.created, "u": run.updated, "r": run.removed},
+        "url": reverse("exchange:matches"),
+    }
+
+
+@job_kind(
+    "exchange.rematch_all", label=gettext_lazy("Nightly re-matching"), retry_on=(IntegrityError,)
+)
+def rematch_all(job):
+    """Every province with published listings, one after the other (Celery beat, nightly)."""
+    since = timezone.now()
+    provinces = list(
+        Province.objects.filter(parks__enterprises__listings__status="published")
+        .distinct()
+        .order_by("code")
+    )
+    created = 0
+    for i, province in enumerate(provinces):
+        if job.should_stop():
+            break
+        created += S.run_matching(province).created
+        job.report(i + 1, len(provinces))
+    _mail_new_notifications(since)
+    return {
+        "provinces": len(provinces),
+        "created": created,
+        "message": _("%(p)d provinces matched again; %(n)d new matches.")
+        % {"p": len(provinces), "n": created},
+    }
