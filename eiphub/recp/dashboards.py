@@ -252,7 +252,7 @@ def developer(request) -> dict:
     inv = services.inventory_for([park.pk], years) if years else None
     ghg_rows = sorted((y, r) for (_k, y), r in inv.rows("park").items()) if inv else []
     monthly = (
-        FlowRecord.objects.filter(enterprise__park=park, period__year=year)
+        FlowRecord.objects.filter(park=park, enterprise__isnull=False, period__year=year)
         .values("period")
         .annotate(n=Count("enterprise_id", distinct=True))
         .order_by("period")
