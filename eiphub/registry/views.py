@@ -75,7 +75,12 @@ def park_detail(request, code):
     )
     year = int(request.GET.get("year") or queries.latest_year(park) or 0) or None
     cat = default_catalogue()
-    monthly = queries.park_monthly_by_group(park, year=year) if year else []
+    # Monthly series and Sankeys come from the park's stored year (eiphub/reports/stored.py).
+    from eiphub.reports.stored import park_years
+
+    stored, fresh = park_years([park.pk], year) if year else ({}, {})
+    stored = stored.get(park.pk) or {"monthly": [], "sankey": {}}
+    monthly = stored["monthly"]
     charts = []
     for family in (
         "energy.electricity",
@@ -89,7 +94,7 @@ def park_detail(request, code):
         unit = ""
         for row in monthly:
             if row["group"] == family:
-                series[row["direction"]][row["period"].month - 1] += row["quantity"]
+                series[row["direction"]][row["month"] - 1] += row["quantity"]
                 unit = row["unit"]
         if unit:
             res = cat.get(family)
@@ -109,7 +114,7 @@ def park_detail(request, code):
     for group, label in GROUPS[:3]:
         # Enterprise users see sectors of at least 3 firms only (no single neighbour's flows).
         min_size = 3 if role_of(request.user) == "enterprise" else 1
-        s = queries.sankey(park, year, group, min_sector_size=min_size) if year else {"links": []}
+        s = stored["sankey"].get(f"{group}:{min_size}") or {"links": []}
         if s["links"]:
             sankeys.append({"kind": "sankey", "title": f"{label} ({s['unit']})", **s})
     for i, c in enumerate(charts):
@@ -139,6 +144,7 @@ def park_detail(request, code):
             "park": park,
             "year": year,
             "years": years,
+            "fresh": fresh,
             "charts": charts,
             "sankeys": sankeys,
             "sector_chart": sector_chart,

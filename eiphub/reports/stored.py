@@ -379,16 +379,19 @@ def _parks(park_ids):
     return list(Park.objects.filter(pk__in=park_ids).select_related("province").order_by("pk"))
 
 
-def store_park_year(park_ids, year: int, pack_ids=None) -> None:
-    """Compute and store the scorecards and aggregates of ``park_ids`` for ``year``."""
+def store_park_year(park_ids, year: int, kinds=(SCORECARD, PARK_YEAR)) -> None:
+    """Compute and store the scorecards (every park pack) and/or the aggregates of
+    ``park_ids`` for ``year``."""
     parks = _parks(park_ids)
     ids = [p.pk for p in parks]
-    v_cards = _versions(SCORECARD, year, ids)
-    v_aggr = _versions(PARK_YEAR, year, ids)
-    cards = compute_scorecards(parks, year, pack_ids)
-    _save(SCORECARD, year, {(pk, pack): val for (pk, pack), val in cards.items()}, v_cards)
-    aggr = compute_park_years(parks, year)
-    _save(PARK_YEAR, year, {(pk, ""): (r, _hash(r)) for pk, r in aggr.items()}, v_aggr)
+    if SCORECARD in kinds:
+        versions = _versions(SCORECARD, year, ids)
+        cards = compute_scorecards(parks, year)
+        _save(SCORECARD, year, {(pk, pack): val for (pk, pack), val in cards.items()}, versions)
+    if PARK_YEAR in kinds:
+        versions = _versions(PARK_YEAR, year, ids)
+        aggr = compute_park_years(parks, year)
+        _save(PARK_YEAR, year, {(pk, ""): (r, _hash(r)) for pk, r in aggr.items()}, versions)
 
 
 def store_areas(year: int) -> None:
@@ -421,10 +424,11 @@ def recompute_keys(keys) -> int:
     for p, y in keys:
         q |= Q(park_id=p) if y is None else Q(park_id=p, year__gte=y, year__lte=y + _history())
     parks_of_year: dict = defaultdict(set)
-    for p, y in StoredResult.objects.filter(q, stale=True).values_list("park_id", "year"):
-        parks_of_year[y].add(p)
-    for year, ids in sorted(parks_of_year.items()):
-        store_park_year(sorted(ids), year)
+    rows = StoredResult.objects.filter(q, stale=True).values_list("park_id", "year", "kind")
+    for p, y, kind in rows.distinct():
+        parks_of_year[(y, kind)].add(p)
+    for (year, kind), ids in sorted(parks_of_year.items()):
+        store_park_year(sorted(ids), year, kinds=(kind,))
     stale_areas = StoredResult.objects.filter(kind=AREA, stale=True)
     for year in sorted(set(stale_areas.values_list("year", flat=True))):
         store_areas(year)
@@ -523,7 +527,7 @@ def scorecards(park_ids, pack_id: str, year: int) -> tuple[dict, dict]:
         todo += [p for (p, _k), r in rows.items() if r.stale]
     if todo:
         for i in range(0, len(todo), 50):
-            store_park_year(todo[i : i + 50], year)
+            store_park_year(todo[i : i + 50], year, kinds=(SCORECARD,))
         rows = _read(SCORECARD, year, park_ids, pack_id)
     cards = {p: as_card(r.result) for (p, _k), r in rows.items()}
     return cards, _fresh(rows.values())
@@ -547,7 +551,7 @@ def park_years(park_ids, year: int) -> tuple[dict, dict]:
         todo += [p for (p, _k), r in rows.items() if r.stale]
     if todo:
         for i in range(0, len(todo), 50):
-            store_park_year(todo[i : i + 50], year)
+            store_park_year(todo[i : i + 50], year, kinds=(PARK_YEAR,))
         rows = _read(PARK_YEAR, year, park_ids)
     return {p: r.result for (p, _k), r in rows.items()}, _fresh(rows.values())
 

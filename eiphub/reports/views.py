@@ -217,7 +217,7 @@ def benchmark(request):
         parks = parks.filter(province__code=province)
     if q:
         parks = parks.filter(Q(name_vi__icontains=q) | Q(code__icontains=q))
-    criteria, rows = services.benchmark(parks.order_by("code"), pack.id, year)
+    criteria, rows, fresh = services.benchmark(parks.order_by("code"), pack.id, year)
     if verdict:
         rows = [r for r in rows if r["verdict"] == verdict]
     fmt = request.GET.get("format")
@@ -237,6 +237,7 @@ def benchmark(request):
             "filters": {"province": province, "verdict": verdict, "q": q},
             "verdicts": ["meets", "not_met", "incomplete"],
             "query": request.GET.urlencode(),
+            "fresh": fresh,
         },
     )
 
