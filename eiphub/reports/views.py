@@ -18,6 +18,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -223,6 +224,8 @@ def benchmark(request):
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return _benchmark_export(fmt, pack, year, criteria, rows)
+    # A national table is paged (the exports hold every park).
+    page = Paginator(rows, BENCHMARK_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/benchmark.html",
@@ -232,7 +235,8 @@ def benchmark(request):
             "year": year,
             "years": _years(),
             "criteria": criteria,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "provinces": provinces,
             "filters": {"province": province, "verdict": verdict, "q": q},
             "verdicts": ["meets", "not_met", "incomplete"],
@@ -240,6 +244,9 @@ def benchmark(request):
             "fresh": fresh,
         },
     )
+
+
+BENCHMARK_PAGE = 50
 
 
 def _benchmark_table(criteria, rows):
