@@ -154,7 +154,13 @@ def territory(request) -> dict:
     year = reference_year(parks)
     fresh: dict = {}
     rows = territory_rows(parks, year, fresh)
-    res = services.rollup_for(user)
+    from eiphub.reports.stored import area_rollup
+
+    profile = getattr(user, "profile", None)
+    area = "national"
+    if role_of(user) == Role.BOARD:
+        area = f"province:{profile.province.code if profile and profile.province else '-'}"
+    rollup, _when = area_rollup(area, lambda: services.rollup_for(user).rollup)
     provinces = _by_province(rows)[:20]
     eco_counts = defaultdict(int)
     for r in rows:
@@ -208,8 +214,8 @@ def territory(request) -> dict:
         "totals": _totals(rows),
         "points": _map_points(rows),
         "charts": charts,
-        "rollup": res.rollup,
-        "sentence": rollup_sentence(res.rollup, _lang()),
+        "rollup": rollup,
+        "sentence": rollup_sentence(rollup, _lang()),
     }
 
 

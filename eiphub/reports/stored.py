@@ -26,6 +26,7 @@ keys) and :func:`recompute_all` (``eiphub recompute``; in parallel with ``worker
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -47,6 +48,7 @@ SCORECARD = "scorecard"
 PARK_YEAR = "park_year"
 AREA = "area"
 NATIONAL = "national"
+ROLLUP_YEAR = 0  # the RECP programme roll-up covers every year: one row per area
 SANKEY_GROUPS = ("energy", "water", "material")
 FAMILIES = (
     "energy.electricity",
@@ -103,6 +105,15 @@ def mark_stale(keys, *, bulk: bool = False) -> int:
     area = Q(kind=AREA) & (Q(key=NATIONAL) | Q(key__in=province_keys))
     if None not in by_year:
         area &= Q(year__in=list(by_year))
+    # programme roll-ups (every year in one row) of the nation and the parks' provinces
+    province_rollups = (
+        Park.objects.filter(pk__in={p for p, _y in keys})
+        .annotate(k=Concat(Value("rollup:province:"), "province__code"))
+        .values("k")
+    )
+    area |= Q(kind=AREA, year=ROLLUP_YEAR) & (
+        Q(key=f"rollup:{NATIONAL}") | Q(key__in=province_rollups)
+    )
     # one UPDATE for the parks' rows and their areas' rows
     n = StoredResult.objects.filter(q | area).update(stale=True, version=F("version") + 1)
     queue_recompute(keys, bulk=bulk)
@@ -429,7 +440,8 @@ def recompute_keys(keys) -> int:
         parks_of_year[(y, kind)].add(p)
     for (year, kind), ids in sorted(parks_of_year.items()):
         store_park_year(sorted(ids), year, kinds=(kind,))
-    stale_areas = StoredResult.objects.filter(kind=AREA, stale=True)
+    # (roll-up rows, year 0, are recomputed by the dashboard that reads them: they need its scope)
+    stale_areas = StoredResult.objects.filter(kind=AREA, stale=True).exclude(year=ROLLUP_YEAR)
     for year in sorted(set(stale_areas.values_list("year", flat=True))):
         store_areas(year)
     return len(parks_of_year)
@@ -554,6 +566,40 @@ def park_years(park_ids, year: int) -> tuple[dict, dict]:
             store_park_year(todo[i : i + 50], year, kinds=(PARK_YEAR,))
         rows = _read(PARK_YEAR, year, park_ids)
     return {p: r.result for (p, _k), r in rows.items()}, _fresh(rows.values())
+
+
+def _rollup_to_json(rollup) -> dict:
+    data = dataclasses.asdict(rollup)
+    data.pop("_seen", None)
+    data.pop("records", None)  # record ids behind each figure: the programme page's business
+    data["selection"] = {
+        k: sorted(v) if v is not None else None for k, v in data["selection"].items()
+    }
+    return data
+
+
+def _rollup_from_json(data: dict):
+    from eiphub.core.rollup import Rollup, Selection
+
+    data = dict(data)
+    selection = Selection(**data.pop("selection"))
+    return Rollup(selection=selection, **data)
+
+
+def area_rollup(key: str, compute) -> tuple:
+    """(RECP programme :class:`~eiphub.core.rollup.Rollup`, freshness) of an area
+    (``national`` or ``province:<code>``), stored in the ``area`` row ``rollup:<key>``;
+    ``compute()`` gives the Rollup when the row is missing or stale."""
+    key = f"rollup:{key}"
+    row = StoredResult.objects.filter(kind=AREA, park__isnull=True, year=ROLLUP_YEAR, key=key)
+    row = row.first()
+    if row is not None and (not row.stale or _serve_stale()):
+        return _rollup_from_json(row.result), _fresh([row])
+    version = row.version if row is not None else 0
+    data = _rollup_to_json(compute())
+    _save(AREA, ROLLUP_YEAR, {(None, key): (data, _hash(data))}, {(None, key): version})
+    row = StoredResult.objects.get(kind=AREA, park__isnull=True, year=ROLLUP_YEAR, key=key)
+    return _rollup_from_json(row.result), _fresh([row])
 
 
 def freshness_of(fresh: dict) -> dict:

@@ -211,9 +211,7 @@ def benchmark(request):
     province = request.GET.get("province") or ""
     verdict = request.GET.get("verdict") or ""
     q = (request.GET.get("q") or "").strip()
-    provinces = sorted(
-        {(p.province.code, p.province.name) for p in parks.select_related("province")}
-    )
+    provinces = sorted(set(parks.values_list("province__code", "province__name")))
     if province:
         parks = parks.filter(province__code=province)
     if q:
@@ -226,6 +224,8 @@ def benchmark(request):
         return _benchmark_export(fmt, pack, year, criteria, rows)
     # A national table is paged (the exports hold every park).
     page = Paginator(rows, BENCHMARK_PAGE).get_page(request.GET.get("page"))
+    for r in page.object_list:
+        r["url"] = reverse("reports:park_scorecard", args=[r["park"].code, pack.id, year])
     return render(
         request,
         "reports/benchmark.html",

@@ -259,3 +259,27 @@ def test_park_overview_reads_the_stored_year():
     row = StoredResult.objects.get(kind=stored.PARK_YEAR, park=w.k1, year=2024)
     assert row.result["sankey"]["water:1"]["links"]
     assert "Tính lúc" in r.content.decode()
+
+
+def test_ministry_dashboard_stores_the_programme_rollup():
+    a = build_park()
+    user = a.users[Role.MINISTRY] if hasattr(a, "users") else None
+    if user is None:
+        from eiphub.testing import make_user
+
+        user = make_user("rollup_ministry", Role.MINISTRY)
+    c = Client()
+    c.force_login(user)
+    assert c.get(reverse("web:dashboard")).status_code == 200
+    row = StoredResult.objects.get(kind=stored.AREA, key="rollup:national")
+    # build_park: E1, E2 and E4 implemented (E3 planned) -> 3 measures implemented
+    assert row.result["measures_implemented"] == 3 and not row.stale
+    m = Measure.objects.filter(enterprise__park=a.park, status="planned").first()
+    m.status = "implemented"
+    m.implemented_on = dt.date(YEAR, 6, 1)
+    m.save()
+    row.refresh_from_db()
+    assert row.stale
+    assert c.get(reverse("web:dashboard")).status_code == 200
+    row.refresh_from_db()
+    assert row.result["measures_implemented"] == 4 and not row.stale
