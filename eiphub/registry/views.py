@@ -68,6 +68,20 @@ def park_list(request):
     )
 
 
+def month_runs(months) -> str:
+    """'01/2023–03/2023, 06/2023' for sorted first-of-month dates (consecutive months joined)."""
+    runs: list[list] = []
+    for d in months:
+        if runs and (d.year * 12 + d.month) - (runs[-1][1].year * 12 + runs[-1][1].month) == 1:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d])
+    return ", ".join(
+        a.strftime("%m/%Y") if a == b else f"{a.strftime('%m/%Y')}–{b.strftime('%m/%Y')}"
+        for a, b in runs
+    )
+
+
 @login_required
 def park_detail(request, code):
     park = get_object_or_404(
@@ -136,6 +150,8 @@ def park_detail(request, code):
         completeness["missing"] = [
             m for m in completeness["missing"] if m["enterprise_id"] in readable
         ]
+        for m in completeness["missing"][:50]:  # the page lists 50
+            m["months_label"] = month_runs(m["months"])
     years = sorted({d.year for d in queries.park_flows(park).dates("period", "year")}, reverse=True)
     return render(
         request,

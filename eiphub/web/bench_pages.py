@@ -34,11 +34,14 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def _server(url: str, stdout):
+    from django.conf import settings
+
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "EIPHUB_DEBUG": "0",
-        "EIPHUB_SECRET_KEY": os.environ.get("EIPHUB_SECRET_KEY", "bench-" + "x" * 50),
+        # the session cookie was signed in this process: the server must share its key
+        "EIPHUB_SECRET_KEY": settings.SECRET_KEY,
         "EIPHUB_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
     }
