@@ -268,7 +268,7 @@ def benchmark(parks, pack_id: str, year: int) -> tuple[list, list[dict], dict]:
     from . import stored
 
     pack = get_pack(pack_id)
-    parks = list(parks.select_related("province", "developer"))
+    parks = list(parks.select_related("province"))
     cards, fresh = stored.scorecards([p.pk for p in parks], pack_id, year)
     rows = []
     for park in parks:

@@ -166,18 +166,15 @@ def _hash(data) -> str:
 
 
 def card_summary(card) -> dict:
-    """What pages show of a scorecard (no evidence records)."""
+    """What pages show of a scorecard (no evidence records; titles and criterion names come
+    back from the pack in :func:`as_card`)."""
     return {
         "pack_id": card.pack_id,
-        "title_vi": card.title_vi,
-        "title_en": card.title_en,
         "year": card.year,
         "verdict": card.verdict,
         "results": [
             {
                 "code": r.code,
-                "name_vi": r.name_vi,
-                "name_en": r.name_en,
                 "value": r.value,
                 "unit": r.unit,
                 "status": r.status,
@@ -523,10 +520,16 @@ def _fresh(rows) -> dict:
 
 
 def _read(kind, year, park_ids, key=None) -> dict:
+    """{(park id, key): row} with the row's result, computed_at and stale (no model instances:
+    a national read handles 600 rows)."""
     qs = StoredResult.objects.filter(kind=kind, year=year, park_id__in=park_ids)
     if key is not None:
         qs = qs.filter(key=key)
-    return {(r.park_id, r.key): r for r in qs}
+    fields = ("park_id", "key", "result", "computed_at", "stale")
+    return {
+        (r[0], r[1]): SimpleNamespace(**dict(zip(fields, r, strict=True)))
+        for r in qs.values_list(*fields)
+    }
 
 
 def scorecards(park_ids, pack_id: str, year: int) -> tuple[dict, dict]:
@@ -545,10 +548,28 @@ def scorecards(park_ids, pack_id: str, year: int) -> tuple[dict, dict]:
     return cards, _fresh(rows.values())
 
 
+_NAMES: dict = {}
+
+
+def _names(pack) -> dict:
+    key = (pack.id, id(pack))
+    if key not in _NAMES:
+        _NAMES[key] = {c.code: (c.name_vi, c.name_en) for c in pack.criteria}
+    return _NAMES[key]
+
+
 def as_card(result: dict) -> SimpleNamespace:
     """A stored scorecard summary with attribute access (templates, exports)."""
+    from eiphub.indicators.packs import get_pack
+
+    pack = get_pack(result["pack_id"])
     card = SimpleNamespace(**{k: v for k, v in result.items() if k != "results"})
-    card.results = [SimpleNamespace(**r) for r in result["results"]]
+    card.title_vi, card.title_en = pack.title_vi, pack.title_en
+    names = _names(pack)
+    card.results = []
+    for r in result["results"]:
+        name_vi, name_en = names.get(r["code"], (r["code"], r["code"]))
+        card.results.append(SimpleNamespace(**r, name_vi=name_vi, name_en=name_en))
     card.by_code = {r.code: r for r in card.results}
     card.result = lambda code: card.by_code[code]
     return card
