@@ -108,7 +108,7 @@ def flows_for(user):
     parks = parks_for(user)
     q = Q(enterprise__in=ents)
     if role != Role.ENTERPRISE:
-        q |= Q(facility__park__in=parks)
+        q |= Q(facility__isnull=False, park__in=parks)
     return FlowRecord.objects.filter(q)
 
 

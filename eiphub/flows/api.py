@@ -85,7 +85,7 @@ def list_flows(
     if enterprise_id is not None:
         qs = qs.filter(enterprise_id=enterprise_id)
     if park:
-        qs = qs.filter(enterprise__park__code=park) | qs.filter(facility__park__code=park)
+        qs = qs.filter(park__code=park)
     if year:
         qs = qs.filter(period__year=year)
     if resource:

@@ -13,7 +13,6 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -83,7 +82,7 @@ def flow_rows(user, park=None, year=None, lang="vi"):
     cat = default_catalogue()
     qs = flows_for(user).select_related("enterprise__park", "facility__park", "counterparty")
     if park:
-        qs = qs.filter(Q(enterprise__park__code=park) | Q(facility__park__code=park))
+        qs = qs.filter(park__code=park)
     if year:
         qs = qs.filter(period__year=year)
     qs = qs.order_by(

@@ -62,6 +62,67 @@ class ImportBatch(models.Model):
         ordering = ["-created"]
 
 
+def owner_park_ids(enterprise_ids, facility_ids) -> tuple[dict, dict]:
+    """({enterprise id: park id}, {facility id: park id}) in two queries."""
+    from eiphub.registry.models import Enterprise, SharedFacility
+
+    ents = dict(Enterprise.objects.filter(pk__in=set(enterprise_ids)).values_list("pk", "park_id"))
+    facs = dict(
+        SharedFacility.objects.filter(pk__in=set(facility_ids)).values_list("pk", "park_id")
+    )
+    return ents, facs
+
+
+def _stale(keys, bulk=False):
+    """Mark the stored results of the (park id, year) ``keys`` stale (eiphub/reports/stored.py)."""
+    if keys:
+        from eiphub.reports.stored import mark_stale
+
+        mark_stale(keys, bulk=bulk)
+
+
+class FlowRecordQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Fill the denormalised ``park`` of the rows that lack it (two queries per call)."""
+        objs = list(objs)
+        todo = [o for o in objs if o.park_id is None]
+        if todo:
+            ents, facs = owner_park_ids(
+                [o.enterprise_id for o in todo if o.enterprise_id],
+                [o.facility_id for o in todo if o.facility_id],
+            )
+            for o in todo:
+                o.park_id = (
+                    ents.get(o.enterprise_id) if o.enterprise_id else facs.get(o.facility_id)
+                )
+        out = super().bulk_create(objs, *args, **kwargs)
+        _stale({(o.park_id, o.period.year) for o in objs if o.park_id}, bulk=True)
+        return out
+
+    def delete(self):
+        from eiphub.reports.stored import flow_keys
+
+        keys = flow_keys(self)
+        out = super().delete()
+        _stale(keys, bulk=True)
+        return out
+
+    def sync_parks(self) -> int:
+        """Set-based repair: every row of this queryset gets its owner's park (one UPDATE per
+        owner kind).  Call after writes that bypass ``save``/``bulk_create`` (raw SQL, COPY)
+        and after a tenancy change; returns the number of rows written."""
+        from django.db.models import OuterRef, Subquery
+
+        from eiphub.registry.models import Enterprise, SharedFacility
+
+        ent_park = Enterprise.objects.filter(pk=OuterRef("enterprise_id")).values("park_id")
+        fac_park = SharedFacility.objects.filter(pk=OuterRef("facility_id")).values("park_id")
+        qs = self.order_by()
+        return qs.filter(enterprise__isnull=False).update(park_id=Subquery(ent_park)) + qs.filter(
+            facility__isnull=False
+        ).update(park_id=Subquery(fac_park))
+
+
 class FlowRecord(models.Model):
     enterprise = models.ForeignKey(
         "registry.Enterprise", null=True, blank=True, on_delete=models.CASCADE, related_name="flows"
@@ -72,6 +133,13 @@ class FlowRecord(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="flows",
+    )
+    # Denormalised park of the owner (enterprise or shared facility), so that park pages filter
+    # one indexed column instead of an OR over two joins.  Kept by save(), bulk_create(),
+    # the Enterprise/SharedFacility tenancy signals (eiphub/flows/signals.py) and
+    # FlowRecord.objects.sync_parks() for raw writes.
+    park = models.ForeignKey(
+        "registry.Park", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     resource_code = models.CharField(max_length=80, db_index=True)
     direction = models.CharField(max_length=3, choices=Direction.choices)
@@ -99,6 +167,8 @@ class FlowRecord(models.Model):
     entered_at = models.DateTimeField(auto_now=True)
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
 
+    objects = FlowRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["period", "resource_code"]
         constraints = [
@@ -122,7 +192,23 @@ class FlowRecord(models.Model):
         indexes = [
             models.Index(fields=["enterprise", "period"]),
             models.Index(fields=["facility", "period"]),
+            models.Index(fields=["park", "period"], name="flow_park_period"),
         ]
+
+    def save(self, *args, **kwargs):
+        owner = self.enterprise if self.enterprise_id else self.facility
+        if owner is not None:
+            self.park_id = owner.park_id
+            fields = kwargs.get("update_fields")
+            if fields is not None and "park" not in fields and "park_id" not in fields:
+                kwargs["update_fields"] = [*fields, "park"]
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        keys = {(self.park_id, self.period.year)} if self.park_id else set()
+        out = super().delete(*args, **kwargs)
+        _stale(keys)
+        return out
 
     @property
     def owner(self):

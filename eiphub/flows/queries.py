@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
 from eiphub.core.catalogue import default_catalogue
@@ -14,7 +14,7 @@ from .models import FlowRecord
 
 
 def park_flows(park):
-    return FlowRecord.objects.filter(Q(enterprise__park=park) | Q(facility__park=park))
+    return FlowRecord.objects.filter(park=park)
 
 
 def latest_year(park) -> int | None:
@@ -63,7 +63,6 @@ def sankey(park, year: int, group: str, min_sector_size: int = 1) -> dict:
     ``min_sector_size`` enterprises are pooled as "other sectors", so that a viewer
     who must not see single enterprises' flows cannot read them off a one-firm sector.
     """
-    cat = default_catalogue()
     sizes: dict[str, int] = defaultdict(int)
     for vsic in park.enterprises.values_list("vsic", flat=True):
         sizes[vsic[:2]] += 1
@@ -80,9 +79,15 @@ def sankey(park, year: int, group: str, min_sector_size: int = 1) -> dict:
         )
         .annotate(q=Sum("quantity_canonical"))
     )
+    return sankey_from_rows(list(qs), sizes, min_sector_size)
+
+
+def sankey_from_rows(rows: list[dict], sizes: dict, min_sector_size: int = 1) -> dict:
+    """The Sankey of :func:`sankey` from its aggregated rows and the park's sector sizes
+    (enterprises per VSIC division); shared with the stored park-year results."""
+    cat = default_catalogue()
     # One unit per diagram: keep the dominant canonical unit of the group.
     by_unit: dict[str, float] = defaultdict(float)
-    rows = list(qs)
     for r in rows:
         by_unit[r["canonical_unit"]] += r["q"] or 0
     if not by_unit:
@@ -97,7 +102,7 @@ def sankey(park, year: int, group: str, min_sector_size: int = 1) -> dict:
         division = (r["enterprise__vsic"] or "")[:2]
         if not division:
             sector = f"[{r['facility__kind']}]"
-        elif sizes[division] < min_sector_size:
+        elif sizes.get(division, 0) < min_sector_size:
             sector = "VSIC …"  # pooled small sectors
         else:
             sector = f"VSIC {division}"
@@ -120,7 +125,7 @@ def completeness(park, year: int, today: dt.date | None = None) -> dict:
     months = [dt.date(year, m, 1) for m in range(1, last_month + 1)]
     reported = defaultdict(set)
     for ent_id, period in (
-        FlowRecord.objects.filter(enterprise__park=park, period__year=year)
+        FlowRecord.objects.filter(park=park, enterprise__isnull=False, period__year=year)
         .annotate(m=TruncMonth("period"))
         .values_list("enterprise_id", "m")
         .distinct()

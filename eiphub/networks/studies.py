@@ -80,14 +80,18 @@ def _is_wastewater(code: str) -> bool:
 
 
 def water_years(park: Park) -> list[int]:
-    qs = FlowRecord.objects.filter(enterprise__park=park, resource_code__startswith="water")
+    qs = FlowRecord.objects.filter(
+        park=park, enterprise__isnull=False, resource_code__startswith="water"
+    )
     years = qs.annotate(y=ExtractYear("period")).values_list("y", flat=True).distinct()
     return sorted(set(years), reverse=True)
 
 
 def default_year(park: Park) -> int | None:
     """The latest year with 12 reported months of water flows, else the latest year."""
-    qs = FlowRecord.objects.filter(enterprise__park=park, resource_code__startswith="water")
+    qs = FlowRecord.objects.filter(
+        park=park, enterprise__isnull=False, resource_code__startswith="water"
+    )
     rows = (
         qs.annotate(y=ExtractYear("period"))
         .values("y")
@@ -120,7 +124,7 @@ def current_water(park: Park, year: int | None = None) -> dict:
         return out
     cat = default_catalogue()
     qs = FlowRecord.objects.filter(
-        enterprise__park=park, resource_code__startswith="water", period__year=year
+        park=park, enterprise__isnull=False, resource_code__startswith="water", period__year=year
     ).values_list(
         "enterprise_id",
         "resource_code",

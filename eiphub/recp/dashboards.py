@@ -44,9 +44,10 @@ def reference_year(parks=None, flows=None) -> int | None:
     return max(y for y, n in months.items() if n == most)
 
 
-def territory_rows(parks, year: int | None) -> list[dict]:
+def territory_rows(parks, year: int | None, fresh: dict | None = None) -> list[dict]:
     """One row per park: enterprises, data completeness, RECP share, tCO2e and operating
-    symbioses (about ten queries in all, whatever the number of parks)."""
+    symbioses (about ten queries in all, whatever the number of parks).  ``fresh``, when
+    given, receives when the stored figures were computed."""
     parks_l = list(
         parks.select_related("province").values(
             "pk",
@@ -61,11 +62,14 @@ def territory_rows(parks, year: int | None) -> list[dict]:
         )  # fmt: skip
     )
     shares = services.recp_share_by_park(parks)
-    complete = services.completeness_by_park(parks, year) if year else {}
-    ghg = {}
+    # GHG and completeness per park-year come from the stored results (computed when missing)
+    aggr = {}
     if year:
-        inv = services.inventory_for(parks, [year], group_by_park=True)
-        ghg = {k: r for (k, y), r in inv.inventory.rows.items()}
+        from eiphub.reports.stored import park_years
+
+        aggr, when = park_years([p["pk"] for p in parks_l], year)
+        if fresh is not None:
+            fresh.update(when)
     sym = {
         r["supplier__park_id"]: r
         for r in Agreement.objects.filter(supplier__park__in=parks, status="operating")
@@ -76,7 +80,8 @@ def territory_rows(parks, year: int | None) -> list[dict]:
     rows = []
     for p in parks_l:
         share = shares.get(p["pk"], {})
-        row = ghg.get(p["code"])
+        stored_row = aggr.get(p["pk"]) or {}
+        row = stored_row.get("ghg") or {}
         s = sym.get(p["pk"], {})
         rows.append(
             {
@@ -85,11 +90,11 @@ def territory_rows(parks, year: int | None) -> list[dict]:
                 "enterprises": share.get("enterprises", 0),
                 "implementing": share.get("implementing", 0),
                 "recp_share": share.get("share"),
-                "completeness": complete.get(p["pk"]),
-                "scope1_t": row.scope1_t if row else None,
-                "scope2_t": row.scope2_t if row else None,
-                "tco2e": row.total_t if row else None,
-                "ghg_complete": row.complete if row else None,
+                "completeness": stored_row.get("completeness"),
+                "scope1_t": row.get("scope1_t"),
+                "scope2_t": row.get("scope2_t"),
+                "tco2e": row.get("total_t"),
+                "ghg_complete": row.get("complete"),
                 "symbioses": s.get("n", 0),
                 "symbiosis_benefit": s.get("benefit") or 0.0,
             }
@@ -147,8 +152,15 @@ def territory(request) -> dict:
     user = request.user
     parks = parks_for(user)
     year = reference_year(parks)
-    rows = territory_rows(parks, year)
-    res = services.rollup_for(user)
+    fresh: dict = {}
+    rows = territory_rows(parks, year, fresh)
+    from eiphub.reports.stored import area_rollup
+
+    profile = getattr(user, "profile", None)
+    area = "national"
+    if role_of(user) == Role.BOARD:
+        area = f"province:{profile.province.code if profile and profile.province else '-'}"
+    rollup, _when = area_rollup(area, lambda: services.rollup_for(user).rollup)
     provinces = _by_province(rows)[:20]
     eco_counts = defaultdict(int)
     for r in rows:
@@ -197,12 +209,13 @@ def territory(request) -> dict:
             else _("Viet Nam")
         ),
         "year": year,
+        "fresh": fresh,
         "rows": rows,
         "totals": _totals(rows),
         "points": _map_points(rows),
         "charts": charts,
-        "rollup": res.rollup,
-        "sentence": rollup_sentence(res.rollup, _lang()),
+        "rollup": rollup,
+        "sentence": rollup_sentence(rollup, _lang()),
     }
 
 
@@ -212,13 +225,16 @@ def _scorecard(park, year):
     if year is None:
         return None
     try:
-        from eiphub.reports.services import park_scorecard
+        from eiphub.reports.stored import scorecards
     except ImportError:
         return None
     try:
-        card, _snap = park_scorecard(park, "circular05_a5", year)
+        cards, fresh = scorecards([park.pk], "circular05_a5", year)
     except Exception:  # noqa: BLE001 - an engine problem must not take the dashboard down
         return None
+    card = cards.get(park.pk)
+    if card is not None:
+        card.fresh = fresh
     return card
 
 
@@ -252,7 +268,7 @@ def developer(request) -> dict:
     inv = services.inventory_for([park.pk], years) if years else None
     ghg_rows = sorted((y, r) for (_k, y), r in inv.rows("park").items()) if inv else []
     monthly = (
-        FlowRecord.objects.filter(enterprise__park=park, period__year=year)
+        FlowRecord.objects.filter(park=park, enterprise__isnull=False, period__year=year)
         .values("period")
         .annotate(n=Count("enterprise_id", distinct=True))
         .order_by("period")

@@ -76,11 +76,8 @@ def entity_id(enterprise_id=None, facility_id=None) -> str:
 
 def park_flows(parks):
     """Flows of enterprises and shared facilities of ``parks`` (a queryset or list of ids),
-    filtered through id subqueries so that the (enterprise, period) index is used."""
-    return FlowRecord.objects.filter(
-        Q(enterprise__in=Enterprise.objects.filter(park__in=parks).values("pk"))
-        | Q(facility__in=SharedFacility.objects.filter(park__in=parks).values("pk"))
-    )
+    on the denormalised park column (the (park, period) index)."""
+    return FlowRecord.objects.filter(park__in=parks)
 
 
 def flow_years(parks) -> list[int]:
@@ -118,9 +115,9 @@ def activity_records(
     (the query groups by ids to spare joins)."""
     park_code = park_code or {}
     if group_by_park:
-        keys = ("enterprise__park_id", "facility__park_id", "facility__kind")
+        keys = ("park_id", "facility__kind")
     else:
-        keys = ("enterprise_id", "facility_id", "facility__kind", "facility__park_id")
+        keys = ("enterprise_id", "facility_id", "facility__kind", "park_id")
     base = flows.filter(_prefix_q(GHG_PREFIXES) | Q(resource_code=PRODUCT))
 
     def rows_of_years():
@@ -139,18 +136,18 @@ def activity_records(
     records, product, solar = [], defaultdict(float), defaultdict(float)
     for r in rows_of_years():
         if group_by_park:
-            ent = park_code.get(r["enterprise__park_id"] or r["facility__park_id"])
+            ent = park_code.get(r["park_id"])
         else:
             ent = entity_id(r["enterprise_id"], r["facility_id"])
         q, code, year = r["q"] or 0.0, r["resource_code"], r["y"]
         if code == PRODUCT:
-            owner = r["enterprise__park_id"] if group_by_park else r["enterprise_id"]
+            owner = (r["facility__kind"] is None) if group_by_park else r["enterprise_id"]
             if r["direction"] == "out" and owner:
                 product[(ent, year)] += q
             continue
         unit = r["canonical_unit"]
         if r["facility__kind"] == "solar" and code == SOLAR and r["direction"] == "out":
-            park = park_code.get(r["facility__park_id"])
+            park = park_code.get(r["park_id"])
             solar[(park, year)] += q / 1000.0 if unit == "kWh" else q
             records.append(ActivityRecord(ent, code, "generated", q, unit, year))
         records.append(ActivityRecord(ent, code, r["direction"], q, unit, year))
@@ -637,11 +634,11 @@ def completeness_by_park(parks, year: int, today: dt.date | None = None) -> dict
     )
     # distinct (enterprise, month) pairs: count per enterprise, then sum per park
     per_ent = (
-        FlowRecord.objects.filter(enterprise__park__in=parks, period__year=year)
-        .values("enterprise_id", "enterprise__park_id")
+        FlowRecord.objects.filter(park__in=parks, enterprise__isnull=False, period__year=year)
+        .values("enterprise_id", "park_id")
         .annotate(m=Count("period", distinct=True))
     )
     done: dict[int, int] = defaultdict(int)
     for r in per_ent:
-        done[r["enterprise__park_id"]] += min(r["m"], months)
+        done[r["park_id"]] += min(r["m"], months)
     return {pk: done.get(pk, 0) / (total * months) for pk, total in n.items() if total}

@@ -115,6 +115,18 @@ class SharedFacility(models.Model):
         return f"{self.park.code} — {self.name}"
 
 
+class EnterpriseQuerySet(models.QuerySet):
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        """A bulk tenancy change (``park`` in ``fields``) moves the enterprises' flow rows too."""
+        objs = list(objs)
+        n = super().bulk_update(objs, fields, *args, **kwargs)
+        if {"park", "park_id"} & set(fields):
+            from eiphub.flows.signals import enterprises_moved
+
+            enterprises_moved([o.pk for o in objs])
+        return n
+
+
 class Enterprise(models.Model):
     class Size(models.TextChoices):
         SME = "sme", _("SME")
@@ -153,6 +165,8 @@ class Enterprise(models.Model):
         help_text="Allow other enterprises of the park to see this enterprise's flows",
     )
     illustrative = models.BooleanField(default=False)
+
+    objects = EnterpriseQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_vi"]

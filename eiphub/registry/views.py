@@ -68,6 +68,20 @@ def park_list(request):
     )
 
 
+def month_runs(months) -> str:
+    """'01/2023–03/2023, 06/2023' for sorted first-of-month dates (consecutive months joined)."""
+    runs: list[list] = []
+    for d in months:
+        if runs and (d.year * 12 + d.month) - (runs[-1][1].year * 12 + runs[-1][1].month) == 1:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d])
+    return ", ".join(
+        a.strftime("%m/%Y") if a == b else f"{a.strftime('%m/%Y')}–{b.strftime('%m/%Y')}"
+        for a, b in runs
+    )
+
+
 @login_required
 def park_detail(request, code):
     park = get_object_or_404(
@@ -75,7 +89,12 @@ def park_detail(request, code):
     )
     year = int(request.GET.get("year") or queries.latest_year(park) or 0) or None
     cat = default_catalogue()
-    monthly = queries.park_monthly_by_group(park, year=year) if year else []
+    # Monthly series and Sankeys come from the park's stored year (eiphub/reports/stored.py).
+    from eiphub.reports.stored import park_years
+
+    stored, fresh = park_years([park.pk], year) if year else ({}, {})
+    stored = stored.get(park.pk) or {"monthly": [], "sankey": {}}
+    monthly = stored["monthly"]
     charts = []
     for family in (
         "energy.electricity",
@@ -89,7 +108,7 @@ def park_detail(request, code):
         unit = ""
         for row in monthly:
             if row["group"] == family:
-                series[row["direction"]][row["period"].month - 1] += row["quantity"]
+                series[row["direction"]][row["month"] - 1] += row["quantity"]
                 unit = row["unit"]
         if unit:
             res = cat.get(family)
@@ -109,7 +128,7 @@ def park_detail(request, code):
     for group, label in GROUPS[:3]:
         # Enterprise users see sectors of at least 3 firms only (no single neighbour's flows).
         min_size = 3 if role_of(request.user) == "enterprise" else 1
-        s = queries.sankey(park, year, group, min_sector_size=min_size) if year else {"links": []}
+        s = stored["sankey"].get(f"{group}:{min_size}") or {"links": []}
         if s["links"]:
             sankeys.append({"kind": "sankey", "title": f"{label} ({s['unit']})", **s})
     for i, c in enumerate(charts):
@@ -131,6 +150,8 @@ def park_detail(request, code):
         completeness["missing"] = [
             m for m in completeness["missing"] if m["enterprise_id"] in readable
         ]
+        for m in completeness["missing"][:50]:  # the page lists 50
+            m["months_label"] = month_runs(m["months"])
     years = sorted({d.year for d in queries.park_flows(park).dates("period", "year")}, reverse=True)
     return render(
         request,
@@ -139,6 +160,7 @@ def park_detail(request, code):
             "park": park,
             "year": year,
             "years": years,
+            "fresh": fresh,
             "charts": charts,
             "sankeys": sankeys,
             "sector_chart": sector_chart,

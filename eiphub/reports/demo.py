@@ -50,7 +50,7 @@ def load(stdout=None, seed: int = 2024) -> dict:
         return {"declarations": 0}
     rng = random.Random(seed)
     years = sorted(
-        FlowRecord.objects.filter(enterprise__park__in=parks)
+        FlowRecord.objects.filter(park__in=parks, enterprise__isnull=False)
         .annotate(y=ExtractYear("period"))
         .order_by()
         .values_list("y", flat=True)

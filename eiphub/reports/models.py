@@ -6,6 +6,7 @@ Who may do what is decided in ``workflow.py`` through ``eiphub.accounts.scoping`
 """
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -195,3 +196,40 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class StoredResult(models.Model):
+    """A stored computation (scorecard, park-year aggregates, area aggregates), recomputed when
+    its inputs change; see eiphub/reports/stored.py and docs/architecture.md.
+
+    ``park`` is empty for area aggregates (``key`` then names the area: ``national`` or
+    ``province:<code>``).  ``version`` grows on each invalidation: a recomputation started
+    before a change does not clear ``stale`` (it saves only when the version is unchanged)."""
+
+    kind = models.CharField(max_length=20)
+    park = models.ForeignKey("registry.Park", null=True, blank=True, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=80, blank=True, default="")
+    result = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    inputs_hash = models.CharField(max_length=64, blank=True, default="")
+    version = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    stale = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "park", "year", "key"],
+                condition=models.Q(park__isnull=False),
+                name="stored_result_unique_park",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "year", "key"],
+                condition=models.Q(park__isnull=True),
+                name="stored_result_unique_area",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "key", "year"], name="stored_kind_key_year"),
+            models.Index(fields=["park", "year"], name="stored_park_year"),
+        ]

@@ -261,13 +261,18 @@ def context_rows(card: Scorecard, snap, lang="vi") -> list[dict]:
 # ------------------------------------------------------------------ benchmarking
 
 
-def benchmark(parks, pack_id: str, year: int) -> tuple[list, list[dict]]:
-    """(criteria, rows): one row per park with the verdict and each criterion's value and
-    status.  Parks are evaluated one by one (a few queries each)."""
+def benchmark(parks, pack_id: str, year: int) -> tuple[list, list[dict], dict]:
+    """(criteria, rows, freshness): one row per park with the verdict and each criterion's
+    value and status, read from the stored scorecards (eiphub/reports/stored.py; parks
+    without one are computed now, in batches)."""
+    from . import stored
+
     pack = get_pack(pack_id)
+    parks = list(parks.select_related("province"))
+    cards, fresh = stored.scorecards([p.pk for p in parks], pack_id, year)
     rows = []
-    for park in parks.select_related("province", "developer"):
-        card, _snap = park_scorecard(park, pack_id, year)
+    for park in parks:
+        card = cards[park.pk]
         rows.append(
             {
                 "park": park,
@@ -278,7 +283,7 @@ def benchmark(parks, pack_id: str, year: int) -> tuple[list, list[dict]]:
                 "cells": [card.result(c.code) for c in pack.criteria],
             }
         )
-    return pack.criteria, rows
+    return pack.criteria, rows, fresh
 
 
 # ------------------------------------------------------------------ declarations

@@ -29,7 +29,7 @@ from eiphub.exchange.models import Agreement, ExchangeRecord
 from eiphub.flows.models import FlowRecord
 from eiphub.indicators import data as d
 from eiphub.recp.models import Measure
-from eiphub.registry.models import Certificate, Enterprise, Park
+from eiphub.registry.models import Certificate, Enterprise, Park, SharedFacility
 
 from .models import AnnualReport, ContextTarget, Declaration, ReportStatus
 
@@ -128,9 +128,10 @@ def _measures(ents: Q) -> list[d.RecpMeasure]:
     return out
 
 
-def _flows(park: Park, owner: Q, years: list[int]) -> list[d.FlowTotal]:
-    """Yearly totals per owner, resource, direction, mapped origin and fate."""
-    in_park = Q(counterparty__park_id=park.pk)
+def _flows(park: Park | None, owner: Q, years: list[int], split: bool = False):
+    """Yearly totals per owner, resource, direction, mapped origin and fate; with ``split``,
+    ``{park id: totals}`` of the parks in ``owner`` (one query either way)."""
+    in_park = Q(counterparty__park_id=F("park_id"))
     qs = (
         FlowRecord.objects.filter(owner, period__year__gte=years[0], period__year__lte=years[-1])
         .annotate(
@@ -139,6 +140,7 @@ def _flows(park: Park, owner: Q, years: list[int]) -> list[d.FlowTotal]:
         )
         .values(
             "y",
+            "park_id",
             "enterprise_id",
             "facility_id",
             "facility__name",
@@ -159,7 +161,8 @@ def _flows(park: Park, owner: Q, years: list[int]) -> list[d.FlowTotal]:
             fate = "symbiosis"
         if r["origin"] == "other_enterprise":
             origin = "symbiosis" if r["cp_in_park"] else "other_enterprise"
-        key = (r["y"], r["enterprise_id"], r["facility_id"], r["resource_code"], r["direction"])
+        key = (r["park_id"], r["y"], r["enterprise_id"], r["facility_id"], r["resource_code"])
+        key += (r["direction"],)
         key += (origin, fate, r["canonical_unit"])
         if key in merged:
             merged[key].quantity += r["q"]
@@ -175,15 +178,20 @@ def _flows(park: Park, owner: Q, years: list[int]) -> list[d.FlowTotal]:
             fate=fate,
             origin=origin,
         )
+    if split:
+        out: dict[int, list[d.FlowTotal]] = defaultdict(list)
+        for key, total in merged.items():
+            out[key[0]].append(total)
+        return out
     return list(merged.values())
 
 
-def _facilities(park: Park, years: list[int]) -> list[d.FacilityTotal]:
+def _facilities(park_ids, years: list[int]) -> list[d.FacilityTotal]:
     """Central WWTP and rooftop-solar yearly figures from the facilities' flow records."""
     m3 = Q(canonical_unit="m3")
     qs = (
         FlowRecord.objects.filter(
-            facility__park=park,
+            park_id__in=park_ids,
             facility__kind__in=("wwtp", "solar"),
             period__year__gte=years[0],
             period__year__lte=years[-1],
@@ -267,27 +275,35 @@ def _symbioses(parties: Q, years: list[int]) -> dict[int, list[d.Symbiosis]]:
     return out
 
 
-def _declarations(subject: Q, years: list[int]) -> dict[int, dict[str, d.Declaration]]:
-    out: dict[int, dict[str, d.Declaration]] = {y: {} for y in years}
-    for row in Declaration.objects.filter(subject, year__in=years).exclude(code=COMPLIANCE_CODE):
+def _declarations(subject: Q, years: list[int], by: str = ""):
+    """{year: {code: Declaration}}; with ``by`` (a column such as ``park_id``), one such
+    dict per value of the column."""
+    split: dict = defaultdict(lambda: {y: {} for y in years})
+    rows = Declaration.objects.filter(subject, year__in=years).exclude(code=COMPLIANCE_CODE)
+    for row in rows:
+        out = split[getattr(row, by) if by else None]
         out[row.year][row.code] = d.Declaration(row.value, row.documents, row.note)
-    return out
+    return split if by else split[None]
 
 
-def _prior_values(subject: Q, before: int) -> dict[int, dict]:
-    """Reported values of accepted reports of years before the loaded history."""
-    out: dict[int, dict] = {}
+def _prior_values(subject: Q, before: int, by: str = ""):
+    """Reported values of accepted reports of years before the loaded history (per value of
+    the column ``by`` when given)."""
+    split: dict = defaultdict(dict)
     for rep in AnnualReport.objects.filter(
         subject, status=ReportStatus.ACCEPTED, year__lt=before
-    ).order_by("year"):
-        out.setdefault(rep.year, {}).update(rep.values or {})
-    return out
+    ).order_by("year", "pk"):
+        split[getattr(rep, by) if by else None].setdefault(rep.year, {}).update(rep.values or {})
+    return split if by else split[None]
 
 
-def context_targets(park: Park, pack) -> list[d.ContextTarget]:
-    """The board's targets for this park and pack, as engine context targets."""
+def context_targets(park: Park, pack, rows=None) -> list[d.ContextTarget]:
+    """The board's targets for this park and pack, as engine context targets (``rows``: the
+    park's ContextTarget rows of the pack ordered by code and pk, when already loaded)."""
     out = []
-    for t in ContextTarget.objects.filter(park=park, pack_id=pack.id).order_by("code", "pk"):
+    if rows is None:
+        rows = ContextTarget.objects.filter(park=park, pack_id=pack.id).order_by("code", "pk")
+    for t in rows:
         crit = pack.criterion(t.code)
         if crit is None:
             continue
@@ -311,44 +327,74 @@ def build_park_snapshot(
     park: Park, year: int, history_years: int = HISTORY_YEARS, as_of: date | None = None
 ) -> d.ParkSnapshot:
     """ParkSnapshot of ``park`` for ``year`` with the previous years in ``history``."""
-    years = _years(year, history_years)
-    ents = Q(park_id=park.pk)
-    infos = _enterprise_infos(ents, years)
-    measures = _measures(ents)
-    flows = _flows(park, Q(enterprise__park_id=park.pk) | Q(facility__park_id=park.pk), years)
-    facilities = _facilities(park, years)
-    symbioses = _symbioses(Q(supplier__park_id=park.pk) | Q(receiver__park_id=park.pk), years)
-    declared = _declarations(Q(park_id=park.pk), years)
-    info = d.ParkInfo(
-        code=park.code,
-        name=park.name_vi,
-        total_area_ha=_f(park.total_area_ha),
-        industrial_land_ha=_f(park.industrial_land_ha),
-        green_area_ha=_f(park.green_area_ha),
-        established_on=park.established_on,
-        province=park.province.name,
-        region=park.province.region,
-    )
+    return build_park_snapshots([park], year, history_years, as_of)[park.pk]
 
-    def snap(y, **kw):
-        return d.ParkSnapshot(
-            park=info,
-            year=y,
-            enterprises=list(infos[y].values()),
-            recp_measures=measures,
-            flows=[f for f in flows if f.year == y],
-            facilities=[f for f in facilities if f.year == y],
-            symbioses=symbioses[y],
-            declared=declared[y],
-            **kw,
+
+def build_park_snapshots(
+    parks, year: int, history_years: int = HISTORY_YEARS, as_of: date | None = None
+) -> dict[int, d.ParkSnapshot]:
+    """{park id: ParkSnapshot} of ``parks`` (Park instances) for ``year``: the same snapshots
+    as :func:`build_park_snapshot`, built with one query per table for all the parks."""
+    parks = list(parks)
+    ids = [p.pk for p in parks]
+    years = _years(year, history_years)
+    ents = Q(park_id__in=ids)
+    ent_park = dict(Enterprise.objects.filter(ents).values_list("pk", "park_id"))
+    fac_park = dict(SharedFacility.objects.filter(ents).values_list("pk", "park_id"))
+    infos = {y: defaultdict(list) for y in years}
+    for y, by_id in _enterprise_infos(ents, years).items():
+        for e in by_id.values():
+            infos[y][ent_park[e.id]].append(e)
+    measures = defaultdict(list)
+    for m in _measures(ents):
+        measures[ent_park[m.enterprise_id]].append(m)
+    flows = _flows(None, Q(park_id__in=ids), years, split=True)
+    facilities = defaultdict(list)
+    for f in _facilities(ids, years):
+        facilities[fac_park[f.id]].append(f)
+    symbioses = {y: defaultdict(list) for y in years}
+    for y, items in _symbioses(
+        Q(supplier__park_id__in=ids) | Q(receiver__park_id__in=ids), years
+    ).items():
+        for s in items:
+            for pk in dict.fromkeys(ent_park.get(e) for e in s.participants[:2]):
+                if pk is not None:
+                    symbioses[y][pk].append(s)
+    declared = _declarations(Q(park_id__in=ids), years, by="park_id")
+    prior = _prior_values(Q(park_id__in=ids, enterprise__isnull=True), years[0], by="park_id")
+    out = {}
+    for park in parks:
+        info = d.ParkInfo(
+            code=park.code,
+            name=park.name_vi,
+            total_area_ha=_f(park.total_area_ha),
+            industrial_land_ha=_f(park.industrial_land_ha),
+            green_area_ha=_f(park.green_area_ha),
+            established_on=park.established_on,
+            province=park.province.name,
+            region=park.province.region,
         )
 
-    return snap(
-        year,
-        history={y: snap(y) for y in years[:-1]},
-        prior_values=_prior_values(Q(park_id=park.pk, enterprise__isnull=True), years[0]),
-        as_of=as_of,
-    )
+        def snap(y, park=park, info=info, **kw):
+            return d.ParkSnapshot(
+                park=info,
+                year=y,
+                enterprises=infos[y][park.pk],
+                recp_measures=measures[park.pk],
+                flows=[f for f in flows.get(park.pk, []) if f.year == y],
+                facilities=[f for f in facilities[park.pk] if f.year == y],
+                symbioses=symbioses[y][park.pk],
+                declared=declared[park.pk][y],
+                **kw,
+            )
+
+        out[park.pk] = snap(
+            year,
+            history={y: snap(y) for y in years[:-1]},
+            prior_values=prior[park.pk],
+            as_of=as_of,
+        )
+    return out
 
 
 def build_enterprise_snapshot(

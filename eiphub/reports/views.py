@@ -18,6 +18,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -210,19 +211,21 @@ def benchmark(request):
     province = request.GET.get("province") or ""
     verdict = request.GET.get("verdict") or ""
     q = (request.GET.get("q") or "").strip()
-    provinces = sorted(
-        {(p.province.code, p.province.name) for p in parks.select_related("province")}
-    )
+    provinces = sorted(set(parks.values_list("province__code", "province__name")))
     if province:
         parks = parks.filter(province__code=province)
     if q:
         parks = parks.filter(Q(name_vi__icontains=q) | Q(code__icontains=q))
-    criteria, rows = services.benchmark(parks.order_by("code"), pack.id, year)
+    criteria, rows, fresh = services.benchmark(parks.order_by("code"), pack.id, year)
     if verdict:
         rows = [r for r in rows if r["verdict"] == verdict]
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return _benchmark_export(fmt, pack, year, criteria, rows)
+    # A national table is paged (the exports hold every park).
+    page = Paginator(rows, BENCHMARK_PAGE).get_page(request.GET.get("page"))
+    for r in page.object_list:
+        r["url"] = reverse("reports:park_scorecard", args=[r["park"].code, pack.id, year])
     return render(
         request,
         "reports/benchmark.html",
@@ -232,13 +235,18 @@ def benchmark(request):
             "year": year,
             "years": _years(),
             "criteria": criteria,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "provinces": provinces,
             "filters": {"province": province, "verdict": verdict, "q": q},
             "verdicts": ["meets", "not_met", "incomplete"],
             "query": request.GET.urlencode(),
+            "fresh": fresh,
         },
     )
+
+
+BENCHMARK_PAGE = 50
 
 
 def _benchmark_table(criteria, rows):

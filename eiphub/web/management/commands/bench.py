@@ -8,6 +8,7 @@ unit-test concern).
 """
 
 import importlib
+import inspect
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,6 +19,8 @@ SUITES = {
     "import": "eiphub.flows.bench_import",
     "dashboards": "eiphub.reports.bench_dashboards",
     "jobs": "eiphub.jobs.bench_jobs",
+    "scorecards": "eiphub.reports.bench_scorecards",
+    "pages": "eiphub.web.bench_pages",
 }
 
 
@@ -33,8 +36,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--scale", choices=["small", "full"], default="full")
         parser.add_argument("--json", dest="json_out", help="also write all figures to this file")
+        parser.add_argument(
+            "--format",
+            choices=["text", "json"],
+            default="text",
+            help="json: print one JSON object (a single suite's figures, or one per suite); "
+            "the running commentary goes to stderr",
+        )
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="keep the national database of the scorecards/pages suites for the next run",
+        )
 
-    def handle(self, *args, only, scale, json_out, **kw):
+    def handle(self, *args, only, scale, json_out, format="text", keep=False, **kw):
         unknown = [name for name in only if name not in SUITES]
         if unknown:
             raise CommandError(
@@ -50,10 +65,15 @@ class Command(BaseCommand):
                 if exc.name == path:
                     continue
                 raise
-            self.stdout.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
-            results[name] = mod.run(scale=scale, stdout=self.stdout)
+            say = self.stderr if format == "json" else self.stdout
+            say.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
+            extra = {"keep": keep} if "keep" in inspect.signature(mod.run).parameters else {}
+            results[name] = mod.run(scale=scale, stdout=say, **extra)
         if json_out:
             with open(json_out, "w", encoding="utf-8") as fh:
                 json.dump(results, fh, indent=2, default=str)
-        if not results:
+        if format == "json":
+            one = next(iter(results.values())) if len(results) == 1 else results
+            self.stdout.write(json.dumps(one, default=str))
+        elif not results:
             self.stdout.write("no benchmark suites found")
