@@ -20,6 +20,7 @@ from .units import UnitError, convert, parse_unit
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_PATH = DATA_DIR / "resources.yaml"
+ACCEPT_BELOW = 0.3  # a resolver guess below this confidence is no answer
 GROUPS = ("energy", "water", "material", "chemical", "waste", "byproduct", "emission")
 
 
@@ -67,10 +68,6 @@ class Catalogue:
         for r in resources:
             if r.parent:
                 self._children.setdefault(r.parent, []).append(r.code)
-        self._index: dict[str, str] = {}
-        for r in resources:
-            for label in (r.code, r.name_vi, r.name_en, *r.synonyms):
-                self._index.setdefault(fold(label), r.code)
 
     def __contains__(self, code: str) -> bool:
         return code in self.by_code
@@ -118,23 +115,20 @@ class Catalogue:
     def leaves(self) -> list[Resource]:
         return [r for r in self.by_code.values() if not r.is_group]
 
-    def resolve(self, text: str) -> Resource | None:
-        """Find a resource by code, name or synonym in Vietnamese or English,
-        ignoring case and diacritics.  Falls back to the longest catalogue
-        label contained in the text ('tro bay tu lo hoi' -> fly ash)."""
-        if not text:
+    def resolve(self, text: str, unit: str | None = None) -> Resource | None:
+        """The best resource for a code or a Vietnamese/English description, or
+        None when nothing fits well enough.  Delegates to the one resolver
+        (:mod:`eiphub.core.resolver`); ``unit`` constrains the candidates."""
+        best = self.resolve_candidates(text, unit=unit).best
+        if best is None or best.score < ACCEPT_BELOW:
             return None
-        if text in self.by_code:
-            return self.by_code[text]
-        key = fold(text)
-        if key in self._index:
-            return self.by_code[self._index[key]]
-        best, best_len = None, 0
-        padded = f" {key} "
-        for label, code in self._index.items():
-            if len(label) > best_len and len(label) >= 3 and f" {label} " in padded:
-                best, best_len = code, len(label)
-        return self.by_code[best] if best else None
+        return self.by_code[best.code]
+
+    def resolve_candidates(self, text: str, unit: str | None = None, lang: str | None = None):
+        """Ranked candidates with confidence and reason (a :class:`Resolution`)."""
+        from .resolver import resolve
+
+        return resolve(text, unit=unit, lang=lang, catalogue=self)
 
     def to_canonical(self, code: str, value: float, unit: str) -> float:
         """Convert a quantity of resource ``code`` to its canonical unit."""
