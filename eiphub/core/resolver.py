@@ -267,7 +267,7 @@ def _match_tokens(label: _Label, toks: list[str]) -> list[int] | None:
     or None."""
     out = []
     used: set[int] = set()
-    for lt, lf in zip(label.toks, label.folded):
+    for lt, lf in zip(label.toks, label.folded, strict=True):
         pos = None
         for i, t in enumerate(toks):
             if i in used:
@@ -298,7 +298,7 @@ def _lexical(idx: _Index, head: list[str], context: list[str]) -> dict[str, Cand
         in_head = sum(1 for p in pos if p < len(head))
         n = len(label.toks)
         contiguous = max(pos) - min(pos) + 1 == n
-        accented = sum(1 for p, lt in zip(pos, label.toks) if words[p] == lt)
+        accented = sum(1 for p, lt in zip(pos, label.toks, strict=True) if words[p] == lt)
         cover = in_head / n_head  # share of the head this label explains
         if in_head == n:
             reason = HEAD
@@ -367,7 +367,7 @@ class _Semantic:
     def scores(self, text: str) -> dict[str, float]:
         q = self.np.asarray(self.model.query(text), dtype=self.np.float32).reshape(-1)
         sims = self.vecs @ q
-        return {c: float(s) for c, s in zip(self.codes, sims)}
+        return {c: float(s) for c, s in zip(self.codes, sims, strict=True)}
 
 
 def _cache_dir() -> Path:
