@@ -37,7 +37,8 @@ class Resource:
     group: str
     parent: str | None
     hazardous: bool = False
-    waste_code: str = ""
+    waste_code: str = ""  # Vietnamese code, Circular 02/2022/TT-BTNMT Appendix III
+    ewc: str = ""  # European Waste Catalogue code (Decision 2000/532/EC), "*" = hazardous
     synonyms: tuple[str, ...] = ()
     density_kg_per_m3: float | None = None
     lhv_gj_per_t: float | None = None
@@ -138,6 +139,9 @@ class Catalogue:
         return convert(value, unit, r.unit, density_kg_per_m3=r.density_kg_per_m3)
 
 
+_WASTE_CODE = re.compile(r"\d\d \d\d \d\d\*?")
+
+
 def _build(entries: list[dict], path: Path) -> list[Resource]:
     seen: dict[str, Resource] = {}
     allowed = {
@@ -147,6 +151,7 @@ def _build(entries: list[dict], path: Path) -> list[Resource]:
         "unit",
         "hazardous",
         "waste_code",
+        "ewc",
         "synonyms",
         "density_kg_per_m3",
         "lhv_gj_per_t",
@@ -181,6 +186,21 @@ def _build(entries: list[dict], path: Path) -> list[Resource]:
             except UnitError as exc:
                 raise CatalogueError(f"{where}: {exc}") from exc
         hazardous = bool(e.get("hazardous", seen[parent].hazardous if parent else False))
+        for key in ("waste_code", "ewc"):
+            value = str(e.get(key) or "")
+            if value and not _WASTE_CODE.fullmatch(value):
+                raise CatalogueError(f"{where}: {key} {value!r} must look like '10 01 02'")
+        ewc = str(e.get("ewc") or "")
+        if ewc.endswith("*") and not hazardous:
+            raise CatalogueError(f"{where}: EWC {ewc} is a hazardous entry but hazardous is false")
+        if group == "chemical" and hazardous:
+            raise CatalogueError(
+                f"{where}: chemicals are products, not hazardous waste; list the spent "
+                "chemical under waste.hazardous"
+            )
+        for s in e.get("synonyms") or ():
+            if not str(s).strip():
+                raise CatalogueError(f"{where}: empty synonym")
         seen[code] = Resource(
             code=code,
             name_vi=str(e["vi"]),
@@ -190,6 +210,7 @@ def _build(entries: list[dict], path: Path) -> list[Resource]:
             parent=parent,
             hazardous=hazardous,
             waste_code=str(e.get("waste_code") or ""),
+            ewc=ewc,
             synonyms=tuple(str(s) for s in e.get("synonyms") or ()),
             density_kg_per_m3=e.get("density_kg_per_m3"),
             lhv_gj_per_t=e.get("lhv_gj_per_t"),

@@ -230,7 +230,7 @@ class _Index:
     def __init__(self, catalogue: Catalogue):
         self.cat = catalogue
         self.exact: dict[str, list[str]] = {}
-        self.exact_folded: dict[str, list[str]] = {}
+        self.exact_folded: dict[str, list[tuple[str, str]]] = {}
         self.labels: list[_Label] = []
         self.by_token: dict[str, list[int]] = {}
         for r in catalogue:
@@ -243,9 +243,7 @@ class _Index:
                 if r.code not in self.exact[text]:
                     self.exact[text].append(r.code)
                 ftext = " ".join(_stem(fold_token(t)) for t in text.split())
-                self.exact_folded.setdefault(ftext, [])
-                if r.code not in self.exact_folded[ftext]:
-                    self.exact_folded[ftext].append(r.code)
+                self.exact_folded.setdefault(ftext, []).append((r.code, text))
                 toks = tuple(t for t in text.split() if t not in _STOP)
                 if not toks:
                     continue
@@ -316,6 +314,7 @@ def _lexical(idx: _Index, head: list[str], context: list[str]) -> dict[str, Cand
             reason = CONTEXT
             score = 0.2 + 0.05 * min(n, 3)
         score += 0.01 * contiguous + 0.01 * (accented == n) + 0.005 * label.primary
+        score += 0.002 * min(_depth(label.code), 5)  # same words: the narrower resource
         score = round(min(score, 0.92), 4)
         prev = best.get(label.code)
         if prev is None or score > prev.score:
@@ -465,14 +464,18 @@ def _resolve_cached(catalogue: Catalogue, text: str, unit: str | None, limit: in
     for code in idx.exact.get(key, ()):
         cands[code] = Candidate(code, 0.99, EXACT, {"label": key})
     if not cands:
-        hits = idx.exact_folded.get(fkey, ())
-        # Folded equality counts only where the text has no diacritics, or
-        # where the folded forms agree with no accented conflict.
-        plain = _is_plain(key)
-        for code in hits:
-            cands[code] = Candidate(
-                code, 0.95 if plain else 0.7, EXACT_FOLDED, {"label": key, "plain": plain}
-            )
+        # Folded equality, word by word: a word written with diacritics must
+        # equal the label's word ("đá" never matches "da"); a plain word may
+        # stand for any accented form.
+        for code, label in idx.exact_folded.get(fkey, ()):
+            words = key.split()
+            lwords = label.split()
+            if len(words) == len(lwords) and all(
+                w == lw or _is_plain(w) or _stem(w) == lw
+                for w, lw in zip(words, lwords, strict=True)
+            ):
+                if code not in cands:
+                    cands[code] = Candidate(code, 0.95, EXACT_FOLDED, {"label": label})
     lex = _lexical(idx, key_tokens(head_text), key_tokens(ctx_text))
     for code, c in lex.items():
         if code not in cands or c.score > cands[code].score:
