@@ -212,7 +212,9 @@ def _build(entries: list[dict], path: Path) -> list[Resource]:
             waste_code=str(e.get("waste_code") or ""),
             ewc=ewc,
             synonyms=tuple(str(s) for s in e.get("synonyms") or ()),
-            density_kg_per_m3=e.get("density_kg_per_m3"),
+            density_kg_per_m3=e.get(
+                "density_kg_per_m3", seen[parent].density_kg_per_m3 if parent else None
+            ),
             lhv_gj_per_t=e.get("lhv_gj_per_t"),
             attributes=dict(e.get("attributes") or {}),
         )

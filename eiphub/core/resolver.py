@@ -55,13 +55,46 @@ EXACT_FOLDED = "exact_folded"  # equal once diacritics are folded
 HEAD = "head"  # label found in the head noun phrase
 CONTEXT = "context"  # label found only in the context part
 SEMANTIC = "semantic"  # text model similarity
+USE = "use"  # the head is generic ("raw material"); the stated use names the resource
+MEMBER = "member"  # the text names a group; the member that fits the unit best
 
 UNCERTAIN_BELOW = 0.6  # best confidence below this is shown as uncertain
 MARGIN = 0.08  # runner-up within this margin of the best -> uncertain
 
 # Context markers: the head noun phrase ends before the first of them.
-_MARKERS_VI = ("dùng cho", "dùng để", "sử dụng cho", "từ", "cho", "để", "của", "phát sinh từ")
-_MARKERS_EN = ("used for", "used as", "suitable for", "from", "for", "of", "to be used")
+_MARKERS_VI = (
+    "dùng cho",
+    "dùng để",
+    "dùng làm",
+    "sử dụng cho",
+    "từ",
+    "cho",
+    "để",
+    "của",
+    "làm",
+    "phát sinh từ",
+    "đồng xử lý",
+)
+_MARKERS_EN = (
+    "used for",
+    "used as",
+    "suitable for",
+    "from",
+    "for",
+    "of",
+    "as",
+    "to be used",
+    "co-processing",
+    "co-processed",
+)
+# Words joining alternatives inside the head ("sawdust and wood chips").
+_CONJ = frozenset(("and", "or", "và", "hoặc", "hay", "cùng", "plus"))
+# Heads that name no resource by themselves: the use in the context decides
+# ("raw material for pig feed", "nguyên liệu cho sản xuất phân bón").
+GENERIC = frozenset(
+    """raw material materials feedstock input inputs supply substitute replacement
+    nguyên liệu vật tư thay thế nguồn chất""".split()
+)
 _MARKERS = sorted(_MARKERS_VI + _MARKERS_EN, key=len, reverse=True)
 _MARKER_RE = re.compile(
     r"(?:^|\s)(" + "|".join(re.escape(m) for m in _MARKERS) + r")(?=\s|$)", re.IGNORECASE
@@ -233,6 +266,11 @@ class _Index:
         self.exact_folded: dict[str, list[tuple[str, str]]] = {}
         self.labels: list[_Label] = []
         self.by_token: dict[str, list[int]] = {}
+        self.en_vocab: set[str] = set()
+        self.vi_vocab: set[str] = set()
+        for r in catalogue:
+            self.en_vocab.update(_stem(t) for t in tokens(r.name_en))
+            self.vi_vocab.update(fold_token(t) for t in tokens(r.name_vi) if not _is_plain(t))
         for r in catalogue:
             names = [(r.name_vi, True), (r.name_en, True)] + [(s, False) for s in r.synonyms]
             for label, primary in names:
@@ -280,10 +318,33 @@ def _match_tokens(label: _Label, toks: list[str]) -> list[int] | None:
     return out
 
 
+def _language(idx: _Index, toks: list[str]) -> str:
+    """'vi' or 'en' for a token list (diacritics mean Vietnamese)."""
+    if any(not _is_plain(t) for t in toks):
+        return "vi"
+    en = sum(1 for t in toks if _stem(t) in idx.en_vocab)
+    vi = sum(1 for t in toks if t in idx.vi_vocab)
+    return "en" if en >= vi and en else "vi"
+
+
+def _parts(head: list[str]) -> list[tuple[int, int]]:
+    """Spans of the head split at conjunctions: alternatives named together."""
+    spans, start = [], 0
+    for i, t in enumerate(head):
+        if t in _CONJ:
+            if i > start:
+                spans.append((start, i))
+            start = i + 1
+    if start < len(head):
+        spans.append((start, len(head)))
+    return spans or [(0, len(head))]
+
+
 def _lexical(idx: _Index, head: list[str], context: list[str]) -> dict[str, Candidate]:
     """Score each catalogue label against the head and context tokens."""
     words = head + context
-    n_head = max(1, len([t for t in head if t not in _STOP]))
+    parts = _parts(head)
+    lang = _language(idx, head)
     cand_ids: set[int] = set()
     for t in words:
         cand_ids.update(idx.by_token.get(_stem(fold_token(t)), ()))
@@ -293,20 +354,32 @@ def _lexical(idx: _Index, head: list[str], context: list[str]) -> dict[str, Cand
         pos = _match_tokens(label, words)
         if pos is None:
             continue
-        in_head = sum(1 for p in pos if p < len(head))
+        in_head_pos = [p for p in pos if p < len(head)]
+        in_head = len(in_head_pos)
         n = len(label.toks)
         contiguous = max(pos) - min(pos) + 1 == n
         accented = sum(1 for p, lt in zip(pos, label.toks, strict=True) if words[p] == lt)
-        cover = in_head / n_head  # share of the head this label explains
+        if in_head_pos:
+            k = next(j for j, (a, b) in enumerate(parts) if a <= in_head_pos[0] < b)
+            a, b = parts[k]
+            content = [j for j in range(a, b) if head[j] not in _STOP] or [a]
+            cover = sum(1 for p in in_head_pos if a <= p < b) / len(content)
+            # Head noun: last word in English ("coal ash"), first in Vietnamese ("tro bay").
+            noun = content[-1] if lang == "en" else content[0]
+            has_noun = noun in in_head_pos
+            first = k == 0
+        else:
+            cover, has_noun, first = 0.0, False, False
         if in_head == n:
             reason = HEAD
-            score = 0.5 + 0.34 * min(1.0, cover) + 0.01 * min(n, 3)
-            score += 0.01 * (min(pos) == 0)
+            score = 0.5 + 0.3 * min(1.0, cover) + 0.01 * min(n, 3)
+            score += 0.03 * has_noun + 0.015 * first
         elif in_head > 0 and cover >= 1.0:
             # The label explains the whole head and goes on into the context:
             # a more specific name ("gypsum from FGD" -> FGD gypsum).
             reason = HEAD
-            score = 0.86 + 0.01 * min(n - in_head, 2) + 0.01 * min(n, 3)
+            score = 0.82 + 0.01 * min(n - in_head, 2) + 0.01 * min(n, 3)
+            score += 0.03 * has_noun + 0.015 * first
         elif in_head > 0:
             reason = HEAD
             score = 0.4 + 0.2 * cover
@@ -476,10 +549,23 @@ def _resolve_cached(catalogue: Catalogue, text: str, unit: str | None, limit: in
             ):
                 if code not in cands:
                     cands[code] = Candidate(code, 0.95, EXACT_FOLDED, {"label": label})
-    lex = _lexical(idx, key_tokens(head_text), key_tokens(ctx_text))
+    head_toks, ctx_toks = key_tokens(head_text), key_tokens(ctx_text)
+    lex = _lexical(idx, head_toks, ctx_toks)
     for code, c in lex.items():
         if code not in cands or c.score > cands[code].score:
             cands[code] = c
+    specific = any(
+        c.reason != CONTEXT and _depth(c.code) > 1 and not cat[c.code].is_group
+        for c in cands.values()
+    )
+    generic = all(t in GENERIC or t in _STOP for t in head_toks)
+    if ctx_toks and (generic or not specific):
+        # The head names no specific resource: the stated use does
+        # ("raw material for pig feed" -> livestock feed).
+        for code, c in _lexical(idx, ctx_toks, []).items():
+            c = Candidate(code, round(c.score - 0.08, 4), USE, {**c.params, "from": "context"})
+            if code not in cands or c.score > cands[code].score:
+                cands[code] = c
     # Unit constraint.
     if kind is not None:
         fit = {c: v for c, v in cands.items() if accepts(cat[c], kind)}
@@ -508,7 +594,49 @@ def _resolve_cached(catalogue: Catalogue, text: str, unit: str | None, limit: in
     )
     if need_model:
         ranked = _with_model(cat, head_text or raw, ranked, kind)
+    if ranked and (cat[ranked[0].code].is_group or _depth(ranked[0].code) == 1):
+        group = ranked[0]
+        inside = [
+            c for c in ranked[1:] if cat.is_a(c.code, group.code) and accepts(cat[c.code], kind)
+        ]
+        leaf = [c for c in inside if not cat[c.code].is_group]
+        if leaf:  # a member already named by the text (its use, a synonym)
+            pick = leaf[0]
+            member = Candidate(pick.code, group.score, MEMBER, {**pick.params, "group": group.code})
+        else:
+            member = _member(cat, group, raw, kind)
+        if member is not None:
+            lowered = Candidate(
+                group.code, round(group.score - 0.05, 4), group.reason, group.params
+            )
+            rest = [c for c in ranked[1:] if c.code != member.code]
+            ranked = sorted(
+                [member, lowered, *rest], key=lambda c: (-c.score, -_depth(c.code), c.code)
+            )
     return Resolution(raw, unit, head_text, ctx_text, tuple(ranked[:limit]))
+
+
+def _member(cat, group: Candidate, text: str, kind) -> Candidate | None:
+    """The member of a group (or root) that fits the unit and reads closest to
+    the text by the text model; None without the model or a fitting member."""
+    sem = _semantic(cat)
+    if sem is None:
+        return None
+    pool = [
+        code
+        for code in cat.descendants(group.code)
+        if not cat[code].is_group and accepts(cat[code], kind)
+    ]
+    if not pool:
+        return None
+    sims = sem.scores(text)
+    code = max(pool, key=lambda c: (sims.get(c, 0.0), c))
+    return Candidate(
+        code,
+        group.score,
+        MEMBER,
+        {"group": group.code, "similarity": round(sims.get(code, 0.0), 4)},
+    )
 
 
 def key_tokens(text: str) -> list[str]:
