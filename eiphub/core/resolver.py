@@ -84,11 +84,20 @@ _MARKERS_EN = (
     "of",
     "as",
     "to be used",
+    "to recover",
+    "to produce",
+    "to make",
     "co-processing",
     "co-processed",
 )
 # Words joining alternatives inside the head ("sawdust and wood chips").
 _CONJ = frozenset(("and", "or", "và", "hoặc", "hay", "cùng", "plus"))
+# Words naming the form of a waste, not the material: in "plasterboard
+# offcuts" or "phế liệu nhựa" the material word is the head noun.
+FORM = frozenset(
+    """offcuts offcut scrap scraps waste wastes residue residues trimmings shavings
+    cuttings rejects leftovers phế liệu bã vụn thải phẩm""".split()
+)
 # Heads that name no resource by themselves: the use in the context decides
 # ("raw material for pig feed", "nguyên liệu cho sản xuất phân bón").
 GENERIC = frozenset(
@@ -365,7 +374,8 @@ def _lexical(idx: _Index, head: list[str], context: list[str]) -> dict[str, Cand
             content = [j for j in range(a, b) if head[j] not in _STOP] or [a]
             cover = sum(1 for p in in_head_pos if a <= p < b) / len(content)
             # Head noun: last word in English ("coal ash"), first in Vietnamese ("tro bay").
-            noun = content[-1] if lang == "en" else content[0]
+            seq = content[::-1] if lang == "en" else content
+            noun = next((j for j in seq if head[j] not in FORM), seq[0])
             has_noun = noun in in_head_pos
             first = k == 0
         else:
