@@ -20,6 +20,7 @@ from .units import UnitError, convert, parse_unit
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_PATH = DATA_DIR / "resources.yaml"
+ACCEPT_BELOW = 0.3  # a resolver guess below this confidence is no answer
 GROUPS = ("energy", "water", "material", "chemical", "waste", "byproduct", "emission")
 
 
@@ -36,7 +37,8 @@ class Resource:
     group: str
     parent: str | None
     hazardous: bool = False
-    waste_code: str = ""
+    waste_code: str = ""  # Vietnamese code, Circular 02/2022/TT-BTNMT Appendix III
+    ewc: str = ""  # European Waste Catalogue code (Decision 2000/532/EC), "*" = hazardous
     synonyms: tuple[str, ...] = ()
     density_kg_per_m3: float | None = None
     lhv_gj_per_t: float | None = None
@@ -67,10 +69,6 @@ class Catalogue:
         for r in resources:
             if r.parent:
                 self._children.setdefault(r.parent, []).append(r.code)
-        self._index: dict[str, str] = {}
-        for r in resources:
-            for label in (r.code, r.name_vi, r.name_en, *r.synonyms):
-                self._index.setdefault(fold(label), r.code)
 
     def __contains__(self, code: str) -> bool:
         return code in self.by_code
@@ -118,23 +116,20 @@ class Catalogue:
     def leaves(self) -> list[Resource]:
         return [r for r in self.by_code.values() if not r.is_group]
 
-    def resolve(self, text: str) -> Resource | None:
-        """Find a resource by code, name or synonym in Vietnamese or English,
-        ignoring case and diacritics.  Falls back to the longest catalogue
-        label contained in the text ('tro bay tu lo hoi' -> fly ash)."""
-        if not text:
+    def resolve(self, text: str, unit: str | None = None) -> Resource | None:
+        """The best resource for a code or a Vietnamese/English description, or
+        None when nothing fits well enough.  Delegates to the one resolver
+        (:mod:`eiphub.core.resolver`); ``unit`` constrains the candidates."""
+        best = self.resolve_candidates(text, unit=unit).best
+        if best is None or best.score < ACCEPT_BELOW:
             return None
-        if text in self.by_code:
-            return self.by_code[text]
-        key = fold(text)
-        if key in self._index:
-            return self.by_code[self._index[key]]
-        best, best_len = None, 0
-        padded = f" {key} "
-        for label, code in self._index.items():
-            if len(label) > best_len and len(label) >= 3 and f" {label} " in padded:
-                best, best_len = code, len(label)
-        return self.by_code[best] if best else None
+        return self.by_code[best.code]
+
+    def resolve_candidates(self, text: str, unit: str | None = None, lang: str | None = None):
+        """Ranked candidates with confidence and reason (a :class:`Resolution`)."""
+        from .resolver import resolve
+
+        return resolve(text, unit=unit, lang=lang, catalogue=self)
 
     def to_canonical(self, code: str, value: float, unit: str) -> float:
         """Convert a quantity of resource ``code`` to its canonical unit."""
@@ -142,6 +137,9 @@ class Catalogue:
         if r.unit is None:
             raise UnitError("group_resource", f"{code} is a group, not a resource", resource=code)
         return convert(value, unit, r.unit, density_kg_per_m3=r.density_kg_per_m3)
+
+
+_WASTE_CODE = re.compile(r"\d\d \d\d \d\d\*?")
 
 
 def _build(entries: list[dict], path: Path) -> list[Resource]:
@@ -153,6 +151,7 @@ def _build(entries: list[dict], path: Path) -> list[Resource]:
         "unit",
         "hazardous",
         "waste_code",
+        "ewc",
         "synonyms",
         "density_kg_per_m3",
         "lhv_gj_per_t",
@@ -187,6 +186,21 @@ def _build(entries: list[dict], path: Path) -> list[Resource]:
             except UnitError as exc:
                 raise CatalogueError(f"{where}: {exc}") from exc
         hazardous = bool(e.get("hazardous", seen[parent].hazardous if parent else False))
+        for key in ("waste_code", "ewc"):
+            value = str(e.get(key) or "")
+            if value and not _WASTE_CODE.fullmatch(value):
+                raise CatalogueError(f"{where}: {key} {value!r} must look like '10 01 02'")
+        ewc = str(e.get("ewc") or "")
+        if ewc.endswith("*") and not hazardous:
+            raise CatalogueError(f"{where}: EWC {ewc} is a hazardous entry but hazardous is false")
+        if group == "chemical" and hazardous:
+            raise CatalogueError(
+                f"{where}: chemicals are products, not hazardous waste; list the spent "
+                "chemical under waste.hazardous"
+            )
+        for s in e.get("synonyms") or ():
+            if not str(s).strip():
+                raise CatalogueError(f"{where}: empty synonym")
         seen[code] = Resource(
             code=code,
             name_vi=str(e["vi"]),
@@ -196,8 +210,11 @@ def _build(entries: list[dict], path: Path) -> list[Resource]:
             parent=parent,
             hazardous=hazardous,
             waste_code=str(e.get("waste_code") or ""),
+            ewc=ewc,
             synonyms=tuple(str(s) for s in e.get("synonyms") or ()),
-            density_kg_per_m3=e.get("density_kg_per_m3"),
+            density_kg_per_m3=e.get(
+                "density_kg_per_m3", seen[parent].density_kg_per_m3 if parent else None
+            ),
             lhv_gj_per_t=e.get("lhv_gj_per_t"),
             attributes=dict(e.get("attributes") or {}),
         )

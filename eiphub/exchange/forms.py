@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.units import UnitError
-from eiphub.symbiosis.matching import parse_conditions, resolve_resource
+from eiphub.symbiosis.matching import parse_conditions
 
 from .models import Listing
 from .services import parse_quality, quality_text
@@ -70,6 +70,7 @@ class ListingForm(forms.ModelForm):
                 "hx-get": reverse("exchange:resolve"),
                 "hx-trigger": "input changed delay:400ms, change",
                 "hx-target": "#resource-preview",
+                "hx-include": "[name='unit']",
                 "autocomplete": "off",
             }
         )
@@ -78,7 +79,7 @@ class ListingForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         text = (data.get("resource") or "").strip()
-        res = resolve_resource(text) if text else None
+        res = default_catalogue().resolve(text, unit=data.get("unit") or None) if text else None
         self.resolved = res
         if res is not None and res.is_group:
             self.add_error(

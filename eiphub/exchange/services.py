@@ -521,7 +521,7 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
     cat = cat or default_catalogue()
     res = cat.get(listing.resource_code) if listing.resource_code else None
     if res is None and listing.resource_text:
-        res = core.resolve_resource(listing.resource_text, cat)
+        res = cat.resolve(listing.resource_text, unit=listing.unit or None)
     per_year = 12.0 if listing.period == Listing.Period.MONTH else 1.0
     qty, unit, factor, code = listing.quantity * per_year, listing.unit, 1.0, ""
     if res is not None and res.unit:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import parks_for
 from eiphub.jobs.api import redirect_to
+from eiphub.core.catalogue import default_catalogue
 from eiphub.registry.models import Park, Province
-from eiphub.symbiosis.matching import resolve_resource
 
 from . import services as S
 from .contract import contract_docx
@@ -144,14 +144,29 @@ def listing_detail(request, pk):
 
 @login_required
 def resolve_preview(request):
-    """HTMX: the catalogue resource a free-text description resolves to."""
+    """HTMX: the catalogue resource a free-text description resolves to, with
+    the resolver's confidence and the alternatives."""
     text = request.GET.get("resource", "")
-    res = resolve_resource(text) if text.strip() else None
+    cat = default_catalogue()
+    found = cat.resolve_candidates(text, unit=request.GET.get("unit") or None)
+    res = cat.resolve(text, unit=request.GET.get("unit") or None) if text.strip() else None
     lang = translation.get_language() or "vi"
+    alts = [
+        {"name": cat.label(c.code, lang), "code": c.code, "pct": round(c.score * 100)}
+        for c in found.candidates[1:4]
+        if res is None or c.code != res.code
+    ]
     return render(
         request,
         "exchange/_resolve.html",
-        {"res": res, "name": res.name(lang) if res else "", "text": text},
+        {
+            "res": res,
+            "name": res.name(lang) if res else "",
+            "text": text,
+            "pct": round(found.confidence * 100) if res else None,
+            "uncertain": found.uncertain,
+            "alts": alts,
+        },
     )
 
 

@@ -87,7 +87,7 @@ class SavingForm(forms.Form):
         if not text and qty is None:
             return data
         cat = default_catalogue()
-        res = cat.resolve(text)
+        res = cat.resolve(text, unit=data.get("unit") or None)
         if res is None:
             self.add_error("resource", _("Unknown resource “%(text)s”.") % {"text": text})
             return data
