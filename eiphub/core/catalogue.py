@@ -118,10 +118,12 @@ class Catalogue:
     def leaves(self) -> list[Resource]:
         return [r for r in self.by_code.values() if not r.is_group]
 
-    def resolve(self, text: str) -> Resource | None:
+    def resolve(self, text: str, unit: str | None = None) -> Resource | None:
         """Find a resource by code, name or synonym in Vietnamese or English,
         ignoring case and diacritics.  Falls back to the longest catalogue
-        label contained in the text ('tro bay tu lo hoi' -> fly ash)."""
+        label contained in the text ('tro bay tu lo hoi' -> fly ash).  ``unit``:
+        the unit the quantity is given in (callers pass it; it may constrain
+        the candidates)."""
         if not text:
             return None
         if text in self.by_code:

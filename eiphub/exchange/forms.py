@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.units import UnitError
-from eiphub.symbiosis.matching import parse_conditions, resolve_resource
+from eiphub.symbiosis.matching import parse_conditions
 
 from .models import Listing
 from .services import parse_quality, quality_text
@@ -78,7 +78,7 @@ class ListingForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         text = (data.get("resource") or "").strip()
-        res = resolve_resource(text) if text else None
+        res = default_catalogue().resolve(text, unit=data.get("unit")) if text else None
         self.resolved = res
         if res is not None and res.is_group:
             self.add_error(
@@ -105,7 +105,8 @@ class ListingForm(forms.ModelForm):
         except ValueError as exc:
             self.add_error(
                 "quality_spec",
-                _("Cannot read “%(part)s”; write e.g. “moisture_pct<=15”.") % {"part": str(exc)},
+                _("Cannot read “%(part)s”; write e.g. “moisture_pct<=15”.")
+                % {"part": getattr(exc, "part", str(exc))},
             )
         cond = parse_conditions(text)
         if data.get("temperature_c") is None and "temperature_c" in cond:

@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 
 from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import enterprises_writable_by, parks_for, role_of
-from eiphub.core.catalogue import default_catalogue, fold
+from eiphub.core.catalogue import default_catalogue
+from eiphub.core.licences import HAZARDOUS_WASTE, licences_from_text, normalise_licence
+from eiphub.core.quality import parse_quality, quality_text  # noqa: F401 (used by forms)
 from eiphub.core.units import UnitError
 from eiphub.registry.models import Enterprise, Park, Province
 from eiphub.symbiosis import matching as core
@@ -46,7 +48,6 @@ GROUP_LABELS = {
 OFFER_FATES = ("landfill", "treatment", "discharge")
 OFFER_PREFIXES = ("waste.", "byproduct.", "energy.heat", "energy.steam", "water.treated")
 OFFER_EXCLUDE = ("waste.domestic",)
-_HAZ_WORDS = ("nguy hai", "ctnh", "hazardous")
 
 
 class TransitionError(Exception):
@@ -97,44 +98,7 @@ def resource_name(code: str, text: str = "", lang: str | None = None) -> str:
 
 def licence_code(text: str) -> str:
     """A licence as the matcher names it ("Giấy phép xử lý CTNH" -> hazardous_waste)."""
-    if not (text or "").strip():
-        return ""
-    if any(w in fold(text) for w in _HAZ_WORDS):
-        return core.HAZARDOUS_LICENCE
-    return core.normalise_licence(text)
-
-
-_QUALITY_RE = re.compile(r"([A-Za-z_]\w*)\s*(<=|>=|=|<|>)\s*(-?\d+(?:[.,]\d+)?)")
-
-
-def parse_quality(text: str, kind: str) -> dict:
-    """'moisture_pct<=15; purity_pct>=95' -> {"moisture_pct_max": 15, "purity_pct_min": 95}.
-    Offers state values (suffixes dropped).  Raises ValueError naming the bad part."""
-    out = {}
-    for part in re.split(r"[;|\n]", text or ""):
-        part = part.strip()
-        if not part:
-            continue
-        m = _QUALITY_RE.fullmatch(part)
-        if not m:
-            raise ValueError(part)
-        key, op, value = m.group(1).lower(), m.group(2), float(m.group(3).replace(",", "."))
-        if kind == Listing.Kind.WANT:
-            key += {"<=": "_max", "<": "_max", ">=": "_min", ">": "_min", "=": ""}[op]
-        out[key] = value
-    return out
-
-
-def quality_text(quality: dict) -> str:
-    parts = []
-    for k, v in (quality or {}).items():
-        if k.endswith("_max"):
-            parts.append(f"{k[:-4]}<={v:g}")
-        elif k.endswith("_min"):
-            parts.append(f"{k[:-4]}>={v:g}")
-        else:
-            parts.append(f"{k}={v:g}")
-    return "; ".join(parts)
+    return normalise_licence(text or "")
 
 
 # --------------------------------------------------------------------------
@@ -521,7 +485,7 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
     cat = cat or default_catalogue()
     res = cat.get(listing.resource_code) if listing.resource_code else None
     if res is None and listing.resource_text:
-        res = core.resolve_resource(listing.resource_text, cat)
+        res = cat.resolve(listing.resource_text, unit=listing.unit)
     per_year = 12.0 if listing.period == Listing.Period.MONTH else 1.0
     qty, unit, factor, code = listing.quantity * per_year, listing.unit, 1.0, ""
     if res is not None and res.unit:
@@ -539,6 +503,7 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
         key = "pressure_bar" if listing.kind == Listing.Kind.OFFER else "pressure_bar_min"
         quality.setdefault(key, listing.pressure_bar)
     lic = licence_code(listing.licence_required)
+    held = licences_from_text(listing.resource_text)
     price = listing.price_vnd_per_unit
     return core.Listing(
         id=str(listing.pk),
@@ -556,7 +521,7 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
         price_vnd_per_unit=None if price is None else price / factor,
         available_from=listing.available_from,
         available_to=listing.available_to,
-        licences=frozenset({lic} if lic else ()),
+        licences=frozenset({lic} if lic else ()) | held,
         quality=quality,
         recurring=listing.recurring and listing.period != Listing.Period.ONCE,
         industry=ent.vsic,
@@ -768,7 +733,7 @@ def offers_from_flows(enterprise: Enterprise) -> FlowOffers:
                 period=Listing.Period.YEAR,
                 recurring=True,
                 hazardous=bool(res and res.hazardous),
-                licence_required=core.HAZARDOUS_LICENCE if res and res.hazardous else "",
+                licence_required=HAZARDOUS_WASTE if res and res.hazardous else "",
                 status=Listing.Status.DRAFT,
                 source_flow_key=key,
             )

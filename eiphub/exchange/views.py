@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import parks_for
+from eiphub.core.catalogue import default_catalogue
 from eiphub.registry.models import Park, Province
-from eiphub.symbiosis.matching import resolve_resource
 
 from . import services as S
 from .contract import contract_docx
@@ -147,7 +147,8 @@ def listing_detail(request, pk):
 def resolve_preview(request):
     """HTMX: the catalogue resource a free-text description resolves to."""
     text = request.GET.get("resource", "")
-    res = resolve_resource(text) if text.strip() else None
+    unit = request.GET.get("unit") or None
+    res = default_catalogue().resolve(text, unit=unit) if text.strip() else None
     lang = translation.get_language() or "vi"
     return render(
         request,
