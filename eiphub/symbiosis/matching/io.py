@@ -217,7 +217,7 @@ def _row_listing(row: dict, name: str, rownum: int, resolve: _Resolver, issues: 
 
     def need(column):
         if not row.get(column):
-            raise err_for(column)("bad_value", "a value is required")
+            raise err_for(column)("missing_value", "a value is required")
         return row[column]
 
     lid = need("listing_id")
@@ -229,7 +229,9 @@ def _row_listing(row: dict, name: str, rownum: int, resolve: _Resolver, issues: 
     resource_text = need("resource")
     qty = _number(need("quantity"), err_for("quantity"))
     if qty <= 0:
-        raise err_for("quantity")("bad_number", "quantity must be positive", value=row["quantity"])
+        raise err_for("quantity")(
+            "not_positive", "quantity must be positive", value=row["quantity"]
+        )
     period_key = fold(need("period"))
     if period_key not in _PERIODS:
         raise err_for("period")(
@@ -289,7 +291,7 @@ def _row_listing(row: dict, name: str, rownum: int, resolve: _Resolver, issues: 
     lon = _number(row.get("longitude", ""), err_for("longitude"))
     if (lat is None) != (lon is None):
         col = "longitude" if lon is None else "latitude"
-        raise err_for(col)("bad_coordinate", "give both latitude and longitude, or neither")
+        raise err_for(col)("half_coordinate", "give both latitude and longitude, or neither")
     if lat is not None and not (-90 <= lat <= 90):
         raise err_for("latitude")("bad_coordinate", f"latitude {lat} outside -90..90", value=lat)
     if lon is not None and not (-180 <= lon <= 180):
@@ -310,7 +312,7 @@ def _row_listing(row: dict, name: str, rownum: int, resolve: _Resolver, issues: 
         flagged = False
     else:
         raise err_for("hazardous")(
-            "bad_value",
+            "bad_flag",
             f"hazardous must be yes or no, got {row['hazardous']!r}",
             value=row["hazardous"],
         )
@@ -333,7 +335,7 @@ def _row_listing(row: dict, name: str, rownum: int, resolve: _Resolver, issues: 
     af = _date(row.get("available_from", ""), err_for("available_from"))
     at = _date(row.get("available_to", ""), err_for("available_to"))
     if af and at and af > at:
-        raise err_for("available_to")("bad_date", "available_to is before available_from")
+        raise err_for("available_to")("date_order", "available_to is before available_from")
     licences = (
         licences_from_column(row.get("licences", ""))
         | licences_from_text(resource_text)

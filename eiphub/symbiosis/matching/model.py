@@ -191,9 +191,10 @@ class MatchParams:
 
 class ListingFileError(ValueError):
     """A bad listings file or row.  ``code``: missing_file, bad_encoding, empty_file,
-    missing_column, bad_value, bad_kind, bad_number, bad_unit, bad_period,
-    bad_date, bad_coordinate, bad_quality, duplicate_id, unresolved_resource.  The
-    message names file, row, column; ``params`` hold the values for phrasing."""
+    missing_column (the file); missing_value, bad_kind, bad_number, not_positive,
+    bad_unit, bad_period, bad_date, date_order, bad_coordinate, half_coordinate,
+    bad_flag, bad_quality, duplicate_id (a row).  The message names file, row,
+    column; ``params`` hold the values for phrasing."""
 
     def __init__(self, code: str, message: str, *, file=None, row=None, column=None, **params):
         where = ", ".join(

@@ -310,8 +310,8 @@ def _csv(tmp_path, rows, header=None):
         ("a,E,P,offer,tro bay,1,bogounit,year,20,106", "bad_unit", "unit"),
         ("a,E,P,offer,tro bay,1,t,decade,20,106", "bad_period", "period"),
         ("a,E,P,offer,tro bay,1,t,year,95,106", "bad_coordinate", "latitude"),
-        ("a,E,P,offer,tro bay,1,t,year,20,", "bad_coordinate", "longitude"),
-        ("a,E,P,offer,,1,t,year,20,106", "bad_value", "resource"),
+        ("a,E,P,offer,tro bay,1,t,year,20,", "half_coordinate", "longitude"),
+        ("a,E,P,offer,,1,t,year,20,106", "missing_value", "resource"),
     ],
 )
 def test_bad_rows_name_file_row_column(tmp_path, row, code, column):
