@@ -29,6 +29,7 @@ Scoring rules (the reference implements them separately):
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 from collections import Counter, defaultdict
@@ -43,7 +44,7 @@ from eiphub.core.units import convert, parse_unit
 
 from ..pathways import PathwaySet, default_pathways
 from .explain import Explainer
-from .geo import _Grid, _knn, _starts, _topk, road_km
+from .geo import _Grid, _knn, _lexsort, _ordinal, _starts, _topk, road_km
 from .links import TEXT_PREFIX, _Link, _Links
 from .model import Listing, Match, MatchParams
 
@@ -363,7 +364,7 @@ class _Context:
         sel = np.arange(len(score)) if passed.all() else np.flatnonzero(passed)
         if len(sel) < len(score):
             oi, wi, score, d = oi[sel], wi[sel], score[sel], d[sel]
-        neg = -score
+        neg = _ordinal(-score)
         # best link per (offer, want): highest score, then the earliest pathway.  Only
         # links between the same two resources (several pathways) can repeat a pair.
         family = Counter((x.offer_code, x.want_code) for x in self.L.links)
@@ -371,12 +372,12 @@ class _Context:
         rows = np.flatnonzero(shared[a["link"][sel]])
         if len(rows):
             pair = self.nth[oi[rows]] * len(self.listings) + self.nth[wi[rows]]
-            order = np.lexsort((a["order"][sel[rows]], neg[rows], pair))
+            order = _lexsort((a["order"][sel[rows]], neg[rows], pair))
             keep = np.ones(len(sel), bool)
             keep[rows[order[~_starts(pair[order])]]] = False  # all but the best of each pair
             sel, oi, wi, d, neg = sel[keep], oi[keep], wi[keep], d[keep], neg[keep]
         # per offer: by score, distance, want
-        order = np.lexsort((self.nth[wi], self.dsort(d), neg, self.nth[oi]))
+        order = _lexsort((self.nth[wi], _ordinal(self.dsort(d)), neg, self.nth[oi]))
         sel, oi = sel[order], oi[order]
         start = _starts(oi)
         rank = np.arange(len(oi)) - np.maximum.accumulate(np.where(start, np.arange(len(oi)), 0))
@@ -391,7 +392,16 @@ class _Context:
             **{a: np.array([getattr(x, a) for x in self.L.links], float)[lid] for a in attrs}
         )
         cols.update(self.values(lk, cols["oi"], cols["wi"], self.dsort(cols["d"])))
-        return self._build_matches(cols)
+        # Building ~10^6 Match objects triggers many cyclic-GC passes over the young
+        # generation that find nothing to free; pausing the collector while they are
+        # built is measured by `eiphub bench --only matching` (see docs/decisions.md).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build_matches(cols)
+        finally:
+            if enabled:
+                gc.enable()
 
     def _build_matches(self, c: dict) -> list[Match]:
         """Match objects from the selected rows, column by column (explanations lazily)."""

@@ -47,21 +47,33 @@ def road_km(lat1, lon1, lat2, lon2, road_factor: float, cos1=None, cos2=None) ->
     return np.round(a, 3, out=a)
 
 
+# Sorting note: the candidate lists hold tens of millions of (offer, want, km) rows
+# nationally.  Packing the sort keys into one uint64 and sorting values (np.sort)
+# instead of np.lexsort on three keys is what keeps _topk/_nearest/_lexsort cheap:
+# measured on the national set (`eiphub bench --only matching`), plain np.lexsort
+# made the top-k and ranking steps several times slower (see docs/decisions.md).
+# Every packed path falls back to np.lexsort when the keys do not fit, and tests
+# check both give the same order.
+
+
 def _topk(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k first pairs per offer ordered by (distance, want index)."""
     if len(oi) == 0:
         return np.zeros(0, np.int64)
-    order = np.lexsort((wi, d, oi))
+    dm = np.rint(d * 1000)  # distances are rounded to the metre
+    if oi.max() < 2**20 and wi.max() < 2**19 and dm.max() < 2**25:
+        key = (
+            (oi.astype(np.uint64) << np.uint64(44))
+            | (dm.astype(np.uint64) << np.uint64(19))
+            | wi.astype(np.uint64)
+        )
+        order = np.argsort(key)  # one integer sort instead of a three-key lexsort
+    else:
+        order = np.lexsort((wi, d, oi))
     so = oi[order]
     first = _starts(so)
     start = np.maximum.accumulate(np.where(first, np.arange(len(so)), 0))
     return order[(np.arange(len(so)) - start) < k]
-
-
-def _nearest(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> tuple:
-    """The k first (offer, want, km) per offer by (km, want)."""
-    keep = _topk(oi, wi, d, k)
-    return oi[keep], wi[keep], d[keep]
 
 
 def _starts(x: np.ndarray) -> np.ndarray:
@@ -70,6 +82,59 @@ def _starts(x: np.ndarray) -> np.ndarray:
     out[:1] = True
     np.not_equal(x[1:], x[:-1], out=out[1:])
     return out
+
+
+def _ordinal(x: np.ndarray) -> np.ndarray:
+    """Non-negative integers ordered and tied exactly like the float array ``x``."""
+    if len(x) == 0:
+        return np.zeros(0, np.int64)
+    for scale in (1e3, 1e6):  # distances in metres, scores in millionths
+        y = np.rint(x * scale)
+        if np.abs(y).max() < 2**40 and np.array_equal(y / scale, x):
+            return (y - y.min()).astype(np.int64)
+    return np.unique(x, return_inverse=True)[1].reshape(-1)
+
+
+def _lexsort(keys) -> np.ndarray:
+    """``np.lexsort(keys)`` (last key primary, stable) for non-negative integer
+    keys, as a few value sorts of keys packed with the row index into uint64
+    (sorting values is several times faster than sorting indices by key); the
+    keys packed in one pass are replaced by their rank for the next pass."""
+    n = len(keys[0])
+    if n == 0:
+        return np.zeros(0, np.int64)
+    ib = max(1, (n - 1).bit_length())
+    width = 64 - 2 * ib  # a rank and the row index leave this many bits for the next key
+    if width < 1:
+        return np.lexsort(keys)
+    parts = []
+    for k in keys:  # split keys wider than that into chunks, least significant first
+        k = np.asarray(k, np.int64)
+        b = int(k.max()).bit_length()
+        while b > width:
+            parts.append((k & ((1 << width) - 1), width))
+            k, b = k >> width, b - width
+        parts.append((k, b))
+    keys, bits = [k for k, _ in parts], [b for _, b in parts]
+    while True:
+        total, j = ib, 0
+        while j < len(keys) and total + bits[j] <= 64:
+            total += bits[j]
+            j += 1
+        packed = np.arange(n, dtype=np.uint64)
+        shift = ib
+        for k, b in zip(keys[:j], bits[:j], strict=True):
+            packed |= k.astype(np.uint64) << np.uint64(shift)
+            shift += b
+        packed.sort()
+        order = (packed & np.uint64((1 << ib) - 1)).astype(np.int64)
+        if j == len(keys):
+            return order
+        comp = packed >> np.uint64(ib)
+        rank = np.empty(n, np.int64)
+        rank[order] = np.cumsum(_starts(comp)) - 1
+        keys = [rank, *keys[j:]]
+        bits = [int(rank[order[-1]]).bit_length(), *bits[j:]]
 
 
 def _ring(r: int) -> tuple[np.ndarray, np.ndarray]:
@@ -210,3 +275,32 @@ def _knn(oids, olat, olon, ocos, grid: _Grid, k, max_km, road_factor, ok):
     if not out:
         return empty
     return tuple(np.concatenate(x) for x in zip(*out, strict=True))
+
+
+def _nearest(oi: np.ndarray, wi: np.ndarray, d: np.ndarray, k: int) -> tuple:
+    """The k first (offer, want, km) per offer by (km, want), for distinct
+    (offer, want) pairs with distances in whole metres: one sort of packed
+    values (no index sort) when they fit in 64 bits."""
+    if len(oi) == 0:
+        return oi, wi, d
+    dm = np.rint(d * 1000)
+    ob, db, wb = (int(x.max()).bit_length() for x in (oi, dm, wi))
+    if ob + db + wb > 64 or dm.min() < 0 or not np.array_equal(dm / 1000, d):
+        keep = _topk(oi, wi, d, k)
+        return oi[keep], wi[keep], d[keep]
+    key = (
+        (oi.astype(np.uint64) << np.uint64(db + wb))
+        | (dm.astype(np.uint64) << np.uint64(wb))
+        | wi.astype(np.uint64)
+    )
+    key.sort()
+    so = (key >> np.uint64(db + wb)).astype(np.int64)
+    first = _starts(so)
+    start = np.maximum.accumulate(np.where(first, np.arange(len(so)), 0))
+    key = key[(np.arange(len(so)) - start) < k]
+    mask = lambda b: np.uint64((1 << b) - 1)  # noqa: E731
+    return (
+        (key >> np.uint64(db + wb)).astype(np.int64),
+        (key & mask(wb)).astype(np.int64),
+        ((key >> np.uint64(wb)) & mask(db)).astype(np.float64) / 1000,
+    )

@@ -4,6 +4,7 @@ CSV reading, investor fit, and the indexed path == the all-pairs reference."""
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -497,3 +498,33 @@ def test_explanations_are_formatted_on_first_access():
         "o", "w", 0.5, 1, 2.0, 1.0, "t", "", 0, 0, 0, 0, 0, "en", "vi", "a", "b", "", ""
     )
     assert (built.explanation, built.explanation_vi) == ("en", "vi")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3), st.integers(0, 2**21), st.integers(0, 2**40), st.integers(0, 9)
+        ),
+        min_size=1,
+        max_size=300,
+    ),
+    st.booleans(),
+)
+def test_packed_lexsort_equals_numpy_lexsort(rows, wide):
+    keys = np.array(rows, np.int64).T
+    if wide:  # a key too wide to pack with a rank and the row index: sorted in chunks
+        keys[2] <<= 22
+    assert np.array_equal(G._lexsort(tuple(keys)), np.lexsort(keys))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(-(10**9), 10**9), min_size=1, max_size=100),
+    st.sampled_from([1e3, 1e6, 7.3]),
+)
+def test_ordinal_keeps_order_and_ties(ints, scale):
+    x = np.round(np.array(ints) / scale, 6)  # 7.3: not whole thousandths, the general path
+    o = G._ordinal(x)
+    assert o.min() >= 0
+    assert np.array_equal(np.sign(np.subtract.outer(o, o)), np.sign(np.subtract.outer(x, x)))
