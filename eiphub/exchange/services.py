@@ -566,6 +566,20 @@ def users_of(enterprise_id: int):
     )
 
 
+def users_of_many(enterprise_ids):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            profile__enterprise_id__in=list(enterprise_ids),
+            profile__role=Role.ENTERPRISE,
+            is_active=True,
+        )
+        .select_related("profile")
+    )
+
+
 def notify(enterprise_id: int, message, url: str = "") -> int:
     """Notify every user of an enterprise, each in their language.  ``message`` is a
     callable returning the (translated) text, so it is evaluated per language."""
@@ -578,12 +592,43 @@ def notify(enterprise_id: int, message, url: str = "") -> int:
     return n
 
 
+MATCH_VALUE_FIELDS = (
+    "score",
+    "distance_km",
+    "matched_quantity",
+    "unit",
+    "pathway",
+    "explanation",
+    "explanation_vi",
+    "benefit_vnd_per_year",
+    "co2e_t_per_year",
+)
+
+
+def _match_values(m: core.Match) -> tuple:
+    return (
+        m.score,
+        m.distance_km,
+        m.matched_quantity,
+        m.unit[:20],
+        m.pathway[:20],
+        m.explanation,
+        m.explanation_vi,
+        m.benefit_vnd_per_year,
+        m.co2e_t_per_year,
+    )
+
+
 @transaction.atomic
 def run_matching(scope=None, params: core.MatchParams | None = None) -> MatchRun:
     """Match the published listings of a park (with its province's other parks), a
     province, or everything, and upsert Match rows: new pairs are created (and
     their owners notified once), known pairs keep their workflow state and get
-    fresh scores, pairs no longer found are deleted only while still 'identified'."""
+    fresh scores, pairs no longer found are deleted only while still 'identified'.
+
+    Set-based: existing matches are read in one query and diffed in memory; new
+    rows go in with bulk_create, changed rows (only those whose figures moved)
+    with bulk_update, stale rows in one delete, notifications with bulk_create."""
     listings = list(_scope_listings(scope))
     by_id = {lst.pk: lst for lst in listings}
     if isinstance(scope, Park):
@@ -597,73 +642,74 @@ def run_matching(scope=None, params: core.MatchParams | None = None) -> MatchRun
         key = (int(m.offer_id), int(m.want_id))
         if key[0] in focus or key[1] in focus:
             found[key] = m
+    scoped = _scope_listings(scope).values("pk")
     existing = {
-        (x.offer_id, x.want_id): x
-        for x in Match.objects.filter(offer_id__in=by_id, want_id__in=by_id)
+        (row[1], row[2]): row
+        for row in Match.objects.filter(offer_id__in=scoped, want_id__in=scoped).values_list(
+            "pk", "offer_id", "want_id", "status", *MATCH_VALUE_FIELDS
+        )
     }
-    fields = [
-        "score",
-        "distance_km",
-        "matched_quantity",
-        "unit",
-        "pathway",
-        "explanation",
-        "explanation_vi",
-        "benefit_vnd_per_year",
-        "co2e_t_per_year",
-    ]
-    new, changed = [], []
+    new, changed, kept = [], [], []
     for key, m in found.items():
-        values = {
-            "score": m.score,
-            "distance_km": m.distance_km,
-            "matched_quantity": m.matched_quantity,
-            "unit": m.unit[:20],
-            "pathway": m.pathway[:20],
-            "explanation": m.explanation,
-            "explanation_vi": m.explanation_vi,
-            "benefit_vnd_per_year": m.benefit_vnd_per_year,
-            "co2e_t_per_year": m.co2e_t_per_year,
-        }
-        obj = existing.get(key)
-        if obj is None:
-            new.append(Match(offer_id=key[0], want_id=key[1], **values))
+        values = _match_values(m)
+        row = existing.get(key)
+        if row is None:
+            new.append(
+                Match(
+                    offer_id=key[0],
+                    want_id=key[1],
+                    **dict(zip(MATCH_VALUE_FIELDS, values, strict=True)),
+                )
+            )
         else:
-            for k, v in values.items():
-                setattr(obj, k, v)
-            changed.append(obj)
+            kept.append(row[0])
+            if tuple(row[4:]) != values:
+                changed.append(
+                    Match(pk=row[0], **dict(zip(MATCH_VALUE_FIELDS, values, strict=True)))
+                )
     stale = [
-        x.pk
-        for key, x in existing.items()
+        row[0]
+        for key, row in existing.items()
         if key not in found
-        and x.status == Match.Status.IDENTIFIED
+        and row[3] == Match.Status.IDENTIFIED
         and (key[0] in focus or key[1] in focus)
     ]
-    if stale:
-        Match.objects.filter(pk__in=stale).delete()
-    Match.objects.bulk_update(changed, fields, batch_size=500)
-    created = []
-    for obj in new:  # saved one by one for their ids (bulk_create ids are DB-specific)
-        obj.save()
-        created.append(obj)
+    for i in range(0, len(stale), 900):
+        Match.objects.filter(pk__in=stale[i : i + 900]).delete()
+    if changed:
+        Match.objects.bulk_update(changed, MATCH_VALUE_FIELDS, batch_size=500)
+    created = Match.objects.bulk_create(new, batch_size=500)  # ids returned (PostgreSQL, SQLite)
+    run.notified = _notify_new_matches(created, by_id)
+    run.created, run.updated, run.removed = len(created), len(kept), len(stale)
+    run.match_ids = [x.pk for x in created] + kept
+    return run
+
+
+def _notify_new_matches(created: list[Match], by_id: dict) -> int:
+    """One notification per user of each side's enterprise, in the user's language;
+    users read in one query, notifications written in one bulk insert."""
+    if not created:
+        return 0
+    ents = {by_id[x].enterprise_id for obj in created for x in (obj.offer_id, obj.want_id)}
+    users = defaultdict(list)
+    for u in users_of_many(ents):
+        users[u.profile.enterprise_id].append(u)
+    if not users:
+        return 0
+    out = []
     for obj in created:
         url = reverse("exchange:match_detail", args=[obj.pk])
         for lst in (by_id[obj.offer_id], by_id[obj.want_id]):
-            run.notified += notify(
-                lst.enterprise_id,
-                lambda lst=lst, obj=obj: (
-                    _("New match for your %(kind)s “%(resource)s” (score %(score)s).")
-                    % {
+            for u in users.get(lst.enterprise_id, ()):
+                with translation.override(getattr(u.profile, "language", None) or "vi"):
+                    text = _("New match for your %(kind)s “%(resource)s” (score %(score)s).") % {
                         "kind": Listing.Kind(lst.kind).label.lower(),
                         "resource": resource_name(lst.resource_code, lst.resource_text),
                         "score": f"{obj.score:.2f}",
                     }
-                ),
-                url,
-            )
-    run.created, run.updated, run.removed = len(created), len(changed), len(stale)
-    run.match_ids = [x.pk for x in created] + [x.pk for x in changed]
-    return run
+                out.append(Notification(user=u, text=str(text)[:300], url=url))
+    Notification.objects.bulk_create(out, batch_size=500)
+    return len(out)
 
 
 # --------------------------------------------------------------------------
