@@ -15,12 +15,13 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from eiphub.accounts.models import Role
@@ -479,6 +480,16 @@ def match_qs() -> QuerySet[Match]:
 # --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _canonical_factor(cat, code: str, unit: str) -> float | None:
+    """Canonical units of ``code`` per ``unit`` (None: not convertible); one unit
+    conversion per distinct (resource, unit), not per listing."""
+    try:
+        return cat.to_canonical(code, 1.0, unit)
+    except UnitError:
+        return None
+
+
 def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
     """A published DB listing as the matcher's Listing (quantity per year, canonical unit).
     Returns None when the quantity cannot be expressed in the resource's unit."""
@@ -489,9 +500,8 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
     per_year = 12.0 if listing.period == Listing.Period.MONTH else 1.0
     qty, unit, factor, code = listing.quantity * per_year, listing.unit, 1.0, ""
     if res is not None and res.unit:
-        try:
-            factor = cat.to_canonical(res.code, 1.0, listing.unit)
-        except UnitError:
+        factor = _canonical_factor(cat, res.code, listing.unit)
+        if factor is None:
             return None
         qty, unit, code = qty * factor, res.unit, res.code
     ent = listing.enterprise
@@ -642,25 +652,21 @@ def run_matching(scope=None, params: core.MatchParams | None = None) -> MatchRun
         key = (int(m.offer_id), int(m.want_id))
         if key[0] in focus or key[1] in focus:
             found[key] = m
-    scoped = _scope_listings(scope).values("pk")
-    existing = {
-        (row[1], row[2]): row
-        for row in Match.objects.filter(offer_id__in=scoped, want_id__in=scoped).values_list(
+    # existing matches between the scope's listings: one indexed IN on the offer
+    # (a subquery on both sides makes PostgreSQL nest loops), the want checked here
+    existing = {}
+    ids = list(by_id)
+    for i in range(0, len(ids), 5000):
+        rows = Match.objects.filter(offer_id__in=ids[i : i + 5000]).values_list(
             "pk", "offer_id", "want_id", "status", *MATCH_VALUE_FIELDS
         )
-    }
+        existing.update({(r[1], r[2]): r for r in rows if r[2] in by_id})
     new, changed, kept = [], [], []
     for key, m in found.items():
         values = _match_values(m)
         row = existing.get(key)
         if row is None:
-            new.append(
-                Match(
-                    offer_id=key[0],
-                    want_id=key[1],
-                    **dict(zip(MATCH_VALUE_FIELDS, values, strict=True)),
-                )
-            )
+            new.append((key[0], key[1], values))
         else:
             kept.append(row[0])
             if tuple(row[4:]) != values:
@@ -678,16 +684,51 @@ def run_matching(scope=None, params: core.MatchParams | None = None) -> MatchRun
         Match.objects.filter(pk__in=stale[i : i + 900]).delete()
     if changed:
         Match.objects.bulk_update(changed, MATCH_VALUE_FIELDS, batch_size=500)
-    created = Match.objects.bulk_create(new, batch_size=500)  # ids returned (PostgreSQL, SQLite)
+    created = _insert_matches(new)
     run.notified = _notify_new_matches(created, by_id)
     run.created, run.updated, run.removed = len(created), len(kept), len(stale)
     run.match_ids = [x.pk for x in created] + kept
     return run
 
 
+def _insert_matches(new: list[tuple]) -> list:
+    """Insert new matches ((offer id, want id, values) each); returns objects with
+    pk, offer_id, want_id and score.  PostgreSQL: one COPY, then one query for the
+    ids (COPY is several times faster than a multi-row INSERT built by the ORM);
+    other databases: bulk_create, which returns the ids."""
+    if not new:
+        return []
+    conn = transaction.get_connection()
+    if conn.vendor != "postgresql":
+        objs = [
+            Match(offer_id=o, want_id=w, **dict(zip(MATCH_VALUE_FIELDS, v, strict=True)))
+            for o, w, v in new
+        ]
+        return Match.objects.bulk_create(objs, batch_size=1000)
+    meta = Match._meta
+    names = ["offer", "want", *MATCH_VALUE_FIELDS, "offer_accepted", "want_accepted", "status"]
+    cols = [meta.get_field(n).column for n in names] + [meta.get_field("created").column]
+    now = timezone.now()
+    with conn.cursor() as cur:
+        sql = f"COPY {conn.ops.quote_name(meta.db_table)} ({', '.join(map(conn.ops.quote_name, cols))}) FROM STDIN"
+        with cur.cursor.copy(sql) as copy:
+            for o, w, v in new:
+                copy.write_row((o, w, *v, False, False, Match.Status.IDENTIFIED, now))
+    wanted = {(o, w): v[0] for o, w, v in new}
+    offers = sorted({o for o, _w, _v in new})
+    out = []
+    for i in range(0, len(offers), 5000):
+        for pk, o, w in Match.objects.filter(offer_id__in=offers[i : i + 5000]).values_list(
+            "pk", "offer_id", "want_id"
+        ):
+            if (o, w) in wanted:
+                out.append(SimpleNamespace(pk=pk, offer_id=o, want_id=w, score=wanted[o, w]))
+    return out
+
+
 def _notify_new_matches(created: list[Match], by_id: dict) -> int:
     """One notification per user of each side's enterprise, in the user's language;
-    users read in one query, notifications written in one bulk insert."""
+    users read in one query, texts built once per language, one bulk insert."""
     if not created:
         return 0
     ents = {by_id[x].enterprise_id for obj in created for x in (obj.offer_id, obj.want_id)}
@@ -696,19 +737,32 @@ def _notify_new_matches(created: list[Match], by_id: dict) -> int:
         users[u.profile.enterprise_id].append(u)
     if not users:
         return 0
-    out = []
+    marker = 987654321  # the match URL differs only by the id: reverse once
+    url_pattern = reverse("exchange:match_detail", args=[marker])
+    by_lang = defaultdict(list)  # language -> (user, match, listing)
     for obj in created:
-        url = reverse("exchange:match_detail", args=[obj.pk])
         for lst in (by_id[obj.offer_id], by_id[obj.want_id]):
             for u in users.get(lst.enterprise_id, ()):
-                with translation.override(getattr(u.profile, "language", None) or "vi"):
-                    text = _("New match for your %(kind)s “%(resource)s” (score %(score)s).") % {
-                        "kind": Listing.Kind(lst.kind).label.lower(),
-                        "resource": resource_name(lst.resource_code, lst.resource_text),
-                        "score": f"{obj.score:.2f}",
-                    }
-                out.append(Notification(user=u, text=str(text)[:300], url=url))
-    Notification.objects.bulk_create(out, batch_size=500)
+                lang = getattr(u.profile, "language", None) or "vi"
+                by_lang[lang].append((u, obj, lst))
+    out = []
+    for lang, items in by_lang.items():
+        with translation.override(lang):
+            template = _("New match for your %(kind)s “%(resource)s” (score %(score)s).")
+            kinds = {k: Listing.Kind(k).label.lower() for k in Listing.Kind.values}
+            names: dict = {}
+            for u, obj, lst in items:
+                key = (lst.resource_code, lst.resource_text)
+                if key not in names:
+                    names[key] = resource_name(*key)
+                text = template % {
+                    "kind": kinds[lst.kind],
+                    "resource": names[key],
+                    "score": f"{obj.score:.2f}",
+                }
+                url = url_pattern.replace(str(marker), str(obj.pk))
+                out.append(Notification(user=u, text=text[:300], url=url))
+    Notification.objects.bulk_create(out, batch_size=1000)
     return len(out)
 
 

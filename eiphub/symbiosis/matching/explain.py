@@ -40,6 +40,7 @@ class Explainer:
         self.haz = ctx.haz
         self.rows = (link, oi, wi)  # per match: link id, offer and want positions
         self._names: dict[int, tuple[str, str]] = {}
+        self._parts: dict[tuple, tuple[str, str, str, str]] = {}
 
     def names(self, i: int) -> tuple[str, str]:
         if i not in self._names:
@@ -81,8 +82,40 @@ class Explainer:
         return tuple(out)
 
     def texts(self, m) -> tuple[str, str]:
-        f = m.facts
-        return render(f, "en"), render(f, "vi")
+        """Both wordings; the same as ``render(m.facts, lang)``, with the part that
+        depends only on the link and the two resources built once per combination."""
+        lid, o, w = (int(x[m._row]) for x in self.rows)
+        key = (
+            lid,
+            self.listings[o].resource or o,
+            self.listings[w].resource or w,
+            bool(self.haz[o]),
+        )
+        parts = self._parts.get(key)
+        if parts is None:
+            f = self.facts(m)
+            fixed = [x for x in f if x.code in ("link", "resources", "licence")]
+            parts = self._parts[key] = (
+                _prefix(fixed, False),
+                _prefix(fixed, True),
+                _suffix(fixed, False),
+                _suffix(fixed, True),
+            )
+        pre_en, pre_vi, suf_en, suf_vi = parts
+        km = m.distance_km
+        ben = f"{m.benefit_vnd_per_year / 1e6:,.0f}"
+        pct = f"{m.coverage:.0%}"
+        if km is None:
+            d_en, d_vi = "same park, distance not given", "cùng KCN, chưa có khoảng cách"
+        else:
+            d_en = f"{km:.1f} km"
+            d_vi = d_en.replace(".", ",")
+        en = f"{pre_en}; {d_en}; covers {pct} of the want; benefit ≈ {ben} million VND/year"
+        vi = f"{pre_vi}; {d_vi}; đáp ứng {pct} nhu cầu; lợi ích ≈ {ben.replace(',', '.')} triệu đồng/năm"
+        if not m.quality_verified:
+            en += _UNVERIFIED[0]
+            vi += _UNVERIFIED[1]
+        return en + suf_en, vi + suf_vi
 
 
 _HOW = {
@@ -94,6 +127,41 @@ _HOW = {
     ),
     "text": ("same description (not in the catalogue)", "cùng mô tả (chưa có trong danh mục)"),
 }
+
+
+_UNVERIFIED = (
+    "; quality or temperature not stated, check before agreeing",
+    "; chưa có số liệu chất lượng/nhiệt độ, cần kiểm tra",
+)
+
+
+def _prefix(facts, vi: bool) -> str:
+    f = {x.code: x.params for x in facts}
+    link = f["link"]
+    if link["relation"] == "pathway":
+        how = (
+            f"theo lộ trình {link['pathway']} ({link['pathway_name_vi']})"
+            if vi
+            else f"via pathway {link['pathway']} ({link['pathway_name_en']})"
+        )
+    else:
+        how = _HOW[link["relation"]][vi]
+    r = f["resources"]
+    return (
+        f"{r['offer_vi']} → {r['want_vi']} {how}"
+        if vi
+        else f"{r['offer_en']} → {r['want_en']} {how}"
+    )
+
+
+def _suffix(facts, vi: bool) -> str:
+    f = {x.code: x.params for x in facts}
+    if "licence" not in f:
+        return ""
+    lic = f["licence"]["licence"]
+    return (
+        f"; bên nhận phải có giấy phép '{lic}'" if vi else f"; receiver must hold licence '{lic}'"
+    )
 
 
 def render(facts, lang: str = "en") -> str:
