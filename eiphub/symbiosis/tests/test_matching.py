@@ -373,8 +373,25 @@ CODES = [
     "waste",
 ]
 
+
+def _quality(kind, q):
+    if q is None:
+        return {}
+    return {"moisture_pct": q} if kind == "offer" else {"moisture_pct_max": q}
+
+
+def _dates(d):
+    if d is None:
+        return {}
+    start, span = d
+    return {
+        "available_from": date.fromordinal(date(2026, 1, 1).toordinal() + start),
+        "available_to": date.fromordinal(date(2026, 1, 1).toordinal() + start + span),
+    }
+
+
 listing_st = st.builds(
-    lambda i, kind, code, qty, lat, lon, ent, park, temp, lic, nocoord: Listing(
+    lambda i, kind, code, qty, lat, lon, ent, park, temp, lic, nocoord, q, d: Listing(
         f"L{i}",
         f"E{ent}",
         f"P{park}",
@@ -387,6 +404,8 @@ listing_st = st.builds(
         None if nocoord else lon,
         temperature_c=temp,
         licences=frozenset({"hazardous_waste"}) if lic else frozenset(),
+        quality=_quality(kind, q),
+        **_dates(d),
     ),
     st.integers(0, 10**6),
     st.sampled_from(["offer", "want"]),
@@ -399,6 +418,8 @@ listing_st = st.builds(
     st.one_of(st.none(), st.floats(20, 500)),
     st.booleans(),
     st.sampled_from([False, False, False, True]),
+    st.one_of(st.none(), st.none(), st.floats(2, 30)),  # quality values / limits
+    st.one_of(st.none(), st.none(), st.tuples(st.integers(0, 400), st.integers(0, 400))),
 )
 
 
@@ -528,3 +549,141 @@ def test_ordinal_keeps_order_and_ties(ints, scale):
     o = G._ordinal(x)
     assert o.min() >= 0
     assert np.array_equal(np.sign(np.subtract.outer(o, o)), np.sign(np.subtract.outer(x, x)))
+
+
+# ---------------------------------------------------------------- distances, limits, facts
+
+
+def test_road_distance_against_known_distances():
+    # great circle between city centres (Hoan Kiem - Hai Phong Opera House: ~89 km,
+    # HCMC Opera House - Bien Hoa centre: ~25 km); by road x ROAD_FACTOR 1.3, which gives
+    # ~116 km and ~33 km against ~105-120 km and ~30-35 km by the usual roads
+    hn, hp = (21.0285, 105.8542), (20.8449, 106.6881)
+    hcm, bh = (10.7769, 106.7009), (10.9574, 106.8427)
+    assert 85 <= M.road_km(*hn, *hp, 1.0) <= 95
+    assert 25 <= M.road_km(*hcm, *bh, 1.0) <= 30
+    assert M.road_km(*hn, *hp, M.ROAD_FACTOR) == pytest.approx(
+        1.3 * M.road_km(*hn, *hp, 1.0), abs=1e-3
+    )
+    assert 105 <= M.road_km(*hn, *hp, M.ROAD_FACTOR) <= 120
+    assert M.road_km(*hn, *hn, 1.3) == 0.0
+    # symmetric, and an arc of the equator of 1 degree is 2 pi R / 360
+    assert M.road_km(*hp, *hn, 1.0) == M.road_km(*hn, *hp, 1.0)
+    assert M.road_km(0, 0, 0, 1, 1.0) == pytest.approx(
+        2 * np.pi * M.EARTH_RADIUS_KM / 360, abs=1e-3
+    )
+
+
+def test_distance_caps_per_resource_kind():
+    # ~230 km by road: fly ash (300 km) travels, waste heat (5 km) does not
+    far = dict(lat=21.5, lon=105.8)
+    ls = [
+        L("ash", "offer", "waste.ash.fly", 1000, 20.0, 105.8),
+        L("cem", "want", "material.cement", 1000, **far),
+        L("heat", "offer", "energy.heat.waste_heat", 1000, 20.0, 105.8, temperature_c=300),
+        L("dry", "want", "energy.heat.drying", 1000, **far, temperature_c=80),
+        L("dry2", "want", "energy.heat.drying", 1000, 20.03, 105.8, temperature_c=80),  # 4.3 km
+    ]
+    got = pairs(match(ls))
+    assert 200 < got[("ash", "cem")].distance_km < 300
+    assert ("heat", "dry") not in got and ("heat", "dry2") in got
+    capped = pairs(match(ls, params=MatchParams(max_distance_km=100)))  # the caller's override
+    assert ("ash", "cem") not in capped and ("heat", "dry2") in capped
+
+
+def test_commodity_chemical_needs_no_hazardous_waste_licence():
+    acid = L("acid", "offer", "chemical.acid.sulfuric", 10, hazardous=True)
+    want = L("w", "want", "chemical.acid.sulfuric", 10, 20.21, 106.0)
+    oil = L("oil", "offer", "waste.hazardous.used_oil", 10)
+    oilw = L("ow", "want", "waste.hazardous.used_oil", 10, 20.21, 106.0)
+    got = pairs(match([acid, want, oil, oilw]))
+    assert ("acid", "w") in got and "licence" not in got[("acid", "w")].explanation
+    assert ("oil", "ow") not in got  # the receiver holds no hazardous-waste licence
+    oilw.licences = frozenset({"hazardous_waste"})
+    assert ("oil", "ow") in pairs(match([oil, oilw]))
+
+
+def test_licence_read_from_text_in_csv(tmp_path):
+    f = _csv(
+        tmp_path,
+        [
+            "o,A,P,offer,dầu nhớt thải,10,t,year,20,106,",
+            "w,B,P,want,dầu nhớt thải,10,t,year,20,106.01,Có giấy phép xử lý CTNH",
+            "w2,C,P,want,dầu nhớt thải,10,t,year,20,106.01,",
+        ],
+        header="listing_id,enterprise,park,kind,resource,quantity,unit,period,latitude,longitude,notes",
+    )
+    ls, _ = read_listings_csv(f)
+    assert {x.id: x.licences for x in ls}["w"] == {"hazardous_waste"}
+    assert set(pairs(match(ls))) == {("o", "w")}
+
+
+def test_unit_mismatch_is_a_row_warning(tmp_path):
+    f = _csv(
+        tmp_path, ["a,E,P,offer,tro bay,50,GJ,year,20,106", "b,F,P,want,tro bay,5,t,year,20,106"]
+    )
+    got = M.read_listings(f)
+    (w,) = [x for x in got.issues if x.code == "unit_mismatch"]
+    assert (w.row, w.column, w.severity) == (2, "unit", "warning")
+    assert w.params == {"unit": "GJ", "resource": "waste.ash.fly", "expected": "t"}
+    a = {x.id: x for x in got.listings}["a"]
+    assert a.resource == "" and a.unit == "GJ" and a.quantity == 50
+    assert not got.errors
+
+
+def test_bad_rows_collected_unless_strict(tmp_path):
+    f = _csv(
+        tmp_path,
+        ["a,E,P,offer,tro bay,abc,t,year,20,106", "b,F,P,want,xi măng,5,t,year,20,106",
+         "b,G,P,want,xi măng,5,t,year,20,106"],
+    )  # fmt: skip
+    got = M.read_listings(f)
+    assert [x.id for x in got.listings] == ["b"]
+    assert [(x.row, x.column, x.code) for x in got.errors] == [
+        (2, "quantity", "bad_number"),
+        (4, "listing_id", "duplicate_id"),
+    ]
+    assert got.errors[1].params == {"value": "b", "first_row": 3}
+    assert got.skipped_rows == 2 and got.rows == 3
+    with pytest.raises(ListingFileError):
+        M.read_listings(f, strict=True)
+
+
+def test_explanations_are_structured_facts():
+    ls = [
+        L("ash", "offer", "waste.ash.fly", 100_000, price_vnd_per_unit=-150_000),
+        L("bricks", "want", "material.brick", 30_000, 20.23, 106.03),
+        L("oil", "offer", "waste.hazardous.used_oil", 40, None, None),
+        L("lube", "want", "chemical.lubricant", 100, None, None, licences={"hazardous_waste"}),
+    ]
+    got = pairs(match(ls))
+    ash, oil = got[("ash", "bricks")], got[("oil", "lube")]
+    f = {x.code: x.params for x in ash.facts}
+    assert f["link"]["relation"] == "pathway" and f["link"]["pathway"] == "P-003"
+    assert f["distance"]["distance_km"] == ash.distance_km
+    assert f["coverage"]["share_of_want"] == pytest.approx(0.6)
+    assert f["benefit"]["vnd_per_year"] == ash.benefit_vnd_per_year
+    assert "licence" not in f and "unverified" not in f
+    g = {x.code: x.params for x in oil.facts}
+    assert g["distance"]["distance_km"] is None and g["licence"] == {"licence": "hazardous_waste"}
+    assert "unverified" in g
+    for m in got.values():  # the cached wording equals the default rendering of the facts
+        assert (m.explanation, m.explanation_vi) == (
+            M.render(m.facts, "en"),
+            M.render(m.facts, "vi"),
+        )
+
+
+def test_reference_shares_no_scoring_code_with_the_fast_path():
+    import ast
+
+    tree = ast.parse(Path(M.reference.__file__).read_text(encoding="utf-8"))
+    imported = {
+        (node.module or "", a.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for a in node.names
+    }
+    own = {name for mod, name in imported if mod in ("engine", "geo", "explain", "io")}
+    assert not own and not any(mod in ("engine", "geo") for mod, _ in imported)
+    assert ("links", "_Links") in imported  # only the knowledge-base links are shared
