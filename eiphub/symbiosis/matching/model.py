@@ -137,12 +137,15 @@ class Match:
         parameters such as ``distance_km``, ``share_of_want``, ``pathway``); the web
         layer phrases them (:func:`~.explain.render` gives the default wording)."""
         if self._facts is None:
-            self._facts = self._explainer.facts(self)
+            return self._explainer.facts(self)
         return self._facts
 
     def _texts(self) -> tuple[str, str]:
+        # formatted on each access and not kept: a national run holds ~10^6 matches and
+        # two kept texts each would double the memory (the explainer caches the parts
+        # shared by many matches, so formatting one costs a few microseconds)
         if self._text is None:
-            self._text = self._explainer.texts(self)
+            return self._explainer.texts(self)
         return self._text
 
     @property
@@ -162,8 +165,7 @@ class Match:
         self._text = (self._texts()[0], value)
 
     def __getstate__(self):  # pickle and copy: format the texts, drop the explainer
-        self._texts()
-        self.facts  # noqa: B018
+        self._text, self._facts = self._texts(), self.facts
         return [None if f.name == "_explainer" else getattr(self, f.name) for f in fields(self)]
 
     def __setstate__(self, state):
