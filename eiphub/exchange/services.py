@@ -11,6 +11,7 @@ in this one place.  Who may see a park or enterprise at all comes from
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from collections import defaultdict
@@ -27,7 +28,12 @@ from django.utils.translation import gettext as _
 from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import enterprises_writable_by, parks_for, role_of
 from eiphub.core.catalogue import default_catalogue
-from eiphub.core.licences import HAZARDOUS_WASTE, licences_from_text, normalise_licence
+from eiphub.core.licences import (
+    ENVIRONMENTAL,
+    HAZARDOUS_WASTE,
+    licences_from_text,
+    normalise_licence,
+)
 from eiphub.core.quality import parse_quality, quality_text  # noqa: F401 (used by forms)
 from eiphub.core.units import UnitError
 from eiphub.registry.models import Enterprise, Park, Province
@@ -433,7 +439,11 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
                 v.quality, v.site, v.disclosure = dict(lst.quality or {}), lst.site, lst.disclosure
     hidden = [lst.enterprise for v, lst in ((offer, m.offer), (want, m.want)) if v.blind]
     exact = not hidden
-    text = m.explanation if lang.startswith("en") else (m.explanation_vi or m.explanation)
+    if m.facts:
+        with translation.override(lang):
+            text = phrase_facts(m.facts)
+    else:
+        text = m.explanation if lang.startswith("en") else (m.explanation_vi or m.explanation)
     agreement = latest_agreement(m)
     return MatchView(
         id=m.pk,
@@ -455,6 +465,50 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
         unit=m.unit if exact else None,
         agreement_id=agreement.pk if agreement else None,
     )
+
+
+def phrase_facts(facts: list[dict]) -> str:
+    """A match's explanation in the active language from its structured facts
+    (``symbiosis.matching.explain``), numbers in the user's locale."""
+    from eiphub.web.templatetags.eip import num
+
+    en = (translation.get_language() or "vi").startswith("en")
+    f = {x.get("code"): x for x in facts}
+    link, res = f.get("link", {}), f.get("resources", {})
+    rel = link.get("relation")
+    if rel == "pathway":
+        name = link.get("pathway_name_en" if en else "pathway_name_vi", "")
+        how = _("via pathway %(id)s (%(name)s)") % {"id": link.get("pathway", ""), "name": name}
+    else:
+        how = {
+            "same": _("direct match"),
+            "narrower": _("direct match (want is broader)"),
+            "broader": _("direct match (offer is broader, check grade)"),
+            "text": _("same description (not in the catalogue)"),
+        }.get(rel, "")
+    side = "en" if en else "vi"
+    parts = [f"{res.get('offer_' + side, '')} → {res.get('want_' + side, '')} {how}".strip()]
+    km = f.get("distance", {}).get("distance_km")
+    if km is None:
+        parts.append(_("same park, distance not given"))
+    else:
+        parts.append(_("%(km)s km") % {"km": num(km, 1)})
+    if "coverage" in f:
+        pct = num(100 * (f["coverage"].get("share_of_want") or 0), 0)
+        parts.append(_("covers %(pct)s%% of the want") % {"pct": pct})
+    if "benefit" in f:
+        ben = num((f["benefit"].get("vnd_per_year") or 0) / 1e6, 0)
+        parts.append(_("benefit ≈ %(million)s million VND/year") % {"million": ben})
+    if "unverified" in f:
+        parts.append(_("quality or temperature not stated, check before agreeing"))
+    if "licence" in f:
+        lic = f["licence"].get("licence", "")
+        label = {
+            HAZARDOUS_WASTE: _("hazardous-waste licence"),
+            ENVIRONMENTAL: _("environmental licence"),
+        }.get(lic) or _("licence “%(name)s”") % {"name": lic.replace("_", " ")}
+        parts.append(_("receiver must hold a %(licence)s") % {"licence": label})
+    return "; ".join(parts)
 
 
 def party_names(viewer: Viewer, agreement: Agreement, lang: str | None = None) -> tuple[str, str]:
@@ -612,6 +666,7 @@ MATCH_VALUE_FIELDS = (
     "explanation_vi",
     "benefit_vnd_per_year",
     "co2e_t_per_year",
+    "facts",
 )
 
 
@@ -626,6 +681,7 @@ def _match_values(m: core.Match) -> tuple:
         m.explanation_vi,
         m.benefit_vnd_per_year,
         m.co2e_t_per_year,
+        [{"code": f.code, **f.params} for f in m.facts],
     )
 
 
@@ -713,7 +769,8 @@ def _insert_matches(new: list[tuple]) -> list:
         sql = f"COPY {conn.ops.quote_name(meta.db_table)} ({', '.join(map(conn.ops.quote_name, cols))}) FROM STDIN"
         with cur.cursor.copy(sql) as copy:
             for o, w, v in new:
-                copy.write_row((o, w, *v, False, False, Match.Status.IDENTIFIED, now))
+                row = (*v[:-1], json.dumps(v[-1], ensure_ascii=False))  # facts: JSON text
+                copy.write_row((o, w, *row, False, False, Match.Status.IDENTIFIED, now))
     wanted = {(o, w): v[0] for o, w, v in new}
     offers = sorted({o for o, _w, _v in new})
     out = []
