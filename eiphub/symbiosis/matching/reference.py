@@ -131,7 +131,9 @@ def match_reference(
                 if len(offs) == 0 or len(wts) == 0:
                     continue
                 # wants: licences held, and the quality limits they set
-                held = [xs[w].licences for w in wts]
+                held_sets = list(dict.fromkeys(frozenset(xs[w].licences) for w in wts))
+                held_index = {h: k for k, h in enumerate(held_sets)}
+                held_id = np.array([held_index[frozenset(xs[w].licences)] for w in wts])
                 lim_names = sorted(
                     {k for w in wts for k in xs[w].quality if k.endswith(("_max", "_min"))}
                 )
@@ -142,7 +144,7 @@ def match_reference(
                     o = offs[s0 : s0 + step]
                     uo = unv_o[s0 : s0 + step]
                     req = [
-                        set(xs[i].licences)
+                        frozenset(xs[i].licences)
                         | (
                             {link.licence}
                             if link.licence
@@ -152,9 +154,11 @@ def match_reference(
                         )
                         for i in o
                     ]
-                    lic = np.array([[r <= h for h in held] for r in req], bool).reshape(
-                        len(o), len(wts)
-                    )
+                    # licence sets are few: which required set each held set satisfies
+                    req_sets = {r: k for k, r in enumerate(dict.fromkeys(req))}
+                    sat = np.array([[r <= h for h in held_sets] for r in req_sets], bool)
+                    sat = sat.reshape(len(req_sets), len(held_sets))
+                    lic = sat[np.array([req_sets[r] for r in req])[:, None], held_id[None, :]]
                     oo, ww = o[:, None], wts[None, :]
                     both = ~np.isnan(lat[oo]) & ~np.isnan(lat[ww])
                     d = np.round(
