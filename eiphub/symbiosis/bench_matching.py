@@ -305,10 +305,15 @@ def national(scale: str = "full") -> dict:
     for m in matches:  # both languages, as written to a file or saved (not kept in memory)
         chars += len(m.explanation) + len(m.explanation_vi)
     total = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kb = usage.ru_maxrss
     return dict(
         national_seconds=round(total, 3),
         national_peak_mb=round(peak_kb / 1024, 1),
+        # CPU seconds of the whole child (data generation included): less sensitive to
+        # other processes on a shared machine than the wall-clock figures
+        national_process_cpu_seconds=round(usage.ru_utime + usage.ru_stime, 1),
+        load_average_1min=round(__import__("os").getloadavg()[0], 1),
         national_listings=len(listings),
         national_matches=len(matches),
         national_resolve_seconds=round(t_resolve, 3),

@@ -182,7 +182,7 @@ def match_reference(
                     unv = np.broadcast_to(uo[:, None], ok.shape).copy()
                     for k in lim_names:
                         lv, lh = lims[k]
-                        v, st = vals[k[:-4]]
+                        v, st = (x[s0 : s0 + step] for x in vals[k[:-4]])
                         worse = (
                             (v[:, None] > lv[None, :])
                             if k.endswith("_max")

@@ -446,11 +446,13 @@ def test_fast_path_equals_brute_force(listings, k, max_km, dense):
     assert _key(fast) == _key(ref) and same_matches(fast, ref)
 
 
-def test_fast_path_equals_brute_force_on_clustered_set(monkeypatch):
+@pytest.mark.parametrize("chunk", [4_000_000, 50])  # 50: the reference works in many chunks
+def test_fast_path_equals_brute_force_on_clustered_set(monkeypatch, chunk):
     from eiphub.symbiosis.bench_matching import synthetic_listings
 
     monkeypatch.setattr(G, "DENSE_PAIRS", 0)
-    data = synthetic_listings(parks=12, enterprises=150, listings=900, seed=3)
+    monkeypatch.setattr(M.reference, "_CHUNK", chunk)
+    data = synthetic_listings(parks=12, enterprises=150, listings=900, seed=3, realistic=True)
     fast = match(data)
     assert len(fast) > 100
     ref = match_reference(data)
