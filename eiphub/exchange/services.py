@@ -671,14 +671,15 @@ MATCH_VALUE_FIELDS = (
 
 
 def _match_values(m: core.Match) -> tuple:
+    en, vi = m.explanations()
     return (
         m.score,
         m.distance_km,
         m.matched_quantity,
         m.unit[:20],
         m.pathway[:20],
-        m.explanation,
-        m.explanation_vi,
+        en,
+        vi,
         m.benefit_vnd_per_year,
         m.co2e_t_per_year,
         [{"code": f.code, **f.params} for f in m.facts],

@@ -303,7 +303,8 @@ def national(scale: str = "full") -> dict:
     t_match = time.perf_counter() - t0 - t_resolve
     chars = 0
     for m in matches:  # both languages, as written to a file or saved (not kept in memory)
-        chars += len(m.explanation) + len(m.explanation_vi)
+        en, vi = m.explanations()
+        chars += len(en) + len(vi)
     total = time.perf_counter() - t0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_kb = usage.ru_maxrss

@@ -497,7 +497,9 @@ MATCH_COLUMNS = (
 
 
 def match_to_dict(m: Match) -> dict:
-    return {k: getattr(m, k) for k in MATCH_COLUMNS}
+    out = {k: getattr(m, k) for k in MATCH_COLUMNS if not k.startswith("explanation")}
+    out["explanation"], out["explanation_vi"] = m.explanations()
+    return {k: out[k] for k in MATCH_COLUMNS}
 
 
 def write_matches_csv(matches: list[Match], path: str | Path) -> None:

@@ -148,6 +148,10 @@ class Match:
             return self._explainer.texts(self)
         return self._text
 
+    def explanations(self) -> tuple[str, str]:
+        """(English, Vietnamese) in one formatting pass (each property formats both)."""
+        return self._texts()
+
     @property
     def explanation(self) -> str:
         return self._texts()[0]
