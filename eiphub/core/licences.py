@@ -15,6 +15,7 @@ hazardous waste.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .catalogue import Resource, fold
 
@@ -63,6 +64,7 @@ def licences_from_column(text: str) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=8192)
 def licences_from_text(text: str) -> frozenset[str]:
     """Licences a free text says the firm holds: 'có giấy phép xử lý CTNH',
     'licensed hazardous waste handler', 'đã có giấy phép môi trường'."""

@@ -670,6 +670,32 @@ MATCH_VALUE_FIELDS = (
 )
 
 
+# what decides whether a stored match changed: its figures, unit and pathway (the texts
+# and facts are formatted from these and the catalogue, so they are only rebuilt for new
+# or changed matches; a renamed resource shows in a match's text when its figures change)
+DIFF_FIELDS = (
+    "score",
+    "distance_km",
+    "matched_quantity",
+    "unit",
+    "pathway",
+    "benefit_vnd_per_year",
+    "co2e_t_per_year",
+)
+
+
+def _match_key(m: core.Match) -> tuple:
+    return (
+        m.score,
+        m.distance_km,
+        m.matched_quantity,
+        m.unit[:20],
+        m.pathway[:20],
+        m.benefit_vnd_per_year,
+        m.co2e_t_per_year,
+    )
+
+
 def _match_values(m: core.Match) -> tuple:
     en, vi = m.explanations()
     return (
@@ -686,6 +712,34 @@ def _match_values(m: core.Match) -> tuple:
     )
 
 
+# the columns matching reads (to_core_listing, notifications): fewer values to convert
+MATCHING_FIELDS = (
+    "enterprise_id",
+    "kind",
+    "resource_code",
+    "resource_text",
+    "quantity",
+    "unit",
+    "period",
+    "recurring",
+    "available_from",
+    "available_to",
+    "quality",
+    "temperature_c",
+    "pressure_bar",
+    "hazardous",
+    "licence_required",
+    "price_vnd_per_unit",
+    "enterprise__latitude",
+    "enterprise__longitude",
+    "enterprise__vsic",
+    "enterprise__park_id",
+    "enterprise__park__code",
+    "enterprise__park__latitude",
+    "enterprise__park__longitude",
+)
+
+
 @transaction.atomic
 def run_matching(scope=None, params: core.MatchParams | None = None) -> MatchRun:
     """Match the published listings of a park (with its province's other parks), a
@@ -696,7 +750,7 @@ def run_matching(scope=None, params: core.MatchParams | None = None) -> MatchRun
     Set-based: existing matches are read in one query and diffed in memory; new
     rows go in with bulk_create, changed rows (only those whose figures moved)
     with bulk_update, stale rows in one delete, notifications with bulk_create."""
-    listings = list(_scope_listings(scope))
+    listings = list(_scope_listings(scope).only(*MATCHING_FIELDS))
     by_id = {lst.pk: lst for lst in listings}
     if isinstance(scope, Park):
         focus = {lst.pk for lst in listings if lst.enterprise.park_id == scope.pk}
@@ -715,18 +769,18 @@ def run_matching(scope=None, params: core.MatchParams | None = None) -> MatchRun
     ids = list(by_id)
     for i in range(0, len(ids), 5000):
         rows = Match.objects.filter(offer_id__in=ids[i : i + 5000]).values_list(
-            "pk", "offer_id", "want_id", "status", *MATCH_VALUE_FIELDS
+            "pk", "offer_id", "want_id", "status", *DIFF_FIELDS
         )
         existing.update({(r[1], r[2]): r for r in rows if r[2] in by_id})
     new, changed, kept = [], [], []
     for key, m in found.items():
-        values = _match_values(m)
         row = existing.get(key)
         if row is None:
-            new.append((key[0], key[1], values))
+            new.append((key[0], key[1], _match_values(m)))
         else:
             kept.append(row[0])
-            if tuple(row[4:]) != values:
+            if tuple(row[4:]) != _match_key(m):
+                values = _match_values(m)
                 changed.append(
                     Match(pk=row[0], **dict(zip(MATCH_VALUE_FIELDS, values, strict=True)))
                 )
