@@ -106,7 +106,8 @@ class ListingForm(forms.ModelForm):
         except ValueError as exc:
             self.add_error(
                 "quality_spec",
-                _("Cannot read “%(part)s”; write e.g. “moisture_pct<=15”.") % {"part": str(exc)},
+                _("Cannot read “%(part)s”; write e.g. “moisture_pct<=15”.")
+                % {"part": getattr(exc, "part", str(exc))},
             )
         cond = parse_conditions(text)
         if data.get("temperature_c") is None and "temperature_c" in cond:

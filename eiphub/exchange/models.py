@@ -77,6 +77,8 @@ class Match(models.Model):
     pathway = models.CharField(max_length=20, blank=True)
     explanation = models.TextField(blank=True)
     explanation_vi = models.TextField(blank=True)
+    # the explanation as structured facts ({"code": ..., parameters}); pages phrase them
+    facts = models.JSONField(default=list, blank=True)
     benefit_vnd_per_year = models.FloatField(default=0)
     co2e_t_per_year = models.FloatField(default=0)
     offer_accepted = models.BooleanField(default=False)

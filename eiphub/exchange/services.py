@@ -11,21 +11,30 @@ in this one place.  Who may see a park or enterprise at all comes from
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import enterprises_writable_by, parks_for, role_of
-from eiphub.core.catalogue import default_catalogue, fold
+from eiphub.core.catalogue import default_catalogue
+from eiphub.core.licences import (
+    ENVIRONMENTAL,
+    HAZARDOUS_WASTE,
+    licences_from_text,
+    normalise_licence,
+)
+from eiphub.core.quality import parse_quality, quality_text  # noqa: F401 (used by forms)
 from eiphub.core.units import UnitError
 from eiphub.registry.models import Enterprise, Park, Province
 from eiphub.symbiosis import matching as core
@@ -46,7 +55,6 @@ GROUP_LABELS = {
 OFFER_FATES = ("landfill", "treatment", "discharge")
 OFFER_PREFIXES = ("waste.", "byproduct.", "energy.heat", "energy.steam", "water.treated")
 OFFER_EXCLUDE = ("waste.domestic",)
-_HAZ_WORDS = ("nguy hai", "ctnh", "hazardous")
 
 
 class TransitionError(Exception):
@@ -97,44 +105,7 @@ def resource_name(code: str, text: str = "", lang: str | None = None) -> str:
 
 def licence_code(text: str) -> str:
     """A licence as the matcher names it ("Giấy phép xử lý CTNH" -> hazardous_waste)."""
-    if not (text or "").strip():
-        return ""
-    if any(w in fold(text) for w in _HAZ_WORDS):
-        return core.HAZARDOUS_LICENCE
-    return core.normalise_licence(text)
-
-
-_QUALITY_RE = re.compile(r"([A-Za-z_]\w*)\s*(<=|>=|=|<|>)\s*(-?\d+(?:[.,]\d+)?)")
-
-
-def parse_quality(text: str, kind: str) -> dict:
-    """'moisture_pct<=15; purity_pct>=95' -> {"moisture_pct_max": 15, "purity_pct_min": 95}.
-    Offers state values (suffixes dropped).  Raises ValueError naming the bad part."""
-    out = {}
-    for part in re.split(r"[;|\n]", text or ""):
-        part = part.strip()
-        if not part:
-            continue
-        m = _QUALITY_RE.fullmatch(part)
-        if not m:
-            raise ValueError(part)
-        key, op, value = m.group(1).lower(), m.group(2), float(m.group(3).replace(",", "."))
-        if kind == Listing.Kind.WANT:
-            key += {"<=": "_max", "<": "_max", ">=": "_min", ">": "_min", "=": ""}[op]
-        out[key] = value
-    return out
-
-
-def quality_text(quality: dict) -> str:
-    parts = []
-    for k, v in (quality or {}).items():
-        if k.endswith("_max"):
-            parts.append(f"{k[:-4]}<={v:g}")
-        elif k.endswith("_min"):
-            parts.append(f"{k[:-4]}>={v:g}")
-        else:
-            parts.append(f"{k}={v:g}")
-    return "; ".join(parts)
+    return normalise_licence(text or "")
 
 
 # --------------------------------------------------------------------------
@@ -468,7 +439,11 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
                 v.quality, v.site, v.disclosure = dict(lst.quality or {}), lst.site, lst.disclosure
     hidden = [lst.enterprise for v, lst in ((offer, m.offer), (want, m.want)) if v.blind]
     exact = not hidden
-    text = m.explanation if lang.startswith("en") else (m.explanation_vi or m.explanation)
+    if m.facts:
+        with translation.override(lang):
+            text = phrase_facts(m.facts)
+    else:
+        text = m.explanation if lang.startswith("en") else (m.explanation_vi or m.explanation)
     agreement = latest_agreement(m)
     return MatchView(
         id=m.pk,
@@ -490,6 +465,50 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
         unit=m.unit if exact else None,
         agreement_id=agreement.pk if agreement else None,
     )
+
+
+def phrase_facts(facts: list[dict]) -> str:
+    """A match's explanation in the active language from its structured facts
+    (``symbiosis.matching.explain``), numbers in the user's locale."""
+    from eiphub.web.templatetags.eip import num
+
+    en = (translation.get_language() or "vi").startswith("en")
+    f = {x.get("code"): x for x in facts}
+    link, res = f.get("link", {}), f.get("resources", {})
+    rel = link.get("relation")
+    if rel == "pathway":
+        name = link.get("pathway_name_en" if en else "pathway_name_vi", "")
+        how = _("via pathway %(id)s (%(name)s)") % {"id": link.get("pathway", ""), "name": name}
+    else:
+        how = {
+            "same": _("direct match"),
+            "narrower": _("direct match (want is broader)"),
+            "broader": _("direct match (offer is broader, check grade)"),
+            "text": _("same description (not in the catalogue)"),
+        }.get(rel, "")
+    side = "en" if en else "vi"
+    parts = [f"{res.get('offer_' + side, '')} → {res.get('want_' + side, '')} {how}".strip()]
+    km = f.get("distance", {}).get("distance_km")
+    if km is None:
+        parts.append(_("same park, distance not given"))
+    else:
+        parts.append(_("%(km)s km") % {"km": num(km, 1)})
+    if "coverage" in f:
+        pct = num(100 * (f["coverage"].get("share_of_want") or 0), 0)
+        parts.append(_("covers %(pct)s%% of the want") % {"pct": pct})
+    if "benefit" in f:
+        ben = num((f["benefit"].get("vnd_per_year") or 0) / 1e6, 0)
+        parts.append(_("benefit ≈ %(million)s million VND/year") % {"million": ben})
+    if "unverified" in f:
+        parts.append(_("quality or temperature not stated, check before agreeing"))
+    if "licence" in f:
+        lic = f["licence"].get("licence", "")
+        label = {
+            HAZARDOUS_WASTE: _("hazardous-waste licence"),
+            ENVIRONMENTAL: _("environmental licence"),
+        }.get(lic) or _("licence “%(name)s”") % {"name": lic.replace("_", " ")}
+        parts.append(_("receiver must hold a %(licence)s") % {"licence": label})
+    return "; ".join(parts)
 
 
 def party_names(viewer: Viewer, agreement: Agreement, lang: str | None = None) -> tuple[str, str]:
@@ -515,6 +534,16 @@ def match_qs() -> QuerySet[Match]:
 # --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _canonical_factor(cat, code: str, unit: str) -> float | None:
+    """Canonical units of ``code`` per ``unit`` (None: not convertible); one unit
+    conversion per distinct (resource, unit), not per listing."""
+    try:
+        return cat.to_canonical(code, 1.0, unit)
+    except UnitError:
+        return None
+
+
 def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
     """A published DB listing as the matcher's Listing (quantity per year, canonical unit).
     Returns None when the quantity cannot be expressed in the resource's unit."""
@@ -525,9 +554,8 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
     per_year = 12.0 if listing.period == Listing.Period.MONTH else 1.0
     qty, unit, factor, code = listing.quantity * per_year, listing.unit, 1.0, ""
     if res is not None and res.unit:
-        try:
-            factor = cat.to_canonical(res.code, 1.0, listing.unit)
-        except UnitError:
+        factor = _canonical_factor(cat, res.code, listing.unit)
+        if factor is None:
             return None
         qty, unit, code = qty * factor, res.unit, res.code
     ent = listing.enterprise
@@ -539,6 +567,7 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
         key = "pressure_bar" if listing.kind == Listing.Kind.OFFER else "pressure_bar_min"
         quality.setdefault(key, listing.pressure_bar)
     lic = licence_code(listing.licence_required)
+    held = licences_from_text(listing.resource_text)
     price = listing.price_vnd_per_unit
     return core.Listing(
         id=str(listing.pk),
@@ -556,7 +585,7 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
         price_vnd_per_unit=None if price is None else price / factor,
         available_from=listing.available_from,
         available_to=listing.available_to,
-        licences=frozenset({lic} if lic else ()),
+        licences=frozenset({lic} if lic else ()) | held,
         quality=quality,
         recurring=listing.recurring and listing.period != Listing.Period.ONCE,
         industry=ent.vsic,
@@ -601,6 +630,20 @@ def users_of(enterprise_id: int):
     )
 
 
+def users_of_many(enterprise_ids):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            profile__enterprise_id__in=list(enterprise_ids),
+            profile__role=Role.ENTERPRISE,
+            is_active=True,
+        )
+        .select_related("profile")
+    )
+
+
 def notify(enterprise_id: int, message, url: str = "") -> int:
     """Notify every user of an enterprise, each in their language.  ``message`` is a
     callable returning the (translated) text, so it is evaluated per language."""
@@ -613,13 +656,101 @@ def notify(enterprise_id: int, message, url: str = "") -> int:
     return n
 
 
+MATCH_VALUE_FIELDS = (
+    "score",
+    "distance_km",
+    "matched_quantity",
+    "unit",
+    "pathway",
+    "explanation",
+    "explanation_vi",
+    "benefit_vnd_per_year",
+    "co2e_t_per_year",
+    "facts",
+)
+
+
+# what decides whether a stored match changed: its figures, unit and pathway (the texts
+# and facts are formatted from these and the catalogue, so they are only rebuilt for new
+# or changed matches; a renamed resource shows in a match's text when its figures change)
+DIFF_FIELDS = (
+    "score",
+    "distance_km",
+    "matched_quantity",
+    "unit",
+    "pathway",
+    "benefit_vnd_per_year",
+    "co2e_t_per_year",
+)
+
+
+def _match_key(m: core.Match) -> tuple:
+    return (
+        m.score,
+        m.distance_km,
+        m.matched_quantity,
+        m.unit[:20],
+        m.pathway[:20],
+        m.benefit_vnd_per_year,
+        m.co2e_t_per_year,
+    )
+
+
+def _match_values(m: core.Match) -> tuple:
+    en, vi = m.explanations()
+    return (
+        m.score,
+        m.distance_km,
+        m.matched_quantity,
+        m.unit[:20],
+        m.pathway[:20],
+        en,
+        vi,
+        m.benefit_vnd_per_year,
+        m.co2e_t_per_year,
+        [{"code": f.code, **f.params} for f in m.facts],
+    )
+
+
+# the columns matching reads (to_core_listing, notifications): fewer values to convert
+MATCHING_FIELDS = (
+    "enterprise_id",
+    "kind",
+    "resource_code",
+    "resource_text",
+    "quantity",
+    "unit",
+    "period",
+    "recurring",
+    "available_from",
+    "available_to",
+    "quality",
+    "temperature_c",
+    "pressure_bar",
+    "hazardous",
+    "licence_required",
+    "price_vnd_per_unit",
+    "enterprise__latitude",
+    "enterprise__longitude",
+    "enterprise__vsic",
+    "enterprise__park_id",
+    "enterprise__park__code",
+    "enterprise__park__latitude",
+    "enterprise__park__longitude",
+)
+
+
 @transaction.atomic
 def run_matching(scope=None, params: core.MatchParams | None = None) -> MatchRun:
     """Match the published listings of a park (with its province's other parks), a
     province, or everything, and upsert Match rows: new pairs are created (and
     their owners notified once), known pairs keep their workflow state and get
-    fresh scores, pairs no longer found are deleted only while still 'identified'."""
-    listings = list(_scope_listings(scope))
+    fresh scores, pairs no longer found are deleted only while still 'identified'.
+
+    Set-based: existing matches are read in one query and diffed in memory; new
+    rows go in with bulk_create, changed rows (only those whose figures moved)
+    with bulk_update, stale rows in one delete, notifications with bulk_create."""
+    listings = list(_scope_listings(scope).only(*MATCHING_FIELDS))
     by_id = {lst.pk: lst for lst in listings}
     if isinstance(scope, Park):
         focus = {lst.pk for lst in listings if lst.enterprise.park_id == scope.pk}
@@ -632,73 +763,119 @@ def run_matching(scope=None, params: core.MatchParams | None = None) -> MatchRun
         key = (int(m.offer_id), int(m.want_id))
         if key[0] in focus or key[1] in focus:
             found[key] = m
-    existing = {
-        (x.offer_id, x.want_id): x
-        for x in Match.objects.filter(offer_id__in=by_id, want_id__in=by_id)
-    }
-    fields = [
-        "score",
-        "distance_km",
-        "matched_quantity",
-        "unit",
-        "pathway",
-        "explanation",
-        "explanation_vi",
-        "benefit_vnd_per_year",
-        "co2e_t_per_year",
-    ]
-    new, changed = [], []
+    # existing matches between the scope's listings: one indexed IN on the offer
+    # (a subquery on both sides makes PostgreSQL nest loops), the want checked here
+    existing = {}
+    ids = list(by_id)
+    for i in range(0, len(ids), 5000):
+        rows = Match.objects.filter(offer_id__in=ids[i : i + 5000]).values_list(
+            "pk", "offer_id", "want_id", "status", *DIFF_FIELDS
+        )
+        existing.update({(r[1], r[2]): r for r in rows if r[2] in by_id})
+    new, changed, kept = [], [], []
     for key, m in found.items():
-        values = {
-            "score": m.score,
-            "distance_km": m.distance_km,
-            "matched_quantity": m.matched_quantity,
-            "unit": m.unit[:20],
-            "pathway": m.pathway[:20],
-            "explanation": m.explanation,
-            "explanation_vi": m.explanation_vi,
-            "benefit_vnd_per_year": m.benefit_vnd_per_year,
-            "co2e_t_per_year": m.co2e_t_per_year,
-        }
-        obj = existing.get(key)
-        if obj is None:
-            new.append(Match(offer_id=key[0], want_id=key[1], **values))
+        row = existing.get(key)
+        if row is None:
+            new.append((key[0], key[1], _match_values(m)))
         else:
-            for k, v in values.items():
-                setattr(obj, k, v)
-            changed.append(obj)
+            kept.append(row[0])
+            if tuple(row[4:]) != _match_key(m):
+                values = _match_values(m)
+                changed.append(
+                    Match(pk=row[0], **dict(zip(MATCH_VALUE_FIELDS, values, strict=True)))
+                )
     stale = [
-        x.pk
-        for key, x in existing.items()
+        row[0]
+        for key, row in existing.items()
         if key not in found
-        and x.status == Match.Status.IDENTIFIED
+        and row[3] == Match.Status.IDENTIFIED
         and (key[0] in focus or key[1] in focus)
     ]
-    if stale:
-        Match.objects.filter(pk__in=stale).delete()
-    Match.objects.bulk_update(changed, fields, batch_size=500)
-    created = []
-    for obj in new:  # saved one by one for their ids (bulk_create ids are DB-specific)
-        obj.save()
-        created.append(obj)
-    for obj in created:
-        url = reverse("exchange:match_detail", args=[obj.pk])
-        for lst in (by_id[obj.offer_id], by_id[obj.want_id]):
-            run.notified += notify(
-                lst.enterprise_id,
-                lambda lst=lst, obj=obj: (
-                    _("New match for your %(kind)s “%(resource)s” (score %(score)s).")
-                    % {
-                        "kind": Listing.Kind(lst.kind).label.lower(),
-                        "resource": resource_name(lst.resource_code, lst.resource_text),
-                        "score": f"{obj.score:.2f}",
-                    }
-                ),
-                url,
-            )
-    run.created, run.updated, run.removed = len(created), len(changed), len(stale)
-    run.match_ids = [x.pk for x in created] + [x.pk for x in changed]
+    for i in range(0, len(stale), 900):
+        Match.objects.filter(pk__in=stale[i : i + 900]).delete()
+    if changed:
+        Match.objects.bulk_update(changed, MATCH_VALUE_FIELDS, batch_size=500)
+    created = _insert_matches(new)
+    run.notified = _notify_new_matches(created, by_id)
+    run.created, run.updated, run.removed = len(created), len(kept), len(stale)
+    run.match_ids = [x.pk for x in created] + kept
     return run
+
+
+def _insert_matches(new: list[tuple]) -> list:
+    """Insert new matches ((offer id, want id, values) each); returns objects with
+    pk, offer_id, want_id and score.  PostgreSQL: one COPY, then one query for the
+    ids (COPY is several times faster than a multi-row INSERT built by the ORM);
+    other databases: bulk_create, which returns the ids."""
+    if not new:
+        return []
+    conn = transaction.get_connection()
+    if conn.vendor != "postgresql":
+        objs = [
+            Match(offer_id=o, want_id=w, **dict(zip(MATCH_VALUE_FIELDS, v, strict=True)))
+            for o, w, v in new
+        ]
+        return Match.objects.bulk_create(objs, batch_size=1000)
+    meta = Match._meta
+    names = ["offer", "want", *MATCH_VALUE_FIELDS, "offer_accepted", "want_accepted", "status"]
+    cols = [meta.get_field(n).column for n in names] + [meta.get_field("created").column]
+    now = timezone.now()
+    with conn.cursor() as cur:
+        sql = f"COPY {conn.ops.quote_name(meta.db_table)} ({', '.join(map(conn.ops.quote_name, cols))}) FROM STDIN"
+        with cur.cursor.copy(sql) as copy:
+            for o, w, v in new:
+                row = (*v[:-1], json.dumps(v[-1], ensure_ascii=False))  # facts: JSON text
+                copy.write_row((o, w, *row, False, False, Match.Status.IDENTIFIED, now))
+    wanted = {(o, w): v[0] for o, w, v in new}
+    offers = sorted({o for o, _w, _v in new})
+    out = []
+    for i in range(0, len(offers), 5000):
+        for pk, o, w in Match.objects.filter(offer_id__in=offers[i : i + 5000]).values_list(
+            "pk", "offer_id", "want_id"
+        ):
+            if (o, w) in wanted:
+                out.append(SimpleNamespace(pk=pk, offer_id=o, want_id=w, score=wanted[o, w]))
+    return out
+
+
+def _notify_new_matches(created: list[Match], by_id: dict) -> int:
+    """One notification per user of each side's enterprise, in the user's language;
+    users read in one query, texts built once per language, one bulk insert."""
+    if not created:
+        return 0
+    ents = {by_id[x].enterprise_id for obj in created for x in (obj.offer_id, obj.want_id)}
+    users = defaultdict(list)
+    for u in users_of_many(ents):
+        users[u.profile.enterprise_id].append(u)
+    if not users:
+        return 0
+    marker = 987654321  # the match URL differs only by the id: reverse once
+    url_pattern = reverse("exchange:match_detail", args=[marker])
+    by_lang = defaultdict(list)  # language -> (user, match, listing)
+    for obj in created:
+        for lst in (by_id[obj.offer_id], by_id[obj.want_id]):
+            for u in users.get(lst.enterprise_id, ()):
+                lang = getattr(u.profile, "language", None) or "vi"
+                by_lang[lang].append((u, obj, lst))
+    out = []
+    for lang, items in by_lang.items():
+        with translation.override(lang):
+            template = _("New match for your %(kind)s “%(resource)s” (score %(score)s).")
+            kinds = {k: Listing.Kind(k).label.lower() for k in Listing.Kind.values}
+            names: dict = {}
+            for u, obj, lst in items:
+                key = (lst.resource_code, lst.resource_text)
+                if key not in names:
+                    names[key] = resource_name(*key)
+                text = template % {
+                    "kind": kinds[lst.kind],
+                    "resource": names[key],
+                    "score": f"{obj.score:.2f}",
+                }
+                url = url_pattern.replace(str(marker), str(obj.pk))
+                out.append(Notification(user=u, text=text[:300], url=url))
+    Notification.objects.bulk_create(out, batch_size=1000)
+    return len(out)
 
 
 # --------------------------------------------------------------------------
@@ -768,7 +945,7 @@ def offers_from_flows(enterprise: Enterprise) -> FlowOffers:
                 period=Listing.Period.YEAR,
                 recurring=True,
                 hazardous=bool(res and res.hazardous),
-                licence_required=core.HAZARDOUS_LICENCE if res and res.hazardous else "",
+                licence_required=HAZARDOUS_WASTE if res and res.hazardous else "",
                 status=Listing.Status.DRAFT,
                 source_flow_key=key,
             )

@@ -126,7 +126,7 @@ def build_inputs(park: Park | None = None, province: Province | None = None, par
     db = {str(x.pk): x for x in _scope_listings(park, province)}
     items = xs.core_listings(db.values())
     mp = core.MatchParams(
-        max_distance_km=float(params.get("max_distance_km", core.MatchParams.max_distance_km)),
+        max_distance_km=float(params["max_distance_km"]) if params.get("max_distance_km") else None,
         max_matches_per_offer=None,
     )
     matches = core.match(items, params=mp)

@@ -54,10 +54,54 @@ def test_json_output_and_max_distance(tmp_path):
     assert doc["matches"][0]["co2e_t_per_year"] > 0
 
 
-def test_bad_row_names_row_and_column(tmp_path):
+def test_strict_bad_row_names_row_and_column(tmp_path):
     bad = ROWS + ["O9,X,Y,offer,tro bay,lots,t,year,20.2,106.0,"]
+    out = tmp_path / "x.csv"
     with pytest.raises(CommandError) as exc:
-        call_command("match", listings=str(_write(tmp_path, bad)), out=str(tmp_path / "x.csv"))
+        call_command("match", listings=str(_write(tmp_path, bad)), out=str(out), strict=True)
     msg = str(exc.value)
-    assert "listings.csv" in msg and "row 7" in msg and "'quantity'" in msg
+    assert "listings.csv" in msg and "row 7" in msg and "“quantity”" in msg and "lots" in msg
     assert exc.value.returncode == 2
+    assert not out.exists()  # all or nothing
+
+
+BAD_ROWS = [
+    "O9,X,Y,offer,tro bay,lots,t,year,20.2,106.0,",  # row 7: not a number
+    "O10,X,Y,sell,tro bay,5,t,year,20.2,106.0,",  # row 8: bad kind
+    "O1,X,Y,offer,tro bay,5,t,year,20.2,106.0,",  # row 9: duplicate id
+    "O11,Z,Khanh Phu,offer,tro bay,50,GJ,year,20.2233,106.0201,",  # row 10: unit vs guessed resource
+    "O12,Z,Khanh Phu,offer,zzqx widget,5,t,year,,,",  # row 11: unknown resource, no coordinates
+]
+
+
+def test_bad_rows_are_skipped_and_reported(tmp_path, capsys):
+    out = tmp_path / "m.csv"
+    with pytest.raises(SystemExit) as exc:
+        call_command("match", listings=str(_write(tmp_path, ROWS + BAD_ROWS)), out=str(out))
+    assert exc.value.code == 3  # done, some rows skipped
+    got = {(r["offer_id"], r["want_id"]) for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert got == {("O1", "W1"), ("O2", "W2")}  # the good rows are matched as before
+    issues = list(csv.DictReader(open(f"{out}.errors.csv", encoding="utf-8")))
+    by_row = {(r["row"], r["code"]): r for r in issues}
+    assert by_row[("7", "bad_number")]["column"] == "quantity"
+    assert by_row[("7", "bad_number")]["severity"] == "error"
+    assert "lots" in by_row[("7", "bad_number")]["message"]
+    assert ("8", "bad_kind") in by_row and ("9", "duplicate_id") in by_row
+    mismatch = by_row[("10", "unit_mismatch")]
+    assert mismatch["severity"] == "warning" and "GJ" in mismatch["message"]
+    assert by_row[("11", "unresolved_resource")]["severity"] == "warning"
+    assert by_row[("11", "no_coordinates")]["severity"] == "warning"
+    text = capsys.readouterr()
+    assert "3 skipped" in text.out and "row 7" in text.err
+
+
+def test_clean_run_exits_zero_and_reports_in_vietnamese(tmp_path, capsys):
+    out = tmp_path / "m.csv"
+    call_command("match", listings=str(_write(tmp_path, ROWS)), out=str(out))  # no SystemExit
+    assert not (tmp_path / "m.csv.errors.csv").exists()
+    rows = ROWS + ["O9,X,Y,offer,tro bay,lots,t,year,20.2,106.0,"]
+    with pytest.raises(SystemExit):
+        call_command("match", listings=str(_write(tmp_path, rows)), out=str(out), lang="vi")
+    (issue,) = list(csv.DictReader(open(f"{out}.errors.csv", encoding="utf-8")))
+    assert issue["message"] == "không phải là số: “lots”"
+    assert "dòng 7" in capsys.readouterr().err

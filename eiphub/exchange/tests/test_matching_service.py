@@ -163,3 +163,35 @@ def test_listing_form_validation(seeded):
     }
     preview = c.get("/exchange/listings/resolve/", {"resource": "tro xi nhiet dien"})
     assert "waste.ash" in preview.content.decode()
+
+
+def test_matches_store_facts_and_pages_phrase_them(seeded):
+    from django.utils import translation
+
+    w, ents, users, L = seeded
+    S.run_matching(w.k1)
+    heat = Match.objects.get(offer=L["heat"], want=L["drying"])
+    f = {x["code"]: x for x in heat.facts}
+    assert f["link"]["relation"] == "pathway" and f["link"]["pathway"] == "P-082"
+    assert f["distance"]["distance_km"] == pytest.approx(heat.distance_km)
+    assert 0 < f["coverage"]["share_of_want"] <= 1
+    assert f["benefit"]["vnd_per_year"] == pytest.approx(heat.benefit_vnd_per_year)
+    km = heat.distance_km
+    with translation.override("vi"):
+        vi = S.phrase_facts(heat.facts)
+    with translation.override("en"):
+        en = S.phrase_facts(heat.facts)
+    assert "theo lộ trình P-082" in vi and f"{km:.1f}".replace(".", ",") + " km" in vi
+    assert "triệu đồng/năm" in vi and "via pathway" not in vi
+    assert "via pathway P-082" in en and f"{km:.1f} km" in en and "million VND/year" in en
+    # a re-run with nothing changed writes nothing (the diff is set-based)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as q:
+        again = S.run_matching(w.k1)
+    assert again.created == 0 and again.updated == 3
+    writes = [
+        x["sql"] for x in q.captured_queries if x["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []

