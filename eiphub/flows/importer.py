@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,9 +40,11 @@ from eiphub.accounts.scoping import (
     parks_writable_by,
 )
 from eiphub.core.catalogue import default_catalogue, fold
+from eiphub.core.numbers import NumberError, parse_number
 from eiphub.core.units import UnitError
 from eiphub.registry.models import Enterprise, Park, Province, SharedFacility
 from eiphub.registry.validators import is_valid_tax_code, validate_vsic
+from eiphub.web.numbers import number_message
 
 from . import io_schema as S
 from .models import FlowRecord, ImportBatch
@@ -266,35 +268,14 @@ def parse_date(v) -> dt.date:
     raise _Bad(_("“%(value)s” is not a date; write dd/mm/yyyy.") % {"value": v})
 
 
-def parse_decimal(v) -> Decimal:
-    """Numbers as typed in Vietnamese or English: 1.234,5 / 1,234.5 / 1234,5 / 1234.5."""
-    if isinstance(v, bool):
-        raise _Bad(_("“%(value)s” is not a number.") % {"value": v})
-    if isinstance(v, Decimal):
-        d = v
-    elif isinstance(v, int | float):
-        d = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-    else:
-        s = re.sub(r"[\s\u00a0_']", "", str(v))
-        if "," in s and "." in s:
-            s = (
-                s.replace(".", "").replace(",", ".")
-                if s.rfind(",") > s.rfind(".")
-                else s.replace(",", "")
-            )
-        elif s.count(",") > 1:
-            s = s.replace(",", "")
-        elif s.count(",") == 1:
-            s = s.replace(",", ".")
-        elif s.count(".") > 1:
-            s = s.replace(".", "")
-        try:
-            d = Decimal(s)
-        except InvalidOperation:
-            raise _Bad(_("“%(value)s” is not a number.") % {"value": v})
-    if not d.is_finite():
-        raise _Bad(_("“%(value)s” is not a number.") % {"value": v})
-    return d
+def parse_decimal(v, lang: str | None = None) -> Decimal:
+    """Numbers as typed in the user's language (one parser: ``eiphub.core.numbers``):
+    vi 1.234,5 / en 1,234.5; ambiguous text such as "1,234" in Vietnamese is refused."""
+    lang = lang or translation.get_language() or "vi"
+    try:
+        return parse_number(v, lang)
+    except NumberError as exc:
+        raise _Bad(number_message(exc, lang)) from None
 
 
 def _fit(d: Decimal, max_digits: int, places: int) -> Decimal:
@@ -765,11 +746,11 @@ def _parse(col: S.Column, v, lang: str):
             )
         return hit == "yes" if t == S.BOOL else hit
     if t == S.DECIMAL:
-        return parse_decimal(v)
+        return parse_decimal(v, lang)
     if t == S.FLOAT:
-        return float(parse_decimal(v))
+        return float(parse_decimal(v, lang))
     if t == S.INT:
-        d = parse_decimal(v)
+        d = parse_decimal(v, lang)
         if d != d.to_integral_value() or d < 0:
             raise _Bad(_("“%(value)s” is not a whole number.") % {"value": v})
         return int(d)
