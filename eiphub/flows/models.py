@@ -94,6 +94,7 @@ class ImportRow(models.Model):
     origin = models.CharField(max_length=20, blank=True, default="")
     fate = models.CharField(max_length=20, blank=True, default="")
     counterparty_id = models.IntegerField(null=True)
+    counterparty_tax = models.CharField(max_length=14, blank=True, default="")
     data_quality = models.CharField(max_length=10, default="measured")
     action = models.CharField(max_length=1, blank=True, default="")  # preview: c / u / =
     warnings = models.JSONField(default=list, blank=True)

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy
 
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.units import UnitError
-
 from eiphub.web.numbers import LocaleFloatField, localize_model_number_fields
 
 from .models import Measure, Status

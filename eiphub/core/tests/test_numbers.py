@@ -48,7 +48,9 @@ def test_ambiguous_input_is_refused_with_both_readings(text, lang, readings):
     assert info.value.readings == readings
 
 
-@pytest.mark.parametrize("text", ["", "  ", "abc", "1.23.4", "1,2,3", "1.234,5,6", "--1", "1e", "nan", "inf", "1..2"])
+@pytest.mark.parametrize(
+    "text", ["", "  ", "abc", "1.23.4", "1,2,3", "1.234,5,6", "--1", "1e", "nan", "inf", "1..2"]
+)
 def test_not_numbers(text):
     with pytest.raises(NumberError) as info:
         parse_number(text, "vi")

@@ -99,6 +99,7 @@ class Migration(migrations.Migration):
                 ('origin', models.CharField(blank=True, default='', max_length=20)),
                 ('fate', models.CharField(blank=True, default='', max_length=20)),
                 ('counterparty_id', models.IntegerField(null=True)),
+                ('counterparty_tax', models.CharField(blank=True, default='', max_length=14)),
                 ('data_quality', models.CharField(default='measured', max_length=10)),
                 ('action', models.CharField(blank=True, default='', max_length=1)),
                 ('warnings', models.JSONField(blank=True, default=list)),
