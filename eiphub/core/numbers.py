@@ -70,6 +70,8 @@ def parse_number(value, lang: str | None = "vi") -> Decimal:
     if isinstance(value, float):
         return _decimal(repr(value), repr(value))
     original = "" if value is None else str(value)
+    if original.isdigit() and original.isascii():  # the common case, fast
+        return Decimal(original)
     s = _SPACES.sub("", original).replace("\u2212", "-")
     if not s:
         raise NumberError("empty", original)

@@ -10,8 +10,8 @@ Every state of an import lives in database rows, never in a process:
    with their plausibility warnings for the preview page.
 2. ``apply_batch(batch_id, progress=None)`` writes a staged batch: set-based SQL
    (UPDATE … FROM, INSERT … SELECT … WHERE NOT EXISTS), keeping in
-   :class:`FlowRevision` the previous values of every record it changed or deleted
-   and the ids of the records it created.  It is idempotent (a batch that is not in
+   :class:`FlowRevision` the previous values of every record it changed or deleted;
+   the records it created carry the batch (``FlowRecord.batch``).  It is idempotent (a batch that is not in
    ``preview`` is returned as it is) and safe to run from a job worker.  Imports
    touching the same owners are serialised by PostgreSQL advisory locks taken in
    id order (no deadlock).
@@ -96,11 +96,12 @@ def _write_staged(rows: list[tuple]) -> None:
     ImportRow.objects.bulk_create(objs, batch_size=2000)
 
 
-def stage_batch(batch: ImportBatch, rows: list[tuple]) -> ImportBatch:
+def stage_batch(batch: ImportBatch, rows: list[tuple], classify_rows: bool = True) -> ImportBatch:
     """Stage the validated rows (tuples in _STAGE_COLS order, batch id first, warnings a
     list of phrased texts last) and classify them; returns the batch with its preview counts."""
     _write_staged(rows)
-    classify(batch)
+    if classify_rows:  # the preview's counts; apply_batch counts for itself
+        classify(batch)
     return batch
 
 
@@ -266,12 +267,6 @@ def _apply(batch: ImportBatch, progress: Progress | None) -> None:
         )
         if progress:
             progress("write", total if owner == "facility_id" else total // 2, total)
-    _exec(
-        f"{_REV_HEAD} SELECT f.id, 'create', %s, %s, %s, f.enterprise_id, f.facility_id, "
-        f"f.resource_code, f.direction, f.period, NULL, '', NULL, '', '', '', NULL, '', NULL, "
-        f"NULL, NULL, f.quantity, f.unit FROM {T_FLOW} f WHERE f.batch_id = %s AND f.version = 1",
-        [now, user_id, bid, bid],
-    )
     ImportRow.objects.filter(batch=batch).delete()
     batch.status = BatchStatus.DONE
     batch.finished = now
@@ -308,10 +303,11 @@ def undo_batch(batch_id: int, user=None) -> ImportBatch:
                     f"FROM {T_REV} WHERE batch_id = %s AND {owner} IS NOT NULL ORDER BY 1) s",
                     [LOCK_NAMESPACE[owner], bid],
                 )
+        # Created records: those still carrying the batch, not updated by it.
         _exec(
-            f"DELETE FROM {T_FLOW} WHERE id IN (SELECT flow_id FROM {T_REV} "
-            f"WHERE batch_id = %s AND action = 'create')",
-            [bid],
+            f"DELETE FROM {T_FLOW} WHERE batch_id = %s AND id NOT IN (SELECT flow_id FROM {T_REV} "
+            f"WHERE batch_id = %s AND action = 'update')",
+            [bid, bid],
         )
         _exec(
             f"UPDATE {T_FLOW} AS f SET quantity = v.old_quantity, unit = v.old_unit, "
@@ -319,7 +315,8 @@ def undo_batch(batch_id: int, user=None) -> ImportBatch:
             f"origin = v.old_origin, fate = v.old_fate, counterparty_id = v.old_counterparty_id, "
             f"data_quality = v.old_data_quality, entered_by_id = v.old_entered_by_id, "
             f"batch_id = v.old_batch_id, version = f.version + 1 FROM {T_REV} AS v "
-            f"WHERE v.batch_id = %s AND v.action = 'update' AND v.flow_id = f.id",
+            f"WHERE v.batch_id = %s AND v.action = 'update' AND v.flow_id = f.id "
+            f"AND f.batch_id = v.batch_id",  # a later change (by hand, another batch) stays
             [bid],
         )
         _exec(

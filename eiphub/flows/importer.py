@@ -327,6 +327,7 @@ class _Validator:
         self.resource_cache: dict[str, tuple] = {}
         self._tax_codes: set[str] | None = None
         self.memo: dict[tuple[str, object], object] = {}
+        self._columns: dict[str, list] = {}
         # the row being checked
         self.sheet_name, self.row, self.cells = "", 0, {}
 
@@ -432,11 +433,23 @@ class _Validator:
         return done
 
     def values(self, kind: S.Kind, keys=None) -> dict:
+        if keys is None:  # flows: every column, absent ones None without parsing
+            cells = self.cells
+            return {
+                c.key: (self.value(kind, c) if c.key in cells or c.required else None)
+                for c in self._data_columns(kind)
+            }
         return {
             c.key: self.value(kind, c)
             for c in kind.columns
-            if not c.info and (keys is None or c.key in keys or c.required)
+            if not c.info and (c.key in keys or c.required)
         }
+
+    def _data_columns(self, kind: S.Kind) -> list:
+        cols = self._columns.get(kind.key)
+        if cols is None:
+            cols = self._columns[kind.key] = [c for c in kind.columns if not c.info]
+        return cols
 
     def value(self, kind: S.Kind, col: S.Column):
         """The parsed cell of ``col``: None when empty, _BAD after recording an error."""
@@ -927,7 +940,7 @@ def _import(src, filename, user, kind, progress, today, replace_months, preview,
     result = None
     try:
         with transaction.atomic():
-            result = _stage_and_apply(v, filename, user, progress, replace_months, preview)
+            result = _stage_and_apply(v, filename, user, progress, replace_months, preview, dry_run)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -935,7 +948,7 @@ def _import(src, filename, user, kind, progress, today, replace_months, preview,
     return result
 
 
-def _stage_and_apply(v, filename, user, progress, replace_months, preview) -> ImportResult:
+def _stage_and_apply(v, filename, user, progress, replace_months, preview, dry_run) -> ImportResult:
     from .batches import apply_batch, stage_batch
 
     rows = sum(v.rows_by_kind.values())
@@ -950,9 +963,12 @@ def _stage_and_apply(v, filename, user, progress, replace_months, preview) -> Im
         total=rows,
         registry_rows=_registry_payload(v),
     )
-    stage_batch(batch, _staged_rows(v, batch.pk))
+    staged = _staged_rows(v, batch.pk)
+    stage_batch(batch, staged, classify_rows=preview or dry_run)
     if not preview:
+        warnings = sum(1 for r in staged if r[-1])
         batch = apply_batch(batch.pk, progress)
+        batch.warning_count = warnings
     else:
         batch.created_count += len(v.parks) + len(v.enterprises)  # upserts counted at apply
     return ImportResult(

@@ -32,8 +32,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--scale", choices=["small", "full"], default="full")
         parser.add_argument("--json", dest="json_out", help="also write all figures to this file")
+        parser.add_argument(
+            "--format",
+            choices=["text", "json"],
+            default="text",
+            help="json: print one JSON object (a single suite's figures, or one per suite); "
+            "the running commentary goes to stderr",
+        )
 
-    def handle(self, *args, only, scale, json_out, **kw):
+    def handle(self, *args, only, scale, json_out, format="text", **kw):
         unknown = [name for name in only if name not in SUITES]
         if unknown:
             raise CommandError(
@@ -49,10 +56,14 @@ class Command(BaseCommand):
                 if exc.name == path:
                     continue
                 raise
-            self.stdout.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
-            results[name] = mod.run(scale=scale, stdout=self.stdout)
+            say = self.stderr if format == "json" else self.stdout
+            say.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
+            results[name] = mod.run(scale=scale, stdout=say)
         if json_out:
             with open(json_out, "w", encoding="utf-8") as fh:
                 json.dump(results, fh, indent=2, default=str)
-        if not results:
+        if format == "json":
+            one = next(iter(results.values())) if len(results) == 1 else results
+            self.stdout.write(json.dumps(one, default=str))
+        elif not results:
             self.stdout.write("no benchmark suites found")
