@@ -17,6 +17,7 @@ import preview, the board's list of odd figures.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,11 +45,30 @@ def check_value(
     past = [float(h) for h in history if h is not None]
     if len(past) < MIN_MONTHS:
         return None
-    med = statistics.median(past)
-    if med <= 0:
+    return check_median(value, statistics.median(past), len(past), resource_code, direction)
+
+
+def median_without(sorted_values: list[float], drop: float | None) -> float:
+    """The median of ``sorted_values`` with one occurrence of ``drop`` left out."""
+    if drop is None:
+        return statistics.median(sorted_values)
+    i = bisect.bisect_left(sorted_values, drop)
+    n = len(sorted_values) - 1
+
+    def at(k):
+        return sorted_values[k] if k < i else sorted_values[k + 1]
+
+    return at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2
+
+
+def check_median(
+    value: float, med: float, months: int, resource_code: str = "", direction: str = ""
+) -> Warning | None:
+    """Warn when ``value`` is > FACTOR× or < 1/FACTOR of ``med`` (of ``months`` months)."""
+    if months < MIN_MONTHS or med <= 0:
         return None
     ratio = float(value) / med
-    params = {"value": float(value), "median": med, "ratio": ratio, "months": len(past)}
+    params = {"value": float(value), "median": med, "ratio": ratio, "months": months}
     if ratio > FACTOR:
         return Warning("far_above", resource_code, direction, params)
     if ratio < 1 / FACTOR:

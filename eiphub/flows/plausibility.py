@@ -18,12 +18,25 @@ from eiphub.web.numbers import active_lang
 
 from .models import FlowRecord
 
-History = dict[tuple[int, str, str], dict[dt.date, float]]
+
+class History(defaultdict):
+    """(enterprise id, resource, direction) -> {month: canonical quantity}, with each
+    key's sorted values cached for the medians."""
+
+    def __init__(self):
+        super().__init__(dict)
+        self.sorted: dict[tuple, list[float]] = {}
+
+    def sorted_values(self, key) -> list[float]:
+        hit = self.sorted.get(key)
+        if hit is None:
+            hit = self.sorted[key] = sorted(self.get(key, {}).values())
+        return hit
 
 
 def load_history(enterprise_ids) -> History:
     """(enterprise id, resource, direction) -> {month: canonical quantity}."""
-    hist: History = defaultdict(dict)
+    hist = History()
     ids = [i for i in set(enterprise_ids) if i is not None]
     for start in range(0, len(ids), 500):
         rows = FlowRecord.objects.filter(enterprise_id__in=ids[start : start + 500]).values_list(
@@ -35,8 +48,16 @@ def load_history(enterprise_ids) -> History:
 
 
 def value_warning(hist: History, ent_id, code, direction, period, qc) -> P.Warning | None:
-    past = hist.get((ent_id, code, direction), {})
-    return P.check_value(qc, [v for p, v in past.items() if p != period], code, direction)
+    key = (ent_id, code, direction)
+    past = hist.get(key)
+    if not past:
+        return None
+    own = past.get(period)
+    months = len(past) - (own is not None)
+    if months < P.MIN_MONTHS:
+        return None
+    med = P.median_without(hist.sorted_values(key), own)
+    return P.check_median(qc, med, months, code, direction)
 
 
 def month_warnings(

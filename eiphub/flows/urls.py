@@ -5,6 +5,7 @@ from . import views, views_io
 app_name = "flows"
 urlpatterns = [
     path("entry/", views.entry, name="entry"),
+    path("checks/", views.checks, name="checks"),
     path("import/", views_io.import_page, name="import"),
     path("import/<int:pk>/", views_io.import_status, name="import_status"),
     path("import/<int:pk>/apply/", views_io.import_apply, name="import_apply"),
