@@ -18,9 +18,9 @@ Every state of an import lives in database rows, never in a process:
 3. ``undo_batch(batch_id, user)`` restores the previous values, re-inserts the
    deleted records and deletes the created ones.
 
-A row replaces the record of the same owner, month, resource and direction (the
-unique key of :class:`FlowRecord`); other records of the month stay unless the
-batch was staged with ``replace_months``.
+A row replaces the record of the same owner, month, resource, direction and route
+(origin of an input, fate of an output: the unique key of :class:`FlowRecord`);
+other records of the month stay unless the batch was staged with ``replace_months``.
 """
 
 from __future__ import annotations
@@ -55,16 +55,18 @@ T_REV = FlowRevision._meta.db_table
 
 
 def _key(owner: str, f: str = "f", r: str = "r") -> str:
+    """The unique key of a flow record: owner, month, resource, direction and route."""
     return (
         f"{f}.{owner} = {r}.{owner} AND {f}.period = {r}.period AND "
-        f"{f}.resource_code = {r}.resource_code AND {f}.direction = {r}.direction"
+        f"{f}.resource_code = {r}.resource_code AND {f}.direction = {r}.direction AND "
+        f"{f}.origin = {r}.origin AND {f}.fate = {r}.fate"
     )
 
 
 def _same(f: str = "f", r: str = "r") -> str:
     return (
-        f"{f}.quantity = {r}.quantity AND {f}.unit = {r}.unit AND {f}.origin = {r}.origin AND "
-        f"{f}.fate = {r}.fate AND {f}.data_quality = {r}.data_quality AND "
+        f"{f}.quantity = {r}.quantity AND {f}.unit = {r}.unit AND "
+        f"{f}.data_quality = {r}.data_quality AND "
         f"COALESCE({f}.counterparty_id, 0) = COALESCE({r}.counterparty_id, 0)"
     )
 

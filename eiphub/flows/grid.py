@@ -1,7 +1,7 @@
 """The monthly grid: one screen per enterprise and month, every resource it reports.
 
-Rows come from the enterprise's own history (every resource and direction it has
-reported), else from its sector (enterprises of the same two-digit VSIC code),
+Rows come from the enterprise's own history (every resource, direction and route —
+origin of an input, fate of an output — it has reported), else from its sector (enterprises of the same two-digit VSIC code),
 else a short default list.  Each row shows this month's record (editable, with its
 version for optimistic concurrency) and last month's figure; the form saves every
 row at once, in one transaction, or nothing.
@@ -25,10 +25,10 @@ from .models import FlowRecord
 from .services import FlowInputError, delete_flow, save_flow
 
 DEFAULT_ROWS = (
-    ("energy.electricity.grid", "in"),
-    ("water.fresh", "in"),
-    ("water.wastewater", "out"),
-    ("waste.domestic", "out"),
+    ("energy.electricity.grid", "in", "", ""),
+    ("water.fresh", "in", "", ""),
+    ("water.wastewater", "out", "", ""),
+    ("waste.domestic", "out", "", ""),
 )
 SECTOR_ROWS = 25
 
@@ -56,6 +56,8 @@ class GridRow:
     index: int
     resource_code: str
     direction: str
+    origin: str
+    fate: str
     label: str
     units: list[str]
     current: FlowRecord | None = None
@@ -67,11 +69,11 @@ class GridRow:
         return f"r{self.index}"
 
 
-def row_keys(enterprise, period: dt.date) -> list[tuple[str, str]]:
-    """(resource, direction) pairs of the grid, in catalogue order."""
+def row_keys(enterprise, period: dt.date) -> list[tuple[str, str, str, str]]:
+    """(resource, direction, origin, fate) of the grid's rows, inputs first, catalogue order."""
     own = set(
         FlowRecord.objects.filter(enterprise=enterprise)
-        .values_list("resource_code", "direction")
+        .values_list("resource_code", "direction", "origin", "fate")
         .distinct()
     )
     if not own and enterprise.vsic:
@@ -82,37 +84,44 @@ def row_keys(enterprise, period: dt.date) -> list[tuple[str, str]]:
             .annotate(n=Count("enterprise", distinct=True))
             .order_by("-n")[:SECTOR_ROWS]
         )
-        own = {(c, d) for c, d, _n in peers}
+        own = {(c, d, "", "") for c, d, _n in peers}
     if not own:
         own = set(DEFAULT_ROWS)
     cat = default_catalogue()
     order = {r.code: i for i, r in enumerate(cat)}
     return sorted(
         (k for k in own if k[0] in cat and not cat[k[0]].is_group),
-        key=lambda k: (k[1] != "in", order.get(k[0], 10**6)),
+        key=lambda k: (k[1] != "in", order.get(k[0], 10**6), k[2], k[3]),
     )
 
 
-def build_rows(enterprise, period: dt.date, extra: list[tuple[str, str]] = ()) -> list[GridRow]:
+def build_rows(enterprise, period: dt.date, extra: list[tuple] = ()) -> list[GridRow]:
+    from .models import Fate, Origin
+
     cat = default_catalogue()
     lang = active_lang()
     keys = row_keys(enterprise, period)
-    keys += [k for k in extra if k not in keys]
+    keys += [k for k in extra if k not in keys and k[0] in cat and not cat[k[0]].is_group]
     last_period = previous_month(period)
     recs = FlowRecord.objects.filter(enterprise=enterprise, period__in=[period, last_period])
-    by_key = {(f.period, f.resource_code, f.direction): f for f in recs}
+    by_key = {(f.period, f.resource_code, f.direction, f.origin, f.fate): f for f in recs}
+    routes = {**dict(Origin.choices), **dict(Fate.choices)}
     rows = []
-    for i, (code, direction) in enumerate(keys):
-        res = cat[code]
+    for i, (code, direction, origin, fate) in enumerate(keys):
+        label = cat[code].name(lang)
+        if origin or fate:
+            label = f"{label} ({routes.get(origin or fate, origin or fate)})"
         rows.append(
             GridRow(
                 index=i,
                 resource_code=code,
                 direction=direction,
-                label=res.name(lang),
+                origin=origin,
+                fate=fate,
+                label=label,
                 units=cat.units_for(code),
-                current=by_key.get((period, code, direction)),
-                last=by_key.get((last_period, code, direction)),
+                current=by_key.get((period, code, direction, origin, fate)),
+                last=by_key.get((last_period, code, direction, origin, fate)),
             )
         )
     return rows
@@ -184,15 +193,16 @@ class GridForm(forms.Form):
             out.append((row, "save", {"quantity": q, "unit": unit, "version": version}))
         return out
 
-    def month_values(self) -> dict[tuple[str, str], float]:
-        """Canonical quantities of the month as the form would leave it."""
+    def month_values(self) -> dict[tuple, float]:
+        """Canonical quantities of the month as the form would leave it, by
+        (resource, direction, origin, fate)."""
         cat = default_catalogue()
         out = {}
-        changed = {(r.resource_code, r.direction): (a, d) for r, a, d in self.changes()}
+        changed = {id(r): (a, d) for r, a, d in self.changes()}
         for row in self.rows:
-            key = (row.resource_code, row.direction)
-            if key in changed:
-                action, data = changed[key]
+            key = (row.resource_code, row.direction, row.origin, row.fate)
+            if id(row) in changed:
+                action, data = changed[id(row)]
                 if action == "save":
                     try:
                         out[key] = cat.to_canonical(row.resource_code, float(data["quantity"]),
@@ -224,9 +234,10 @@ def save_grid(form: GridForm, enterprise, period: dt.date, user) -> int:
                             unit=data["unit"],
                             user=user,
                             expected_version=data["version"] if row.current else None,
+                            origin=row.origin,
+                            fate=row.fate,
                             **(
-                                {"origin": row.current.origin, "fate": row.current.fate,
-                                 "data_quality": row.current.data_quality,
+                                {"data_quality": row.current.data_quality,
                                  "counterparty": row.current.counterparty}
                                 if row.current else {}
                             ),

@@ -860,7 +860,10 @@ def _staged_rows(v: _Validator, batch_id: int) -> list[tuple]:
     ), code, direction, period, qty, unit, qc, cu, origin, fate, cp, dq, line in v.flows:
         ent_id = ent_ids.get(ref) if kind == "e" else None
         warnings = []
-        if ent_id is not None and (w := value_warning(hist, ent_id, code, direction, period, qc)):
+        w = ent_id is not None and value_warning(
+            hist, ent_id, code, direction, period, qc, origin, fate
+        )
+        if w:
             warnings.append(phrase(w, v.lang))
         cp_id = v.ent_visible.get(cp) if cp else None
         out.append((

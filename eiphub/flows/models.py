@@ -150,16 +150,17 @@ class FlowRecord(models.Model):
                 name="flow_owner_exactly_one",
             ),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="flow_quantity_non_negative"),
-            # One record per owner, month, resource and direction (issue 11).
+            # One record per owner, month, resource, direction and route (origin of an
+            # input, fate of an output: a waste may be partly sold and partly landfilled).
             models.UniqueConstraint(
-                fields=["enterprise", "period", "resource_code", "direction"],
+                fields=["enterprise", "resource_code", "direction", "period", "origin", "fate"],
                 condition=Q(enterprise__isnull=False),
-                name="flow_unique_enterprise_month",
+                name="flow_unique_enterprise_row",
             ),
             models.UniqueConstraint(
-                fields=["facility", "period", "resource_code", "direction"],
+                fields=["facility", "resource_code", "direction", "period", "origin", "fate"],
                 condition=Q(facility__isnull=False),
-                name="flow_unique_facility_month",
+                name="flow_unique_facility_row",
             ),
         ]
         indexes = [

@@ -20,8 +20,8 @@ from .models import FlowRecord
 
 
 class History(defaultdict):
-    """(enterprise id, resource, direction) -> {month: canonical quantity}, with each
-    key's sorted values cached for the medians."""
+    """(enterprise id, resource, direction, origin, fate) -> {month: canonical quantity},
+    with each key's sorted values cached for the medians."""
 
     def __init__(self):
         super().__init__(dict)
@@ -35,20 +35,23 @@ class History(defaultdict):
 
 
 def load_history(enterprise_ids) -> History:
-    """(enterprise id, resource, direction) -> {month: canonical quantity}."""
+    """(enterprise id, resource, direction, origin, fate) -> {month: canonical quantity}."""
     hist = History()
     ids = [i for i in set(enterprise_ids) if i is not None]
     for start in range(0, len(ids), 500):
         rows = FlowRecord.objects.filter(enterprise_id__in=ids[start : start + 500]).values_list(
-            "enterprise_id", "resource_code", "direction", "period", "quantity_canonical"
-        )
-        for ent, code, direction, period, qc in rows.iterator(chunk_size=5000):
-            hist[(ent, code, direction)][period] = qc
+            "enterprise_id", "resource_code", "direction", "origin", "fate", "period",
+            "quantity_canonical",
+        )  # fmt: skip
+        for ent, code, direction, origin, fate, period, qc in rows.iterator(chunk_size=5000):
+            hist[(ent, code, direction, origin, fate)][period] = qc
     return hist
 
 
-def value_warning(hist: History, ent_id, code, direction, period, qc) -> P.Warning | None:
-    key = (ent_id, code, direction)
+def value_warning(
+    hist: History, ent_id, code, direction, period, qc, origin="", fate=""
+) -> P.Warning | None:
+    key = (ent_id, code, direction, origin, fate)
     past = hist.get(key)
     if not past:
         return None
@@ -61,25 +64,29 @@ def value_warning(hist: History, ent_id, code, direction, period, qc) -> P.Warni
 
 
 def month_warnings(
-    hist: History, ent_id: int, period: dt.date, month: dict[tuple[str, str], float] | None = None
+    hist: History, ent_id: int, period: dt.date, month: dict[tuple, float] | None = None
 ) -> list[P.Warning]:
-    """Every warning of one enterprise-month (``month`` overrides the stored figures)."""
+    """Every warning of one enterprise-month; ``month`` ((resource, direction, origin,
+    fate) -> canonical quantity) overrides the stored figures."""
     if month is None:
-        month = {(c, d): v[period] for (e, c, d), v in hist.items() if e == ent_id and period in v}
+        month = {k[1:]: v[period] for k, v in hist.items() if k[0] == ent_id and period in v}
     out = [
         w
-        for (code, direction), qc in month.items()
-        if (w := value_warning(hist, ent_id, code, direction, period, qc))
+        for (code, direction, origin, fate), qc in month.items()
+        if (w := value_warning(hist, ent_id, code, direction, period, qc, origin, fate))
     ]
     months: dict[dt.date, set] = defaultdict(set)
-    for (e, c, d), values in hist.items():
+    for (e, c, d, _o, _f), values in hist.items():
         if e == ent_id:
             for p in values:
                 if p < period:
                     months[p].add((c, d))
     recent = [months[p] for p in sorted(months, reverse=True)]
-    out += P.usual_missing(set(month), recent)
-    out += P.negative_balance(month)
+    totals: dict[tuple[str, str], float] = defaultdict(float)
+    for (c, d, _o, _f), qc in month.items():
+        totals[(c, d)] += qc
+    out += P.usual_missing(set(totals), recent)
+    out += P.negative_balance(totals)
     return out
 
 

@@ -85,8 +85,16 @@ class FlowConflict(FlowInputError):
         self.current = current
 
 
-_VALUE_FIELDS = ("quantity", "unit", "quantity_canonical", "canonical_unit", "origin", "fate",
-                 "counterparty_id", "data_quality")  # fmt: skip
+_VALUE_FIELDS = (
+    "quantity",
+    "unit",
+    "quantity_canonical",
+    "canonical_unit",
+    "origin",
+    "fate",
+    "counterparty_id",
+    "data_quality",
+)  # fmt: skip  (route kept for the history)
 
 
 def _revision(flow: FlowRecord, action: str, user, old: dict | None) -> FlowRevision:
@@ -132,7 +140,8 @@ def save_flow(
     expected_version: int | None = None,
     **extra,
 ) -> FlowRecord:
-    """Create or update the one record of an owner, month, resource and direction.
+    """Create or update the one record of an owner, month, resource, direction and route
+    (origin of an input, fate of an output).
 
     ``expected_version`` is the version the user edited: a record changed since raises
     :class:`FlowConflict` (never a silent overwrite).  Every change is kept in
@@ -150,15 +159,19 @@ def save_flow(
     canonical, cunit = canonicalise(resource_code, quantity, unit)
     from eiphub.registry.models import Enterprise
 
-    key = {"resource_code": resource_code, "direction": direction, "period": period}
+    key = {
+        "resource_code": resource_code,
+        "direction": direction,
+        "period": period,
+        "origin": extra.get("origin", "") or "",
+        "fate": extra.get("fate", "") or "",
+    }
     key["enterprise" if isinstance(owner, Enterprise) else "facility"] = owner
     values = {
         "quantity": Decimal(str(quantity)),
         "unit": unit,
         "quantity_canonical": canonical,
         "canonical_unit": cunit,
-        "origin": extra.get("origin", "") or "",
-        "fate": extra.get("fate", "") or "",
         "counterparty_id": getattr(extra.get("counterparty"), "pk", None),
         "data_quality": extra.get("data_quality") or "measured",
     }

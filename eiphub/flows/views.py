@@ -33,7 +33,7 @@ def entry(request):
     extra = []
     add = request.POST.get("add_resource") if request.method == "POST" else None
     if add:
-        extra = [(add, request.POST.get("add_direction") or "in")]
+        extra = [(add, request.POST.get("add_direction") or "in", "", "")]
     rows = build_rows(ent, period, extra=extra)
     copy_last = request.GET.get("copy") == "1"
     form = GridForm(request.POST or None, rows=rows, copy_last=copy_last)

@@ -115,14 +115,20 @@ def test_delete_from_the_grid_keeps_the_audit_trail(client, w):
     assert 'id="grid-history"' in page and "Deleted" in page
 
 
-def test_one_record_per_enterprise_month_resource_direction(w):
+def test_one_record_per_enterprise_month_resource_direction_and_route(w):
     save_flow(owner=w.e1, resource_code="energy.fuel.coal", direction="in", period=SEP,
-              quantity=1, unit="t", origin="purchased")  # fmt: skip
-    assert FlowRecord.objects.filter(period=SEP, resource_code="energy.fuel.coal").count() == 1
+              quantity=1, unit="t")  # fmt: skip
+    coal = FlowRecord.objects.filter(period=SEP, resource_code="energy.fuel.coal")
+    assert coal.count() == 1 and coal.get().quantity == 1  # saving again updates
     with pytest.raises(IntegrityError), transaction.atomic():
         FlowRecord.objects.create(enterprise=w.e1, resource_code="energy.fuel.coal",
                                   direction="in", period=SEP, quantity=2, unit="t",
-                                  quantity_canonical=2, canonical_unit="t", origin="own")  # fmt: skip
+                                  quantity_canonical=2, canonical_unit="t")  # fmt: skip
+    # a waste split by fate keeps one record per fate (sold / landfilled)
+    for fate, q in (("sold", 3), ("landfill", 1)):
+        save_flow(owner=w.e1, resource_code="waste.ash.fly", direction="out", period=SEP,
+                  quantity=q, unit="t", fate=fate)  # fmt: skip
+    assert FlowRecord.objects.filter(period=SEP, resource_code="waste.ash.fly").count() == 2
 
 
 def test_api_conflict_is_409_and_text_quantities_follow_the_language(client, w):

@@ -5,43 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def merge_duplicates(apps, schema_editor):
-    """Merge records sharing owner, month, resource and direction (they differed only in
-    origin or fate): one record with the summed canonical quantity; routes kept when equal."""
-    from collections import defaultdict
-
-    Flow = apps.get_model("flows", "FlowRecord")
-    for owner in ("enterprise_id", "facility_id"):
-        groups = defaultdict(list)
-        rows = Flow.objects.filter(**{f"{owner}__isnull": False}).order_by("pk")
-        dup_keys = (
-            rows.values(owner, "period", "resource_code", "direction")
-            .annotate(n=models.Count("pk"))
-            .filter(n__gt=1)
-        )
-        if not dup_keys.exists():
-            continue
-        for f in rows:
-            groups[(getattr(f, owner), f.period, f.resource_code, f.direction)].append(f)
-        for recs in groups.values():
-            if len(recs) < 2:
-                continue
-            keep, rest = recs[0], recs[1:]
-            keep.quantity_canonical = sum(r.quantity_canonical for r in recs)
-            if len({r.unit for r in recs}) == 1:
-                keep.quantity = sum(r.quantity for r in recs)
-            else:
-                keep.quantity = round(keep.quantity_canonical, 6)
-                keep.unit = keep.canonical_unit
-            for attr in ("origin", "fate", "counterparty_id"):
-                if len({getattr(r, attr) for r in recs}) > 1:
-                    setattr(keep, attr, None if attr == "counterparty_id" else "")
-            keep.save()
-            Flow.objects.filter(pk__in=[r.pk for r in rest]).delete()
-    if schema_editor.connection.vendor == "postgresql":  # no pending triggers before ALTER TABLE
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -105,14 +68,6 @@ class Migration(migrations.Migration):
                 ('warnings', models.JSONField(blank=True, default=list)),
             ],
         ),
-        migrations.RemoveConstraint(
-            model_name='flowrecord',
-            name='flow_unique_enterprise_row',
-        ),
-        migrations.RemoveConstraint(
-            model_name='flowrecord',
-            name='flow_unique_facility_row',
-        ),
         migrations.AddField(
             model_name='flowrecord',
             name='version',
@@ -167,15 +122,6 @@ class Migration(migrations.Migration):
             model_name='importbatch',
             name='status',
             field=models.CharField(choices=[('preview', 'Awaiting confirmation'), ('pending', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('undone', 'Undone')], default='done', max_length=10),
-        ),
-        migrations.RunPython(merge_duplicates, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name='flowrecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('enterprise__isnull', False)), fields=('enterprise', 'period', 'resource_code', 'direction'), name='flow_unique_enterprise_month'),
-        ),
-        migrations.AddConstraint(
-            model_name='flowrecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('facility__isnull', False)), fields=('facility', 'period', 'resource_code', 'direction'), name='flow_unique_facility_month'),
         ),
         migrations.AddField(
             model_name='flowrevision',
