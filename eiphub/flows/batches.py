@@ -86,11 +86,11 @@ def _scalar(sql: str, params=()):
 # --------------------------------------------------------------------------- staging
 
 
-def _write_staged(rows: list[tuple]) -> None:
+def _write_staged(rows: list[tuple], table: str = T_ROW) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             cols = ", ".join(_STAGE_COLS)
-            with c.cursor.copy(f"COPY {T_ROW} ({cols}) FROM STDIN") as copy:
+            with c.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row((*row[:-1], json.dumps(row[-1], cls=DjangoJSONEncoder)))
         return
@@ -102,9 +102,24 @@ def stage_batch(batch: ImportBatch, rows: list[tuple], classify_rows: bool = Tru
     """Stage the validated rows (tuples in _STAGE_COLS order, batch id first, warnings a
     list of phrased texts last) and classify them; returns the batch with its preview counts."""
     _write_staged(rows)
+    if connection.vendor == "postgresql":
+        _exec(f"ANALYZE {T_ROW}")  # fresh statistics for the merge's join plans
     if classify_rows:  # the preview's counts; apply_batch counts for itself
         classify(batch)
     return batch
+
+
+def stage_temporary(batch: ImportBatch, rows: list[tuple]) -> str | None:
+    """PostgreSQL, an import applied at once: COPY the rows into a temporary staging table
+    (no WAL, no index to maintain, dropped after the merge); its name for apply_batch."""
+    if connection.vendor != "postgresql":
+        return None
+    table = f"flows_stage_{batch.pk}"
+    cols = ", ".join(_STAGE_COLS)
+    _exec(f"CREATE TEMP TABLE {table} AS SELECT {cols} FROM {T_ROW} WITH NO DATA")
+    _write_staged(rows, table)
+    _exec(f"ANALYZE {table}")
+    return table
 
 
 def classify(batch: ImportBatch) -> None:
@@ -151,11 +166,11 @@ def classify(batch: ImportBatch) -> None:
     )  # fmt: skip
 
 
-def _months_not_named(owner: str) -> str:
+def _months_not_named(owner: str, src: str = T_ROW) -> str:
     """Records of the staged (owner, month) pairs that no staged row names."""
     return (
-        f"EXISTS (SELECT 1 FROM {T_ROW} r WHERE r.batch_id = %s AND r.{owner} = f.{owner} "
-        f"AND r.period = f.period) AND NOT EXISTS (SELECT 1 FROM {T_ROW} r "
+        f"EXISTS (SELECT 1 FROM {src} r WHERE r.batch_id = %s AND r.{owner} = f.{owner} "
+        f"AND r.period = f.period) AND NOT EXISTS (SELECT 1 FROM {src} r "
         f"WHERE r.batch_id = %s AND {_key(owner)})"
     )
 
@@ -186,51 +201,56 @@ _REV_HEAD = (
 )
 
 
-def _lock_owners(bid: int) -> None:
+def _lock_owners(bid: int, src: str = T_ROW) -> None:
     """Serialise imports of the same owners (PostgreSQL): advisory locks in id order."""
     if connection.vendor != "postgresql":
         return
     for owner in _OWNERS:
         _exec(
-            f"SELECT pg_advisory_xact_lock(%s, x) FROM (SELECT DISTINCT {owner} AS x FROM {T_ROW} "
+            f"SELECT pg_advisory_xact_lock(%s, x) FROM (SELECT DISTINCT {owner} AS x FROM {src} "
             f"WHERE batch_id = %s AND {owner} IS NOT NULL ORDER BY 1) s",
             [LOCK_NAMESPACE[owner], bid],
         )
 
 
-def apply_batch(batch_id: int, progress: Progress | None = None) -> ImportBatch:
-    """Write a staged batch; idempotent (only a batch in ``preview`` is written)."""
+def apply_batch(
+    batch_id: int, progress: Progress | None = None, staged_in: str | None = None
+) -> ImportBatch:
+    """Write a staged batch; idempotent (only a batch in ``preview`` is written).
+
+    ``staged_in`` names the temporary table of :func:`stage_temporary` (same transaction);
+    by default the rows are read from the ImportRow staging table."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         if batch.status != BatchStatus.PREVIEW:
             return batch
-        _apply(batch, progress)
+        _apply(batch, progress, staged_in or T_ROW)
     return batch
 
 
-def _apply(batch: ImportBatch, progress: Progress | None) -> None:
+def _apply(batch: ImportBatch, progress: Progress | None, src: str) -> None:
     from .importer import write_registry  # parks and enterprises of the same file
 
     bid, now = batch.pk, timezone.now()
     user_id = batch.user_id
-    total = ImportRow.objects.filter(batch=batch).count()
+    total = _scalar(f"SELECT COUNT(*) FROM {src} WHERE batch_id = %s", [bid])
     if progress:
         progress("write", 0, total)
     reg_created, reg_updated = write_registry(batch)
     # Owners and counterparties created by this file get their ids now.
     for col, tax in (("enterprise_id", "tax_code"), ("counterparty_id", "counterparty_tax")):
         _exec(
-            f"UPDATE {T_ROW} SET {col} = (SELECT e.id FROM registry_enterprise e "
-            f"WHERE e.tax_code = {T_ROW}.{tax}) WHERE batch_id = %s AND {col} IS NULL "
+            f"UPDATE {src} SET {col} = (SELECT e.id FROM registry_enterprise e "
+            f"WHERE e.tax_code = {src}.{tax}) WHERE batch_id = %s AND {col} IS NULL "
             f"AND {tax} <> ''",
             [bid],
         )
-    _lock_owners(bid)
+    _lock_owners(bid, src)
     replaced = updated = created = 0
     for owner in _OWNERS:
         other = "facility_id" if owner == "enterprise_id" else "enterprise_id"
         if batch.replace_months:
-            where = f"f.{owner} IS NOT NULL AND {_months_not_named(owner)}"
+            where = f"f.{owner} IS NOT NULL AND {_months_not_named(owner, src)}"
             _exec(
                 f"{_REV_HEAD} SELECT f.id, 'delete', %s, %s, %s, f.enterprise_id, f.facility_id, "
                 f"f.resource_code, f.direction, f.period, {_OLD_FROM_F}, NULL, '' "
@@ -246,14 +266,14 @@ def _apply(batch: ImportBatch, progress: Progress | None) -> None:
         _exec(
             f"{_REV_HEAD} SELECT f.id, 'update', %s, %s, %s, f.enterprise_id, f.facility_id, "
             f"f.resource_code, f.direction, f.period, {_OLD_FROM_F}, r.quantity, r.unit "
-            f"FROM {T_FLOW} f JOIN {T_ROW} r ON {_key(owner)} "
+            f"FROM {T_FLOW} f JOIN {src} r ON {_key(owner)} "
             f"WHERE r.batch_id = %s AND NOT ({_same()})",
             [now, user_id, bid, bid],
         )
         sets = ", ".join(f"{c} = r.{c}" for c in _VALUE_COLS)
         updated += _exec(
             f"UPDATE {T_FLOW} AS f SET {sets}, entered_by_id = %s, entered_at = %s, "
-            f"batch_id = %s, version = f.version + 1 FROM {T_ROW} AS r "
+            f"batch_id = %s, version = f.version + 1 FROM {src} AS r "
             f"WHERE r.batch_id = %s AND {_key(owner)} AND NOT ({_same()})",
             [user_id, now, bid, bid],
         )
@@ -262,14 +282,17 @@ def _apply(batch: ImportBatch, progress: Progress | None) -> None:
             f"INSERT INTO {T_FLOW} ({owner}, {other}, resource_code, direction, period, {cols}, "
             f"entered_by_id, entered_at, batch_id, version) "
             f"SELECT r.{owner}, NULL, r.resource_code, r.direction, r.period, "
-            f"{', '.join('r.' + c for c in _VALUE_COLS)}, %s, %s, %s, 1 FROM {T_ROW} r "
+            f"{', '.join('r.' + c for c in _VALUE_COLS)}, %s, %s, %s, 1 FROM {src} r "
             f"WHERE r.batch_id = %s AND r.{owner} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {T_FLOW} f WHERE {_key(owner)}) ORDER BY r.line",
             [user_id, now, bid, bid],
         )
         if progress:
             progress("write", total if owner == "facility_id" else total // 2, total)
-    ImportRow.objects.filter(batch=batch).delete()
+    if src == T_ROW:
+        ImportRow.objects.filter(batch=batch).delete()
+    else:
+        _exec(f"DROP TABLE {src}")
     batch.status = BatchStatus.DONE
     batch.finished = now
     batch.stage, batch.progress, batch.total = "write", total, total

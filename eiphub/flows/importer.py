@@ -952,7 +952,7 @@ def _import(src, filename, user, kind, progress, today, replace_months, preview,
 
 
 def _stage_and_apply(v, filename, user, progress, replace_months, preview, dry_run) -> ImportResult:
-    from .batches import apply_batch, stage_batch
+    from .batches import apply_batch, stage_batch, stage_temporary
 
     rows = sum(v.rows_by_kind.values())
     batch = ImportBatch.objects.create(
@@ -967,10 +967,12 @@ def _stage_and_apply(v, filename, user, progress, replace_months, preview, dry_r
         registry_rows=_registry_payload(v),
     )
     staged = _staged_rows(v, batch.pk)
-    stage_batch(batch, staged, classify_rows=preview or dry_run)
+    temporary = None if (preview or dry_run) else stage_temporary(batch, staged)
+    if temporary is None:
+        stage_batch(batch, staged, classify_rows=preview or dry_run)
     if not preview:
         warnings = sum(1 for r in staged if r[-1])
-        batch = apply_batch(batch.pk, progress)
+        batch = apply_batch(batch.pk, progress, staged_in=temporary)
         batch.warning_count = warnings
     else:
         batch.created_count += len(v.parks) + len(v.enterprises)  # upserts counted at apply
