@@ -131,6 +131,28 @@ class Catalogue:
 
         return resolve(text, unit=unit, lang=lang, catalogue=self)
 
+    def units_for(self, code: str) -> list[str]:
+        """Entry units that can measure resource ``code`` (its own unit first)."""
+        from .units import ENTRY_UNITS, UnitError
+
+        r = self[code]
+        hit = self._units.get(code) if hasattr(self, "_units") else None
+        if hit is not None:
+            return hit
+        out = [r.unit] if r.unit else []
+        for unit in ENTRY_UNITS:
+            if unit in out:
+                continue
+            try:
+                self.to_canonical(code, 1.0, unit)
+            except UnitError:
+                continue
+            out.append(unit)
+        if not hasattr(self, "_units"):
+            self._units = {}
+        self._units[code] = out
+        return out
+
     def to_canonical(self, code: str, value: float, unit: str) -> float:
         """Convert a quantity of resource ``code`` to its canonical unit."""
         r = self.by_code[code]

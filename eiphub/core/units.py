@@ -60,6 +60,11 @@ UNIT_ALIASES: dict[str, str] = {
 }
 
 
+# Units offered in entry forms, in this order; a resource offers those it can be measured in.
+ENTRY_UNITS = ("t", "kg", "kt", "m3", "L", "Nm3", "kWh", "MWh", "GWh", "GJ", "MJ", "TJ", "Gcal",
+               "toe", "tce")  # fmt: skip
+
+
 class UnitError(ValueError):
     """A unit problem.  ``code`` is one of: unknown_unit, incompatible_unit."""
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _l
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.units import UnitError
 from eiphub.symbiosis.matching import parse_conditions
+from eiphub.web.numbers import LocaleFloatField, localize_model_number_fields
 
 from .models import Listing
 from .services import parse_quality, quality_text
@@ -61,6 +62,7 @@ class ListingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        localize_model_number_fields(self)
         inst = self.instance
         if inst.pk:
             self.initial.setdefault("resource", inst.resource_code or inst.resource_text)
@@ -136,8 +138,8 @@ class ListingForm(forms.ModelForm):
 
 
 class AgreementForm(forms.Form):
-    quantity_per_year = forms.FloatField(label=_l("Quantity per year"), min_value=0.000001)
-    price_vnd_per_unit = forms.FloatField(
+    quantity_per_year = LocaleFloatField(label=_l("Quantity per year"), min_value=0.000001)
+    price_vnd_per_unit = LocaleFloatField(
         label=_l("Price, VND per unit (negative = the supplier pays)"), required=False
     )
     starts_on = forms.DateField(
@@ -155,7 +157,7 @@ class RecordForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "month"}),
         input_formats=["%Y-%m", "%Y-%m-%d"],
     )
-    quantity = forms.FloatField(label=_l("Quantity exchanged"), min_value=0)
+    quantity = LocaleFloatField(label=_l("Quantity exchanged"), min_value=0)
 
 
 class InvestorForm(forms.Form):

@@ -1461,15 +1461,21 @@ def unmatched_offers(parks: QuerySet[Park]) -> list[dict]:
 
 def parse_resource_lines(text: str) -> list:
     """Lines 'resource[; quantity per year]' -> matcher entries (text or (text, qty))."""
+    from eiphub.core.numbers import NumberError, parse_number
+
     out = []
     for line in (text or "").splitlines():
         line = line.strip()
         if not line:
             continue
         name, _sep, qty = line.partition(";")
-        try:
-            q = float(qty.strip().replace(",", ".")) if qty.strip() else None
-        except ValueError:
+        try:  # the platform's one number parser, in the user's language
+            q = (
+                float(parse_number(qty.strip(), translation.get_language()))
+                if qty.strip()
+                else None
+            )
+        except NumberError:
             raise ValueError(line)
         out.append((name.strip(), q) if q else name.strip())
     return out

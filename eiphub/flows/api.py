@@ -7,7 +7,7 @@ from ninja.errors import HttpError
 from eiphub.accounts.scoping import enterprises_writable_by, flows_for, parks_for
 
 from . import queries
-from .services import FlowInputError, save_flow
+from .services import FlowConflict, FlowInputError, save_flow
 
 router = Router(tags=["flows"])
 
@@ -26,6 +26,7 @@ class FlowOut(Schema):
     origin: str
     fate: str
     data_quality: str
+    version: int
 
 
 class FlowIn(Schema):
@@ -33,11 +34,14 @@ class FlowIn(Schema):
     resource_code: str
     direction: str
     period: date
-    quantity: float
+    # A number, or text in the request's language ("120,5" in Vietnamese, "120.5" in English).
+    quantity: float | str
     unit: str
     origin: str = ""
     fate: str = ""
     data_quality: str = "measured"
+    # The version you read: when the record changed since, 409 instead of an overwrite.
+    version: int | None = None
 
 
 class ErrorOut(Schema):
@@ -68,6 +72,7 @@ def _flow_out(f):
         "origin": f.origin,
         "fate": f.fate,
         "data_quality": f.data_quality,
+        "version": f.version,
     }
 
 
@@ -98,15 +103,19 @@ def get_flow(request, flow_id: int = Path(..., ge=1, le=2**62)):
     return _flow_out(get_object_or_404(flows_for(request.user), pk=flow_id))
 
 
-@router.post("/flows", response={201: FlowOut, 400: ErrorOut, 403: ErrorOut})
+@router.post("/flows", response={201: FlowOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})
 def create_flow(request, payload: FlowIn):
+    """Create or update the record of this enterprise, month, resource and direction."""
     ent = enterprises_writable_by(request.user).filter(pk=payload.enterprise_id).first()
     if ent is None:
         raise HttpError(403, "You may not enter flows for this enterprise.")
     data = payload.dict()
     data.pop("enterprise_id")
+    data["expected_version"] = data.pop("version")
     try:
         flow = save_flow(owner=ent, user=request.user, **data)
+    except FlowConflict as exc:
+        return Status(409, {"field": exc.field, "detail": exc.message})
     except FlowInputError as exc:
         return Status(400, {"field": exc.field, "detail": exc.message})
     return Status(201, _flow_out(flow))

@@ -20,12 +20,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,12 +41,14 @@ from eiphub.accounts.scoping import (
     parks_writable_by,
 )
 from eiphub.core.catalogue import default_catalogue, fold
+from eiphub.core.numbers import NumberError, parse_number
 from eiphub.core.units import UnitError
 from eiphub.registry.models import Enterprise, Park, Province, SharedFacility
 from eiphub.registry.validators import is_valid_tax_code, validate_vsic
+from eiphub.web.numbers import number_message
 
 from . import io_schema as S
-from .models import FlowRecord, ImportBatch
+from .models import BatchStatus, ImportBatch
 
 MAX_ERRORS = 1000
 BATCH_SIZE = 2000
@@ -92,6 +95,9 @@ class ImportResult:
     error_count: int = 0
     rows_by_kind: dict[str, int] = field(default_factory=dict)
     batch_id: int | None = None
+    unchanged: int = 0
+    warnings: int = 0
+    status: str = ""
 
     @property
     def truncated(self) -> bool:
@@ -266,35 +272,14 @@ def parse_date(v) -> dt.date:
     raise _Bad(_("“%(value)s” is not a date; write dd/mm/yyyy.") % {"value": v})
 
 
-def parse_decimal(v) -> Decimal:
-    """Numbers as typed in Vietnamese or English: 1.234,5 / 1,234.5 / 1234,5 / 1234.5."""
-    if isinstance(v, bool):
-        raise _Bad(_("“%(value)s” is not a number.") % {"value": v})
-    if isinstance(v, Decimal):
-        d = v
-    elif isinstance(v, int | float):
-        d = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-    else:
-        s = re.sub(r"[\s\u00a0_']", "", str(v))
-        if "," in s and "." in s:
-            s = (
-                s.replace(".", "").replace(",", ".")
-                if s.rfind(",") > s.rfind(".")
-                else s.replace(",", "")
-            )
-        elif s.count(",") > 1:
-            s = s.replace(",", "")
-        elif s.count(",") == 1:
-            s = s.replace(",", ".")
-        elif s.count(".") > 1:
-            s = s.replace(".", "")
-        try:
-            d = Decimal(s)
-        except InvalidOperation:
-            raise _Bad(_("“%(value)s” is not a number.") % {"value": v})
-    if not d.is_finite():
-        raise _Bad(_("“%(value)s” is not a number.") % {"value": v})
-    return d
+def parse_decimal(v, lang: str | None = None) -> Decimal:
+    """Numbers as typed in the user's language (one parser: ``eiphub.core.numbers``):
+    vi 1.234,5 / en 1,234.5; ambiguous text such as "1,234" in Vietnamese is refused."""
+    lang = lang or translation.get_language() or "vi"
+    try:
+        return parse_number(v, lang)
+    except NumberError as exc:
+        raise _Bad(number_message(exc, lang)) from None
 
 
 def _fit(d: Decimal, max_digits: int, places: int) -> Decimal:
@@ -342,6 +327,7 @@ class _Validator:
         self.resource_cache: dict[str, tuple] = {}
         self._tax_codes: set[str] | None = None
         self.memo: dict[tuple[str, object], object] = {}
+        self._columns: dict[str, list] = {}
         # the row being checked
         self.sheet_name, self.row, self.cells = "", 0, {}
 
@@ -447,11 +433,23 @@ class _Validator:
         return done
 
     def values(self, kind: S.Kind, keys=None) -> dict:
+        if keys is None:  # flows: every column, absent ones None without parsing
+            cells = self.cells
+            return {
+                c.key: (self.value(kind, c) if c.key in cells or c.required else None)
+                for c in self._data_columns(kind)
+            }
         return {
             c.key: self.value(kind, c)
             for c in kind.columns
-            if not c.info and (keys is None or c.key in keys or c.required)
+            if not c.info and (c.key in keys or c.required)
         }
+
+    def _data_columns(self, kind: S.Kind) -> list:
+        cols = self._columns.get(kind.key)
+        if cols is None:
+            cols = self._columns[kind.key] = [c for c in kind.columns if not c.info]
+        return cols
 
     def value(self, kind: S.Kind, col: S.Column):
         """The parsed cell of ``col``: None when empty, _BAD after recording an error."""
@@ -557,7 +555,7 @@ class _Validator:
         canonical = float(qty) * factor
         dq = val["data_quality"] or "measured"
         self.flows.append((owner, code, direction, period, qty, unit, canonical, cunit,
-                           origin, fate, cp, dq))  # fmt: skip
+                           origin, fate, cp, dq, self.row))  # fmt: skip
 
     def flow_owner(self, val):
         """("e", tax code) for an enterprise row, ("f", facility id) for a shared facility."""
@@ -765,11 +763,11 @@ def _parse(col: S.Column, v, lang: str):
             )
         return hit == "yes" if t == S.BOOL else hit
     if t == S.DECIMAL:
-        return parse_decimal(v)
+        return parse_decimal(v, lang)
     if t == S.FLOAT:
-        return float(parse_decimal(v))
+        return float(parse_decimal(v, lang))
     if t == S.INT:
-        d = parse_decimal(v)
+        d = parse_decimal(v, lang)
         if d != d.to_integral_value() or d < 0:
             raise _Bad(_("“%(value)s” is not a whole number.") % {"value": v})
         return int(d)
@@ -847,55 +845,57 @@ def _write_enterprises(v: _Validator) -> tuple[int, int]:
     return _upsert(Enterprise, "tax_code", v.enterprises, pk_of, prepare)
 
 
-def _write_flows(v: _Validator, user, batch, progress: Progress | None) -> tuple[int, int]:
-    """Delete the flows of every (owner, month) in the file, then bulk-insert the file's rows."""
-    if not v.flows:
-        return 0, 0
+def _staged_rows(v: _Validator, batch_id: int) -> list[tuple]:
+    """The file's flow rows for the staging table, each with its plausibility warnings."""
+    from .plausibility import load_history, phrase, value_warning
+
     ent_ids = {t: pk for t, (pk, _p) in v.ent_writable.items()}
-    cp_ids = dict(v.ent_visible)
-    if v.pending_ents:
-        new = Enterprise.objects.filter(tax_code__in=list(v.pending_ents))
-        for tax, pk in new.values_list("tax_code", "pk"):
-            ent_ids[tax] = cp_ids[tax] = pk
-    pairs: dict[tuple[str, dt.date], set[int]] = defaultdict(set)
-    for (kind, ref), _code, _dir, period, *_rest in v.flows:
-        pairs[(kind, period)].add(ent_ids[ref] if kind == "e" else ref)
-    replaced = 0
-    for (kind, period), ids in pairs.items():
-        fk = "enterprise_id__in" if kind == "e" else "facility_id__in"
-        for chunk in _chunks(sorted(ids), ID_CHUNK):
-            replaced += FlowRecord.objects.filter(period=period, **{fk: chunk}).delete()[0]
-    entered_by = user if isinstance(user, Model) else None
-    created, total = 0, len(v.flows)
-    for chunk in _chunks(v.flows, BATCH_SIZE):
-        objs = [
-            FlowRecord(
-                enterprise_id=ent_ids[ref] if kind == "e" else None,
-                facility_id=ref if kind == "f" else None,
-                resource_code=code,
-                direction=direction,
-                period=period,
-                quantity=qty,
-                unit=unit,
-                quantity_canonical=canonical,
-                canonical_unit=cunit,
-                origin=origin,
-                fate=fate,
-                counterparty_id=cp_ids[cp] if cp else None,
-                data_quality=dq,
-                entered_by=entered_by,
-                batch=batch,
-            )
-            for (
-                kind,
-                ref,
-            ), code, direction, period, qty, unit, canonical, cunit, origin, fate, cp, dq in chunk
-        ]
-        FlowRecord.objects.bulk_create(objs, batch_size=BATCH_SIZE)
-        created += len(objs)
-        if progress:
-            progress("write", created, total)
-    return created, replaced
+    hist = load_history(
+        ent_ids[ref] for (kind, ref), *_r in v.flows if kind == "e" and ref in ent_ids
+    )
+    out = []
+    for (
+        kind,
+        ref,
+    ), code, direction, period, qty, unit, qc, cu, origin, fate, cp, dq, line in v.flows:
+        ent_id = ent_ids.get(ref) if kind == "e" else None
+        warnings = []
+        w = ent_id is not None and value_warning(
+            hist, ent_id, code, direction, period, qc, origin, fate
+        )
+        if w:
+            warnings.append(phrase(w, v.lang))
+        cp_id = v.ent_visible.get(cp) if cp else None
+        out.append((
+            batch_id, line, ent_id, ref if kind == "e" and ent_id is None else "",
+            ref if kind == "f" else None, code, direction, period, qty, unit, qc, cu, origin,
+            fate, cp_id, cp if cp and cp_id is None else "", dq, "", warnings,
+        ))  # fmt: skip
+    return out
+
+
+def _registry_payload(v: _Validator) -> dict:
+    if not (v.parks or v.enterprises):
+        return {}
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    data = {"parks": v.parks, "enterprises": v.enterprises}
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def write_registry(batch: ImportBatch) -> tuple[int, int]:
+    """Upsert the parks and enterprises a batch carries (at apply time); (created, updated)."""
+    payload = batch.registry_rows or {}
+    if not (payload.get("parks") or payload.get("enterprises")):
+        return 0, 0
+    user = batch.user or OPERATOR
+    with translation.override(batch.lang or "vi"):
+        v = _Validator(user, dt.date.today())
+        v.load()
+        v.parks, v.enterprises = payload.get("parks", []), payload.get("enterprises", [])
+        p_created, p_updated = _write_parks(v)
+        e_created, e_updated = _write_enterprises(v)
+    return p_created + e_created, p_updated + e_updated
 
 
 # --------------------------------------------------------------------------- entry point
@@ -908,25 +908,89 @@ def import_file(
     kind: str | None = None,
     progress: Progress | None = None,
     lang: str | None = None,
-    batch: ImportBatch | None = None,
     today: dt.date | None = None,
+    replace_months: bool = False,
+    preview: bool = False,
+    dry_run: bool = False,
 ) -> ImportResult:
-    """Validate a whole file, then write it in one transaction, or write nothing.
+    """Validate a whole file, stage it as a batch, then (unless ``preview``) apply it.
 
     ``user`` is a Django user (scoped by eiphub.accounts.scoping) or
     :data:`OPERATOR` for full scope.  ``progress(stage, done, total)`` is called
-    while validating and writing.  ``batch`` is an existing ImportBatch to
-    attach the rows to (the web page creates it to show progress).
+    while validating and writing.  A row replaces the record of the same owner,
+    month, resource and direction; ``replace_months`` also deletes the other
+    records of the owners' months in the file.  ``preview`` leaves the batch
+    awaiting confirmation (``flows.batches.apply_batch``); ``dry_run`` computes
+    the same counts and writes nothing.
     """
     if filename is None:
         filename = os.path.basename(str(getattr(path_or_fileobj, "name", path_or_fileobj)))
     with translation.override(lang or translation.get_language() or "vi"):
         return _import(
-            path_or_fileobj, filename, user, kind, progress, batch, today or dt.date.today()
-        )
+            path_or_fileobj, filename, user, kind, progress, today or dt.date.today(),
+            replace_months, preview, dry_run,
+        )  # fmt: skip
 
 
-def _import(src, filename, user, kind, progress, batch, today) -> ImportResult:
+class _DryRun(Exception):
+    pass
+
+
+def _import(src, filename, user, kind, progress, today, replace_months, preview, dry_run):
+    v = _validate(src, filename, user, kind, progress, today)
+    if v.error_count:
+        return _result(v)
+    result = None
+    try:
+        with transaction.atomic():
+            result = _stage_and_apply(v, filename, user, progress, replace_months, preview, dry_run)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        result.batch_id = None
+    return result
+
+
+def _stage_and_apply(v, filename, user, progress, replace_months, preview, dry_run) -> ImportResult:
+    from .batches import apply_batch, stage_batch, stage_temporary
+
+    rows = sum(v.rows_by_kind.values())
+    batch = ImportBatch.objects.create(
+        filename=filename[:255],
+        user=user if isinstance(user, Model) else None,
+        kind=_batch_kind(v.rows_by_kind),
+        lang=(v.lang or "vi")[:5],
+        status=BatchStatus.PREVIEW,
+        replace_months=replace_months,
+        rows=rows,
+        total=rows,
+        registry_rows=_registry_payload(v),
+    )
+    staged = _staged_rows(v, batch.pk)
+    temporary = None if (preview or dry_run) else stage_temporary(batch, staged)
+    if temporary is None:
+        stage_batch(batch, staged, classify_rows=preview or dry_run)
+    if not preview:
+        warnings = sum(1 for r in staged if r[-1])
+        batch = apply_batch(batch.pk, progress, staged_in=temporary)
+        batch.warning_count = warnings
+    else:
+        batch.created_count += len(v.parks) + len(v.enterprises)  # upserts counted at apply
+    return ImportResult(
+        ok=True,
+        rows=rows,
+        created=batch.created_count,
+        replaced=batch.replaced,
+        updated=batch.updated_count,
+        unchanged=batch.unchanged_count,
+        warnings=batch.warning_count,
+        rows_by_kind=dict(v.rows_by_kind),
+        batch_id=batch.pk,
+        status=batch.status,
+    )
+
+
+def _validate(src, filename, user, kind, progress, today) -> _Validator:
     v = _Validator(user, today)
     close = None
     if isinstance(src, str | os.PathLike):
@@ -936,11 +1000,11 @@ def _import(src, filename, user, kind, progress, batch, today) -> ImportResult:
             sheets = read_sheets(src, filename)
         except FileError as exc:
             v.error(filename, 0, "", str(exc))
-            return _result(v)
+            return v
         forced = S.KINDS.get(kind) if kind else None
         if kind and forced is None:
             v.error(filename, 0, "", _("Unknown kind “%(kind)s”.") % {"kind": kind})
-            return _result(v)
+            return v
         for sh in sheets:
             sh.kind = forced or S.kind_for_sheet_name(sh.name) or S.kind_for_headers(sh.headers)
             if sh.kind is None:
@@ -965,35 +1029,10 @@ def _import(src, filename, user, kind, progress, batch, today) -> ImportResult:
             progress("validate", done, done)
         if not v.error_count and not (v.parks or v.enterprises or v.flows):
             v.error(filename, 0, "", _("The file contains no data rows."))
-        if v.error_count:
-            return _result(v)
+        return v
     finally:
         if close:
             close.close()
-    with transaction.atomic():
-        if batch is None:
-            batch = ImportBatch.objects.create(
-                filename=filename[:255],
-                user=user if isinstance(user, Model) else None,
-                kind=_batch_kind(v.rows_by_kind),
-            )
-        p_created, p_updated = _write_parks(v)
-        e_created, e_updated = _write_enterprises(v)
-        f_created, replaced = _write_flows(v, user, batch, progress)
-        rows = sum(v.rows_by_kind.values())
-        created = p_created + e_created + f_created
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            rows=rows, replaced=replaced, created_count=created
-        )
-    return ImportResult(
-        ok=True,
-        rows=rows,
-        created=created,
-        replaced=replaced,
-        updated=p_updated + e_updated,
-        rows_by_kind=dict(v.rows_by_kind),
-        batch_id=batch.pk,
-    )
 
 
 def _batch_kind(rows_by_kind: dict[str, int]) -> str:

@@ -35,10 +35,12 @@ class DataQuality(models.TextChoices):
 
 
 class BatchStatus(models.TextChoices):
+    PREVIEW = "preview", _("Awaiting confirmation")
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    UNDONE = "undone", _("Undone")
 
 
 class ImportBatch(models.Model):
@@ -57,6 +59,18 @@ class ImportBatch(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # Preview / apply / undo (flows/batches.py): every state lives in these rows.
+    lang = models.CharField(max_length=5, default="vi")
+    replace_months = models.BooleanField(default=False)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    registry_rows = models.JSONField(default=dict, blank=True)  # parks / enterprises to upsert
+    preview = models.JSONField(default=dict, blank=True)  # counts and the first rows shown
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -121,6 +135,31 @@ class FlowRecordQuerySet(models.QuerySet):
         return qs.filter(enterprise__isnull=False).update(park_id=Subquery(ent_park)) + qs.filter(
             facility__isnull=False
         ).update(park_id=Subquery(fac_park))
+class ImportRow(models.Model):
+    """A validated flow row of a batch awaiting confirmation (the staging table)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="staged")
+    line = models.PositiveIntegerField()
+    enterprise_id = models.IntegerField(null=True)
+    tax_code = models.CharField(max_length=14, blank=True, default="")  # created by the batch
+    facility_id = models.IntegerField(null=True)
+    resource_code = models.CharField(max_length=80)
+    direction = models.CharField(max_length=3)
+    period = models.DateField()
+    quantity = models.DecimalField(max_digits=20, decimal_places=6)
+    unit = models.CharField(max_length=20)
+    quantity_canonical = models.FloatField()
+    canonical_unit = models.CharField(max_length=20)
+    origin = models.CharField(max_length=20, blank=True, default="")
+    fate = models.CharField(max_length=20, blank=True, default="")
+    counterparty_id = models.IntegerField(null=True)
+    counterparty_tax = models.CharField(max_length=14, blank=True, default="")
+    data_quality = models.CharField(max_length=10, default="measured")
+    action = models.CharField(max_length=1, blank=True, default="")  # preview: c / u / =
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "line"])]
 
 
 class FlowRecord(models.Model):
@@ -166,6 +205,7 @@ class FlowRecord(models.Model):
     )
     entered_at = models.DateTimeField(auto_now=True)
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
+    version = models.PositiveIntegerField(default=1)  # optimistic concurrency of edits
 
     objects = FlowRecordQuerySet.as_manager()
 
@@ -178,6 +218,8 @@ class FlowRecord(models.Model):
                 name="flow_owner_exactly_one",
             ),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="flow_quantity_non_negative"),
+            # One record per owner, month, resource, direction and route (origin of an
+            # input, fate of an output: a waste may be partly sold and partly landfilled).
             models.UniqueConstraint(
                 fields=["enterprise", "resource_code", "direction", "period", "origin", "fate"],
                 condition=Q(enterprise__isnull=False),
@@ -213,3 +255,46 @@ class FlowRecord(models.Model):
     @property
     def owner(self):
         return self.enterprise or self.facility
+
+
+class FlowRevision(models.Model):
+    """Audit trail of flow records: who changed what, when, old and new values.
+
+    An import batch's revisions hold the previous values it overwrote: undoing
+    the batch restores them (flows/batches.py)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    flow_id = models.IntegerField(db_index=True)  # no FK: the record may be deleted
+    action = models.CharField(max_length=6, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="revisions"
+    )
+    enterprise_id = models.IntegerField(null=True, db_index=True)
+    facility_id = models.IntegerField(null=True)
+    resource_code = models.CharField(max_length=80)
+    direction = models.CharField(max_length=3)
+    period = models.DateField()
+    old_quantity = models.DecimalField(max_digits=20, decimal_places=6, null=True)
+    old_unit = models.CharField(max_length=20, blank=True, default="")
+    old_quantity_canonical = models.FloatField(null=True)
+    old_canonical_unit = models.CharField(max_length=20, blank=True, default="")
+    old_origin = models.CharField(max_length=20, blank=True, default="")
+    old_fate = models.CharField(max_length=20, blank=True, default="")
+    old_counterparty_id = models.IntegerField(null=True)
+    old_data_quality = models.CharField(max_length=10, blank=True, default="")
+    old_entered_by_id = models.IntegerField(null=True)
+    old_batch_id = models.IntegerField(null=True)
+    old_version = models.PositiveIntegerField(null=True)
+    new_quantity = models.DecimalField(max_digits=20, decimal_places=6, null=True)
+    new_unit = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        ordering = ["-at", "-pk"]

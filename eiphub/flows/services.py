@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eiphub.core.catalogue import default_catalogue
+from eiphub.core.numbers import NumberError, format_input, parse_number
 from eiphub.core.units import UnitError
+from eiphub.web.numbers import active_lang, number_message
 
-from .models import Direction, FlowRecord
+from .models import Direction, FlowRecord, FlowRevision
 
 
 class FlowInputError(ValueError):
@@ -61,16 +65,100 @@ def validate_period(period: dt.date, today: dt.date | None = None) -> dt.date:
     return period
 
 
+class FlowConflict(FlowInputError):
+    """The record changed since the user loaded it (optimistic concurrency)."""
+
+    def __init__(self, current: FlowRecord):
+        super().__init__(
+            "quantity",
+            _(
+                "This record was changed by %(user)s at %(when)s (now %(quantity)s %(unit)s) "
+                "after you opened it. Check the current value and save again."
+            )
+            % {
+                "user": getattr(current.entered_by, "username", None) or _("an import"),
+                "when": timezone.localtime(current.entered_at).strftime("%d/%m/%Y %H:%M"),
+                "quantity": format_input(current.quantity, active_lang()),
+                "unit": current.unit,
+            },
+        )
+        self.current = current
+
+
+_VALUE_FIELDS = (
+    "quantity",
+    "unit",
+    "quantity_canonical",
+    "canonical_unit",
+    "origin",
+    "fate",
+    "counterparty_id",
+    "data_quality",
+)  # fmt: skip  (route kept for the history)
+
+
+def _revision(flow: FlowRecord, action: str, user, old: dict | None) -> FlowRevision:
+    old = old or {}
+    return FlowRevision.objects.create(
+        flow_id=flow.pk,
+        action=action,
+        user=user if getattr(user, "pk", None) else None,
+        enterprise_id=flow.enterprise_id,
+        facility_id=flow.facility_id,
+        resource_code=flow.resource_code,
+        direction=flow.direction,
+        period=flow.period,
+        old_quantity=old.get("quantity"),
+        old_unit=old.get("unit", ""),
+        old_quantity_canonical=old.get("quantity_canonical"),
+        old_canonical_unit=old.get("canonical_unit", ""),
+        old_origin=old.get("origin", ""),
+        old_fate=old.get("fate", ""),
+        old_counterparty_id=old.get("counterparty_id"),
+        old_data_quality=old.get("data_quality", ""),
+        old_entered_by_id=old.get("entered_by_id"),
+        old_batch_id=old.get("batch_id"),
+        old_version=old.get("version"),
+        new_quantity=flow.quantity if action != FlowRevision.Action.DELETE else None,
+        new_unit=flow.unit if action != FlowRevision.Action.DELETE else "",
+    )
+
+
+def _snapshot(flow: FlowRecord) -> dict:
+    return {k: getattr(flow, k) for k in (*_VALUE_FIELDS, "entered_by_id", "batch_id", "version")}
+
+
 def save_flow(
-    *, owner, resource_code, direction, period, quantity, unit, user=None, **extra
+    *,
+    owner,
+    resource_code,
+    direction,
+    period,
+    quantity,
+    unit,
+    user=None,
+    expected_version: int | None = None,
+    **extra,
 ) -> FlowRecord:
-    """Create or replace one flow row (same owner, resource, direction, period, route)."""
+    """Create or update the one record of an owner, month, resource, direction and route
+    (origin of an input, fate of an output).
+
+    ``expected_version`` is the version the user edited: a record changed since raises
+    :class:`FlowConflict` (never a silent overwrite).  Every change is kept in
+    :class:`FlowRevision` (who, when, old and new values)."""
+    if isinstance(quantity, str):
+        try:
+            quantity = parse_number(quantity, active_lang())
+        except NumberError as exc:
+            raise FlowInputError("quantity", number_message(exc))
     if Decimal(str(quantity)) < 0:
         raise FlowInputError("quantity", _("Quantity must not be negative."))
     if direction not in Direction.values:
         raise FlowInputError("direction", _("Direction must be “in” or “out”."))
     period = validate_period(period)
     canonical, cunit = canonicalise(resource_code, quantity, unit)
+    from eiphub.registry.models import Enterprise
+
     key = {
         "resource_code": resource_code,
         "direction": direction,
@@ -78,17 +166,52 @@ def save_flow(
         "origin": extra.get("origin", "") or "",
         "fate": extra.get("fate", "") or "",
     }
-    from eiphub.registry.models import Enterprise
-
     key["enterprise" if isinstance(owner, Enterprise) else "facility"] = owner
-    defaults = {
+    values = {
         "quantity": Decimal(str(quantity)),
         "unit": unit,
         "quantity_canonical": canonical,
         "canonical_unit": cunit,
-        "entered_by": user,
-        "counterparty": extra.get("counterparty"),
+        "counterparty_id": getattr(extra.get("counterparty"), "pk", None),
         "data_quality": extra.get("data_quality") or "measured",
     }
-    obj, _created = FlowRecord.objects.update_or_create(defaults=defaults, **key)
-    return obj
+    with transaction.atomic():
+        flow = FlowRecord.objects.select_for_update().filter(**key).first()
+        if flow is None:
+            if expected_version:
+                raise FlowInputError("quantity", _("This record was deleted after you opened it."))
+            try:
+                with transaction.atomic():
+                    flow = FlowRecord.objects.create(**key, **values, entered_by=user)
+            except IntegrityError:  # created concurrently: the same key, so an update
+                flow = FlowRecord.objects.select_for_update().get(**key)
+            else:
+                _revision(flow, FlowRevision.Action.CREATE, user, None)
+                return flow
+        if expected_version is not None and flow.version != expected_version:
+            raise FlowConflict(flow)
+        old = _snapshot(flow)
+        if all(
+            (getattr(flow, k) == v) if k != "quantity" else (Decimal(flow.quantity) == v)
+            for k, v in values.items()
+        ):
+            return flow
+        for k, v in values.items():
+            setattr(flow, k, v)
+        flow.entered_by = user if getattr(user, "pk", None) else None
+        flow.batch = None  # now the user's figure: undoing an earlier import leaves it
+        flow.version += 1
+        flow.save()
+        _revision(flow, FlowRevision.Action.UPDATE, user, old)
+    return flow
+
+
+def delete_flow(flow: FlowRecord, user=None, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        current = FlowRecord.objects.select_for_update().filter(pk=flow.pk).first()
+        if current is None:
+            return
+        if expected_version is not None and current.version != expected_version:
+            raise FlowConflict(current)
+        _revision(current, FlowRevision.Action.DELETE, user, _snapshot(current))
+        current.delete()

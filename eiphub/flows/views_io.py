@@ -1,47 +1,41 @@
-"""Import page (upload, progress, errors), template downloads and scoped exports.
+"""Import page (upload, preview, confirm, history, undo), template downloads and exports.
 
-Small files are imported during the request.  Larger files are saved under
-VAR_DIR/imports and imported in a background thread that records its progress
-on the ImportBatch row; the page polls it with HTMX every second.
+An upload is validated and staged as an ImportBatch awaiting confirmation; the page
+shows what it would create, update, leave unchanged and (with "replace whole months")
+delete, with the plausibility warnings.  Confirming runs ``flows.batches.apply_batch``
+(synchronously until the job engine runs it as a task); every applied batch can be
+undone from the history page.  No state lives in the web process.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
 
 from django import forms
-from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections, connection
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from eiphub.accounts.scoping import enterprises_writable_by, parks_for, parks_writable_by
+from eiphub.core.catalogue import default_catalogue
+from eiphub.registry.models import Enterprise
 
 from . import io_schema as S
+from .batches import UndoError, apply_batch, discard_batch, undo_batch
 from .exporter import FORMATS, ExportError, export, export_filename, template
-from .importer import PROGRESS_EVERY, import_file
+from .importer import import_file
 from .models import BatchStatus, ImportBatch
 
-log = logging.getLogger(__name__)
-
-SYNC_MAX_BYTES = 1024 * 1024  # larger uploads are imported in the background
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-
-# Live progress of background imports in this process: batch id -> (stage, done, total).
-_progress: dict[int, tuple[str, int, int]] = {}
-_threads: dict[int, threading.Thread] = {}
 
 
 class ImportForm(forms.Form):
@@ -55,6 +49,15 @@ class ImportForm(forms.Form):
             ("enterprises", gettext_lazy("Enterprises")),
             ("parks", gettext_lazy("Parks")),
         ],
+    )
+    replace_months = forms.BooleanField(
+        label=gettext_lazy("Replace whole months"),
+        required=False,
+        help_text=gettext_lazy(
+            "Also delete the other records of every enterprise and month in the file. "
+            "Without this, a row replaces only the record of the same enterprise, month, "
+            "resource and direction."
+        ),
     )
 
     def clean_file(self):
@@ -76,23 +79,102 @@ def import_page(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        kind = form.cleaned_data["kind"] or None
-        if upload.size <= SYNC_MAX_BYTES:
-            result = import_file(upload, upload.name, request.user, kind=kind)
-        else:
-            batch = _start_background(upload, request.user, kind)
-            return redirect("flows:import_status", pk=batch.pk)
+        result = import_file(
+            upload,
+            upload.name,
+            request.user,
+            kind=form.cleaned_data["kind"] or None,
+            replace_months=form.cleaned_data["replace_months"],
+            preview=True,
+        )
+        if result.ok:
+            return redirect("flows:import_status", pk=result.batch_id)
     return render(request, "flows/import.html", _context(request, form=form, result=result))
+
+
+def _own_batch(request, pk: int) -> ImportBatch:
+    qs = ImportBatch.objects.all()
+    if not request.user.is_superuser:
+        qs = qs.filter(user=request.user)
+    return get_object_or_404(qs, pk=pk)
+
+
+ACTIONS = {"c": gettext_lazy("New"), "u": gettext_lazy("Changed"), "=": gettext_lazy("Unchanged")}
+
+
+def _preview_rows(rows: list[dict]) -> list[dict]:
+    cat = default_catalogue()
+    lang = translation.get_language() or "vi"
+    names = dict(
+        Enterprise.objects.filter(
+            pk__in={r["enterprise_id"] for r in rows if r["enterprise_id"]}
+        ).values_list("pk", "name_vi")
+    )
+    out = []
+    for r in rows:
+        res = cat.get(r["resource_code"])
+        out.append({
+            **r,
+            "enterprise": names.get(r["enterprise_id"]) or r.get("tax_code") or "—",
+            "resource": res.name(lang) if res else r["resource_code"],
+            "direction_label": _("Input") if r["direction"] == "in" else _("Output"),
+            "action_label": ACTIONS.get(r["action"], "—"),
+            "period": r["period"][5:7] + "/" + r["period"][:4],
+        })  # fmt: skip
+    return out
 
 
 @login_required
 def import_status(request, pk: int):
-    """The progress or outcome of a background import (HTMX polls the partial)."""
-    batch = get_object_or_404(ImportBatch, pk=pk, user=request.user)
-    ctx = {"batch": batch, "live": _live(batch)}
+    """One batch: its preview (confirm / cancel), its outcome (undo), or its progress."""
+    batch = _own_batch(request, pk)
+    preview = batch.preview or {}
+    ctx = {
+        "batch": batch,
+        "rows": _preview_rows(preview.get("rows", [])),
+        "warned": _preview_rows(preview.get("warned", [])),
+        "live": _live(batch),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "flows/_import_status.html", ctx)
-    return render(request, "flows/import.html", _context(request, form=ImportForm(), **ctx))
+    return render(request, "flows/import_batch.html", ctx)
+
+
+@login_required
+@require_POST
+def import_apply(request, pk: int):
+    batch = _own_batch(request, pk)
+    if request.POST.get("cancel"):
+        discard_batch(batch.pk)
+        messages.info(request, _("Import cancelled; nothing was written."))
+        return redirect("flows:import")
+    batch = apply_batch(batch.pk)  # the job engine runs this as a task
+    if batch.status == BatchStatus.DONE:
+        messages.success(request, _("Import written."))
+    return redirect("flows:import_status", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_undo(request, pk: int):
+    batch = _own_batch(request, pk)
+    try:
+        undo_batch(batch.pk, request.user)
+    except UndoError:
+        messages.error(request, _("Only a written import can be undone."))
+    else:
+        messages.success(request, _("Import undone: the previous values are back."))
+    return redirect("flows:import_status", pk=batch.pk)
+
+
+@login_required
+def import_history(request):
+    if not _may_import(request.user):
+        raise PermissionDenied(_("You may not import data for any enterprise."))
+    qs = ImportBatch.objects.select_related("user", "undone_by")
+    if not request.user.is_superuser:
+        qs = qs.filter(user=request.user)
+    return render(request, "flows/import_history.html", {"batches": qs.order_by("-created")[:200]})
 
 
 def template_download(request, kind: str, fmt: str):
@@ -145,68 +227,6 @@ def _context(request, **extra) -> dict:
 
 
 def _live(batch: ImportBatch) -> dict:
-    stage, done, total = _progress.get(batch.pk, (batch.stage, batch.progress, batch.total))
+    done, total = batch.progress, batch.total
     pct = round(100 * done / total) if total else 0
-    return {"stage": stage, "done": done, "total": total, "pct": min(pct, 100)}
-
-
-def _start_background(upload, user, kind) -> ImportBatch:
-    folder = os.path.join(settings.VAR_DIR, "imports")
-    os.makedirs(folder, exist_ok=True)
-    batch = ImportBatch.objects.create(
-        filename=upload.name[:255], user=user, kind=kind or "", status=BatchStatus.PENDING
-    )
-    path = os.path.join(folder, f"{batch.pk}-{get_valid_filename(upload.name)}")
-    with open(path, "wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
-    args = (batch.pk, path, upload.name, user.pk, kind, translation.get_language() or "vi")
-    _launch(batch.pk, args)
-    return batch
-
-
-def _launch(batch_id: int, args: tuple) -> threading.Thread:
-    t = threading.Thread(target=_run, args=args, daemon=True, name=f"import-{batch_id}")
-    _threads[batch_id] = t
-    t.start()
-    return t
-
-
-def _run(batch_id, path, filename, user_id, kind, lang):
-    """Background import: validate, then write in one transaction; record the outcome."""
-    close_old_connections()
-    rows = ImportBatch.objects.filter(pk=batch_id)
-    try:
-        rows.update(status=BatchStatus.RUNNING)
-        user = get_user_model().objects.get(pk=user_id)
-        saved = {"done": 0}
-
-        def progress(stage, done, total):
-            _progress[batch_id] = (stage, done, total)
-            # Outside the write transaction the row is updated too (other processes see it).
-            if stage == "validate" and (done - saved["done"] >= PROGRESS_EVERY or done == total):
-                saved["done"] = done
-                rows.update(stage=stage, progress=done, total=total)
-
-        result = import_file(path, filename, user, kind=kind, progress=progress, lang=lang,
-                             batch=rows.get())  # fmt: skip
-        if result.ok:
-            rows.update(status=BatchStatus.DONE, stage="write", progress=result.rows,
-                        total=result.rows, created_count=result.created,
-                        finished=timezone.now())  # fmt: skip
-        else:
-            rows.update(status=BatchStatus.FAILED, rows=result.rows, error_count=result.error_count,
-                        errors=[e.as_dict() for e in result.errors], finished=timezone.now())  # fmt: skip
-    except Exception:
-        log.exception("background import %s failed", batch_id)
-        with translation.override(lang):
-            message = _("The import stopped on an unexpected error; nothing was written.")
-        rows.update(status=BatchStatus.FAILED, error_count=1, finished=timezone.now(),
-                    errors=[{"sheet": filename, "row": 0, "column": "", "message": message}])  # fmt: skip
-    finally:
-        _progress.pop(batch_id, None)
-        try:
-            os.remove(path)
-        except OSError:
-            pass
-        connection.close()
+    return {"stage": batch.stage, "done": done, "total": total, "pct": min(pct, 100)}

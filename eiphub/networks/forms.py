@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _l
 
 from eiphub.registry.models import Park, Province
+from eiphub.web.numbers import LocaleFloatField, LocaleIntegerField
 
 from .models import Objective
 from .services import MAX_PARETO_POINTS, creatable_parks, creatable_provinces
@@ -14,23 +15,23 @@ class ScenarioForm(forms.Form):
     name = forms.CharField(label=_l("Name"), max_length=200)
     scope = forms.ChoiceField(label=_l("Park or province"))
     objective = forms.ChoiceField(label=_l("Objective"), choices=Objective.choices)
-    carbon_price = forms.FloatField(
+    carbon_price = LocaleFloatField(
         label=_l("Carbon price (VND per tCO2e)"),
         min_value=0,
         initial=0,
         required=False,
         help_text=_l("Used by the weighted objective: benefit + price × tCO2e avoided."),
     )
-    fixed_cost = forms.FloatField(
+    fixed_cost = LocaleFloatField(
         label=_l("Fixed cost of an exchange (VND/yr)"),
         min_value=0,
         initial=20_000_000,
         help_text=_l("Contract, weighing and paperwork per exchange; annualised."),
     )
-    max_distance_km = forms.FloatField(
+    max_distance_km = LocaleFloatField(
         label=_l("Maximum road distance (km)"), min_value=1, max_value=1000, initial=150
     )
-    pareto_points = forms.IntegerField(
+    pareto_points = LocaleIntegerField(
         label=_l("Pareto points"),
         min_value=0,
         max_value=MAX_PARETO_POINTS,
@@ -73,7 +74,7 @@ class WaterStudyForm(forms.Form):
     inter_plant = forms.BooleanField(
         label=_l("Allow water exchange between plants"), required=False, initial=True
     )
-    freshwater_ppm = forms.FloatField(
+    freshwater_ppm = LocaleFloatField(
         label=_l("Freshwater contaminant concentration (ppm)"), min_value=0, initial=0
     )
 
@@ -88,12 +89,12 @@ class HeatStudyForm(forms.Form):
             "plant, hours_per_year, emission_factor_t_per_mwh. Empty: an illustrative example."
         ),
     )
-    dt_min = forms.FloatField(label=_l("ΔTmin (K)"), min_value=0, max_value=200, initial=10)
-    hours_per_year = forms.FloatField(
+    dt_min = LocaleFloatField(label=_l("ΔTmin (K)"), min_value=0, max_value=200, initial=10)
+    hours_per_year = LocaleFloatField(
         label=_l("Operating hours per year"), min_value=1, max_value=8784, initial=8000
     )
     displaced = forms.ChoiceField(label=_l("Recovered heat displaces"))
-    efficiency = forms.FloatField(
+    efficiency = LocaleFloatField(
         label=_l("Efficiency of the displaced supply"),
         min_value=0.05,
         max_value=5,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.units import UnitError
+from eiphub.web.numbers import LocaleFloatField, localize_model_number_fields
 
 from .models import Measure, Status
 
@@ -47,6 +48,7 @@ class MeasureForm(forms.ModelForm):
 
     def __init__(self, *args, enterprises=None, **kwargs):
         super().__init__(*args, **kwargs)
+        localize_model_number_fields(self)
         if enterprises is not None:
             self.fields["enterprise"].queryset = enterprises.select_related("park").order_by(
                 "name_vi"
@@ -74,7 +76,7 @@ class SavingForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Code or name, e.g. energy.electricity.grid or “điện lưới”."),
     )
-    quantity = forms.FloatField(label=gettext_lazy("Saved per year"), required=False)
+    quantity = LocaleFloatField(label=gettext_lazy("Saved per year"), required=False)
     unit = forms.CharField(
         label=gettext_lazy("Unit"),
         required=False,

@@ -15,6 +15,7 @@ import csv
 import io
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -33,6 +34,7 @@ from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, pa
 from eiphub.indicators.engine import EngineError, check_input
 from eiphub.indicators.packs import get_pack
 from eiphub.registry.models import Enterprise, Park
+from eiphub.web.numbers import parse_user_number
 
 from . import documents, services, workflow
 from .models import AnnualReport, Comparison, ContextTarget, Declaration, ReportKind
@@ -322,9 +324,9 @@ def _parse_declared(unit, raw):
     if unit == "yes/no":
         return raw in ("true", "yes", "1", "có")
     try:
-        return float(raw.replace(",", "."))
-    except ValueError:
-        raise WorkflowError(_("“%(value)s” is not a number.") % {"value": raw})
+        return float(parse_user_number(raw))
+    except forms.ValidationError as exc:
+        raise WorkflowError(exc.messages[0])
 
 
 def _declarations_page(request, subject: dict, year, specs, can_edit, back):
@@ -420,7 +422,12 @@ def targets(request, code):
             crit = pack.criterion(request.POST.get("code", ""))
             if crit is None or crit.unit == "yes/no":
                 raise WorkflowError(_("Choose a numeric criterion of the pack."))
-            threshold = check_input(crit, request.POST.get("threshold", ""))
+            raw_threshold = request.POST.get("threshold", "")
+            try:
+                raw_threshold = float(parse_user_number(raw_threshold))
+            except forms.ValidationError:
+                pass  # check_input phrases the refusal with the criterion's range
+            threshold = check_input(crit, raw_threshold)
             comparison = request.POST.get("comparison", ">=")
             if comparison not in Comparison.values:
                 raise WorkflowError(_("Invalid comparison."))
@@ -556,6 +563,13 @@ def report_values(request, pk):
             raw = raw in ("true", "yes", "có", "1")
         current = row["value"]
         new = None if raw == "" else raw
+        if isinstance(new, str) and row["unit"] not in ("yes/no", "document"):
+            try:  # typed in the user's language: one parser for the platform
+                new = float(parse_user_number(new))
+            except forms.ValidationError as exc:
+                errors += 1
+                messages.error(request, exc.messages[0])
+                continue
         justification = request.POST.get(f"justification-{code}", "")
         same = _same(new, current, row["unit"])
         if same and justification.strip() == (row["justification"] or ""):

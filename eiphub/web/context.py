@@ -10,6 +10,7 @@ NAV = [
     ("registry:park_list", _("Parks"), None),
     ("flows:entry", _("Data entry"), {"enterprise", "developer", "board", "consultant"}),
     ("flows:import", _("Import"), {"enterprise", "developer", "board", "consultant"}),
+    ("flows:checks", _("Figures to check"), {"board", "developer", "ministry"}),
     ("exchange:listings", _("Exchange"), None),
     ("reports:scorecards", _("Eco-criteria"), None),
     ("recp:measures", _("RECP"), None),

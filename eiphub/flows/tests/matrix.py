@@ -33,6 +33,14 @@ PAGES = {
         batch_of_enterprise_user,
         all_roles(NOT_FOUND) | {Role.ENTERPRISE: OK},
     ),
+    "flows:import_apply": (lambda w: None, {}),  # POST only: test_import_page
+    "flows:import_undo": (lambda w: None, {}),  # POST only: test_import_page
+    "flows:import_history": (lambda w: "/flows/import/history/", WRITERS),
+    # Plausibility list: whoever reads enterprises' figures (scoped list); not the public.
+    "flows:checks": (
+        lambda w: "/flows/checks/",
+        all_roles(OK) | {Role.PUBLIC: FORBIDDEN},
+    ),
     "flows:template": (lambda w: "/flows/templates/flows.xlsx", all_roles(OK, anon=OK)),
     "flows:export": (lambda w: "/flows/export/?what=flows&park=K1&format=csv", all_roles(OK)),
 }

@@ -61,8 +61,8 @@ def test_round_trip_reimports_the_same_records(w, fmt, lang):
     assert header == S.FLOWS.headers(lang)
     result = import_file(io.BytesIO(data), f"k1.{fmt}", OPERATOR)
     assert result.ok, result.errors
-    # K1 holds e1, e2 (3 rows each) and the WWTP (1 row): all replaced by themselves
-    assert (result.rows, result.created, result.replaced) == (7, 7, 7)
+    # K1 holds e1, e2 (3 rows each) and the WWTP (1 row): each row finds itself unchanged
+    assert (result.rows, result.created, result.updated, result.unchanged) == (7, 0, 0, 7)
     assert snapshot() == before
 
 

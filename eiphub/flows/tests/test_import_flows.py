@@ -8,8 +8,9 @@ import pytest
 from django.utils.translation import trans_real
 
 from eiphub.flows import io_schema as S
+from eiphub.flows.batches import apply_batch, undo_batch
 from eiphub.flows.importer import OPERATOR, import_file, parse_decimal, parse_period
-from eiphub.flows.models import FlowRecord, ImportBatch
+from eiphub.flows.models import FlowRecord, FlowRevision, ImportBatch, ImportRow
 from eiphub.registry.models import Enterprise
 
 from . import io_factories as F
@@ -129,22 +130,134 @@ def test_all_errors_are_collected_not_only_the_first(w):
     assert [e.row for e in result.errors] == list(range(2, 14))
 
 
-def test_reimport_replaces_the_month_instead_of_duplicating(w):
+def _three_records(w):
     first = [
         F.flow_row(w.e1.tax_code, period="01/2024", quantity=10),
         F.flow_row(w.e1.tax_code, "water.fresh", period="01/2024", quantity=5, unit="m3"),
         F.flow_row(w.e1.tax_code, period="02/2024", quantity=20),
     ]
     assert run(F.table("flows", first), w.ent_user).created == 3
+
+
+def test_reimport_replaces_only_the_record_it_names(w):
+    """Issue 11 regression: a one-row file of a month left the month's other records alone."""
+    _three_records(w)
     again = [F.flow_row(w.e1.tax_code, period="01/2024", quantity=11, unit="MWh")]
     result = run(F.table("flows", again), w.ent_user)
-    assert (result.created, result.replaced) == (1, 2)
+    assert (result.created, result.updated, result.unchanged, result.replaced) == (0, 1, 0, 0)
     got = {(f.period.month, f.resource_code): f for f in FlowRecord.objects.all()}
-    assert set(got) == {(1, "energy.electricity.grid"), (2, "energy.electricity.grid")}
+    assert set(got) == {
+        (1, "energy.electricity.grid"), (1, "water.fresh"), (2, "energy.electricity.grid")
+    }  # fmt: skip
     jan = got[(1, "energy.electricity.grid")]
     assert (jan.quantity, jan.unit, jan.quantity_canonical) == (Decimal(11), "MWh", 11000.0)
-    assert jan.entered_by == w.ent_user
+    assert jan.entered_by == w.ent_user and jan.version == 2
+    assert got[(1, "water.fresh")].quantity == 5
     assert got[(2, "energy.electricity.grid")].quantity == 20
+
+
+def test_same_values_again_are_unchanged(w):
+    _three_records(w)
+    same = [F.flow_row(w.e1.tax_code, period="02/2024", quantity=20)]
+    result = run(F.table("flows", same), w.ent_user)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    assert FlowRecord.objects.get(period=dt.date(2024, 2, 1)).version == 1
+
+
+def test_replace_months_is_an_explicit_choice(w):
+    _three_records(w)
+    again = [F.flow_row(w.e1.tax_code, period="01/2024", quantity=11, unit="MWh")]
+    result = run(F.table("flows", again), w.ent_user, replace_months=True)
+    assert (result.created, result.updated, result.replaced) == (0, 1, 1)
+    assert not FlowRecord.objects.filter(resource_code="water.fresh").exists()
+    assert FlowRecord.objects.filter(period=dt.date(2024, 2, 1)).count() == 1
+
+
+def test_dry_run_counts_and_writes_nothing(w):
+    _three_records(w)
+    rows = [
+        F.flow_row(w.e1.tax_code, period="01/2024", quantity=12),
+        F.flow_row(w.e1.tax_code, period="03/2024", quantity=30),
+    ]
+    batches = ImportBatch.objects.count()
+    result = run(F.table("flows", rows), w.ent_user, dry_run=True, replace_months=True)
+    assert (result.created, result.updated, result.replaced, result.batch_id) == (1, 1, 1, None)
+    assert FlowRecord.objects.count() == 3
+    assert (
+        FlowRecord.objects.get(
+            period=dt.date(2024, 1, 1), resource_code="energy.electricity.grid"
+        ).quantity
+        == 10
+    )
+    assert ImportBatch.objects.count() == batches
+
+
+def test_undo_restores_values_reinserts_deleted_and_removes_created(w):
+    _three_records(w)
+    before = sorted(
+        FlowRecord.objects.values_list("pk", "resource_code", "period", "quantity", "unit")
+    )
+    rows = [
+        F.flow_row(w.e1.tax_code, period="01/2024", quantity=11, unit="MWh"),
+        F.flow_row(w.e1.tax_code, period="03/2024", quantity=30),
+    ]
+    result = run(F.table("flows", rows), w.ent_user, replace_months=True)
+    assert (result.created, result.updated, result.replaced) == (1, 1, 1)
+    revs = FlowRevision.objects.filter(batch_id=result.batch_id)
+    assert sorted(revs.values_list("action", flat=True)) == ["delete", "update"]
+    upd = revs.get(action="update")
+    assert (upd.old_quantity, upd.old_unit, upd.new_quantity, upd.new_unit) == (
+        10,
+        "kWh",
+        11,
+        "MWh",
+    )
+    undo_batch(result.batch_id, w.ent_user)
+    after = sorted(
+        FlowRecord.objects.values_list("pk", "resource_code", "period", "quantity", "unit")
+    )
+    assert after == before
+    batch = ImportBatch.objects.get(pk=result.batch_id)
+    assert batch.status == "undone" and batch.undone_by == w.ent_user
+    undo_batch(result.batch_id, w.ent_user)  # twice: nothing more happens
+    assert FlowRecord.objects.count() == 3
+
+
+def test_preview_writes_nothing_until_applied_and_apply_is_idempotent(w):
+    _three_records(w)
+    rows = [F.flow_row(w.e1.tax_code, period="01/2024", quantity=12),
+            F.flow_row(w.e1.tax_code, period="04/2024", quantity=40)]  # fmt: skip
+    result = run(F.table("flows", rows), w.ent_user, preview=True)
+    assert result.status == "preview" and (result.created, result.updated) == (1, 1)
+    batch = ImportBatch.objects.get(pk=result.batch_id)
+    assert [r["action"] for r in batch.preview["rows"]] == ["u", "c"]
+    assert FlowRecord.objects.count() == 3
+    apply_batch(batch.pk)
+    apply_batch(batch.pk)
+    assert FlowRecord.objects.count() == 4
+    assert (
+        FlowRecord.objects.get(
+            period=dt.date(2024, 1, 1), resource_code="energy.electricity.grid"
+        ).quantity
+        == 12
+    )
+    assert not ImportRow.objects.exists()
+
+
+def test_far_from_history_is_a_warning_in_the_preview(w):
+    rows = [F.flow_row(w.e1.tax_code, "energy.fuel.coal", period=f"{m:02d}/2024", quantity=420, unit="t")
+            for m in range(1, 6)]  # fmt: skip
+    assert run(F.table("flows", rows), w.ent_user).created == 5
+    odd = [
+        F.flow_row(w.e1.tax_code, "energy.fuel.coal", period="06/2024", quantity="1.234", unit="t")
+    ]
+    result = run(F.table("flows", odd), w.ent_user, preview=True)  # English: 1.234 is ambiguous
+    assert not result.ok and "1.234" in result.errors[0].message
+    odd[0]["quantity"] = "1,2345"  # vi: 1.2345 t, far below the usual 420 t
+    result = run(F.table("flows", odd), w.ent_user, preview=True, lang="vi")
+    assert result.ok and result.warnings == 1
+    text = ImportBatch.objects.get(pk=result.batch_id).preview["warned"][0]["warnings"][0]
+    assert "420" in text
 
 
 def test_vietnamese_headers_values_and_xlsx_dates(w):

@@ -7,8 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from eiphub.flows import views_io
-from eiphub.flows.models import FlowRecord, ImportBatch
+from eiphub.flows.models import FlowRecord, FlowRevision, ImportBatch
 
 from . import io_factories as F
 
@@ -18,9 +17,14 @@ def w(db):
     return F.world()
 
 
-def upload(client, rows, name="flows.csv"):
+def upload(client, rows, name="flows.csv", **extra):
     data = F.csv_file(rows).getvalue()
-    return client.post(reverse("flows:import"), {"file": SimpleUploadedFile(name, data)})
+    return client.post(reverse("flows:import"), {"file": SimpleUploadedFile(name, data), **extra})
+
+
+def confirm(client, resp):
+    batch = ImportBatch.objects.get(pk=resp["Location"].rstrip("/").split("/")[-1])
+    return client.post(reverse("flows:import_apply", args=[batch.pk])), batch
 
 
 def test_upload_with_errors_shows_every_error_and_writes_nothing(client, w):
@@ -43,16 +47,83 @@ def test_upload_with_errors_shows_every_error_and_writes_nothing(client, w):
     assert FlowRecord.objects.count() == 0
 
 
-def test_clean_upload_imports_and_shows_summary(client, w):
+def test_clean_upload_shows_a_preview_then_writes_on_confirmation(client, w):
     client.force_login(w.ent_user)
     resp = upload(client, F.table("flows", [F.flow_row(w.e1.tax_code)]))
-    assert resp.status_code == 200 and resp.context["result"].ok
+    assert resp.status_code == 302 and FlowRecord.objects.count() == 0
+    page = client.get(resp["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="import-confirm"' in page and 'data-count="created">1<' in page
+    done, batch = confirm(client, resp)
+    assert done.status_code == 302
     assert FlowRecord.objects.get().entered_by == w.ent_user
     rows = F.table("flows", [F.flow_row(w.e1.tax_code, period="02/2024")], lang="vi")
     xlsx = SimpleUploadedFile("t.xlsx", F.xlsx_file({"Số liệu tháng": rows}).getvalue())
     resp = client.post(reverse("flows:import"), {"file": xlsx, "kind": "flows"})
-    assert resp.context["result"].ok and FlowRecord.objects.count() == 2
-    assert 'id="import-result"' in resp.content.decode()
+    confirm(client, resp)
+    assert FlowRecord.objects.count() == 2
+
+
+def test_preview_counts_rows_and_undo_from_history(client, w):
+    """Issue 11 regression: 3 rows of a month leave the month's other records in place."""
+    client.force_login(w.ent_user)
+    month = [F.flow_row(w.e1.tax_code, r, period="10/2024", quantity=q, unit=u)
+             for r, q, u in (("energy.electricity.grid", 100, "kWh"), ("water.fresh", 5, "m3"),
+                             ("energy.fuel.diesel", 40, "L"), ("energy.fuel.coal", 420, "t"))]  # fmt: skip
+    confirm(client, upload(client, F.table("flows", month)))
+    assert FlowRecord.objects.filter(enterprise=w.e1).count() == 4
+    new = [F.flow_row(w.e1.tax_code, "energy.electricity.grid", period="10/2024", quantity=120),
+           F.flow_row(w.e1.tax_code, "water.fresh", period="10/2024", quantity=5, unit="m3"),
+           F.flow_row(w.e1.tax_code, "waste.ash.fly", "out", period="10/2024", quantity=2, unit="t")]  # fmt: skip
+    resp = upload(client, F.table("flows", new))
+    batch = ImportBatch.objects.get(pk=resp["Location"].rstrip("/").split("/")[-1])
+    assert (batch.created_count, batch.updated_count, batch.unchanged_count, batch.replaced) == (
+        1,
+        1,
+        1,
+        0,
+    )
+    page = client.get(resp["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('<tr data-action="') == 3
+    confirm(client, resp)
+    assert FlowRecord.objects.filter(enterprise=w.e1).count() == 5  # nothing deleted
+    history = client.get(
+        reverse("flows:import_history"), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "flows.csv" in history and reverse("flows:import_undo", args=[batch.pk]) in history
+    assert client.post(reverse("flows:import_undo", args=[batch.pk])).status_code == 302
+    got = dict(FlowRecord.objects.filter(enterprise=w.e1).values_list("resource_code", "quantity"))
+    assert got == {"energy.electricity.grid": 100, "water.fresh": 5, "energy.fuel.diesel": 40,
+                   "energy.fuel.coal": 420}  # fmt: skip
+    assert FlowRevision.objects.filter(batch=batch).count() == 1  # the one update
+    # replacing whole months is the checkbox
+    resp = upload(client, F.table("flows", new[:1]), replace_months="on")
+    confirm(client, resp)
+    assert list(FlowRecord.objects.filter(enterprise=w.e1).values_list("resource_code", flat=True)) == [
+        "energy.electricity.grid"]  # fmt: skip
+    # another user sees neither the batch nor its undo
+    client.force_login(w.dev_user)
+    assert client.get(resp["Location"]).status_code == 404
+    assert client.post(reverse("flows:import_undo", args=[batch.pk])).status_code == 404
+
+
+def test_cancel_discards_the_preview(client, w):
+    client.force_login(w.ent_user)
+    resp = upload(client, F.table("flows", [F.flow_row(w.e1.tax_code)]))
+    pk = resp["Location"].rstrip("/").split("/")[-1]
+    client.post(reverse("flows:import_apply", args=[pk]), {"cancel": "1"})
+    assert not ImportBatch.objects.exists() and not FlowRecord.objects.exists()
+
+
+def test_export_year_box_is_not_localised(client, w):
+    import re
+
+    client.force_login(w.ent_user)
+    for code in ("vi", "en"):
+        client.cookies["django_language"] = code
+        html = client.get(reverse("flows:import")).content.decode()
+        assert f'lang="{code}"' in html
+        box = re.search(r'<input id="ex-year"[^>]*>', html).group(0)
+        assert re.search(r'max="\d{4}"', box) and re.search(r'value="\d{4}"', box), box
 
 
 def test_public_user_gets_403_and_anonymous_is_sent_to_login(client, w):
@@ -85,49 +156,3 @@ def test_template_download(client, db):
     assert resp.status_code == 200
     assert resp.content.decode("utf-8-sig").startswith("Mã số thuế;")
     assert client.get(reverse("flows:template", args=["cats", "csv"])).status_code == 400
-
-
-@pytest.mark.django_db(transaction=True)
-def test_large_file_runs_in_background_and_page_polls(client, monkeypatch):
-    w = F.world()
-    monkeypatch.setattr(views_io, "SYNC_MAX_BYTES", 0)
-    # Start the worker thread once the request is over: the shared-cache in-memory test
-    # database locks tables between connections instead of waiting like a file database.
-    launched, real_launch = [], views_io._launch
-    monkeypatch.setattr(views_io, "_launch", lambda pk, args: launched.append(args))
-
-    def run_launched():
-        args = launched.pop()
-        real_launch(args[0], args).join(timeout=60)
-
-    client.force_login(w.dev_user)
-    rows = [F.flow_row(t, period=f"{m:02d}/2024") for t in (w.e1.tax_code, w.e2.tax_code)
-            for m in range(1, 13)]  # fmt: skip
-    resp = upload(client, F.table("flows", rows))
-    assert resp.status_code == 302
-    batch = ImportBatch.objects.get()
-    assert batch.status == "pending"
-    pending = client.get(resp["Location"], HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 1s"' in pending
-    run_launched()
-    page = client.get(resp["Location"])
-    assert page.status_code == 200
-    part = client.get(resp["Location"], HTTP_HX_REQUEST="true")
-    html = part.content.decode()
-    assert "hx-trigger" not in html  # finished: polling stops
-    batch.refresh_from_db()
-    assert (batch.status, batch.rows, batch.created_count) == ("done", 24, 24)
-    assert FlowRecord.objects.filter(batch=batch).count() == 24
-    # a bad file in the background: errors stored and listed, nothing written
-    rows[3]["quantity"] = -1
-    resp = upload(client, F.table("flows", rows))
-    bad = ImportBatch.objects.exclude(pk=batch.pk).get()
-    run_launched()
-    bad.refresh_from_db()
-    assert bad.status == "failed" and [e["row"] for e in bad.errors] == [5]
-    html = client.get(resp["Location"], HTTP_HX_REQUEST="true").content.decode()
-    assert 'id="import-errors"' in html
-    assert FlowRecord.objects.count() == 24
-    # another user cannot see the batch
-    client.force_login(w.ent_user)
-    assert client.get(resp["Location"]).status_code == 404

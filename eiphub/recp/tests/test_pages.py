@@ -178,7 +178,9 @@ def test_edit_keeps_savings_rows(world):
     c = client_for(world, Role.DEVELOPER)
     m = world.m["e1_impl"]
     page = html(c.get(f"/recp/{m.pk}/edit/"))
-    assert 'value="energy.electricity.grid"' in page and 'value="50000' in page
+    assert (
+        'value="energy.electricity.grid"' in page and 'value="50,000"' in page
+    )  # locale input (en)
     resp = _post(c, f"/recp/{m.pk}/edit/", world.e1, title="LED lighting v2", **{
         "s-0-resource": "energy.electricity.grid", "s-0-quantity": "40000", "s-0-unit": "kWh",
         "s-1-resource": "water.fresh", "s-1-quantity": "500", "s-1-unit": "m3"})  # fmt: skip

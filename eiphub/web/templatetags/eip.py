@@ -223,3 +223,20 @@ def resource_name(code):
     from eiphub.core.catalogue import default_catalogue
 
     return default_catalogue().label(str(code), get_language() or "vi")
+
+
+@register.filter
+def input_num(value):
+    """A number for an input box in the user's language, read back exactly by the parser
+    (``eiphub.core.numbers``); empty for None; other values unchanged."""
+    from eiphub.core.numbers import format_input
+    from eiphub.web.numbers import active_lang
+
+    if value is None or value == "" or isinstance(value, bool):
+        return "" if value is None else value
+    if isinstance(value, int | float | Decimal):
+        if isinstance(value, float) and not math.isfinite(value):
+            return ""
+        return format_input(Decimal(repr(value)) if isinstance(value, float) else value,
+                            active_lang())  # fmt: skip
+    return value

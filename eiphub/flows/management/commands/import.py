@@ -16,15 +16,40 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", nargs="?")
+        parser.add_argument("--undo", type=int, metavar="BATCH", help="undo an import batch")
         parser.add_argument(
             "--user", help="import with this user's permissions (default: operator, full scope)"
         )
         parser.add_argument("--kind", choices=["flows", "parks", "enterprises"])
         parser.add_argument("--lang", choices=["vi", "en"], default="vi")
         parser.add_argument("--every", type=int, default=10000, help="report progress every N rows")
+        parser.add_argument(
+            "--replace-months",
+            action="store_true",
+            help="also delete the other records of every enterprise-month in the file "
+            "(default: a row replaces only the record of the same enterprise, month, resource "
+            "and direction)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="show what would change; write nothing"
+        )
 
-    def handle(self, *args, file, user, kind, lang, every, **kw):
+    def handle(self, *args, file, user, kind, lang, every, replace_months, dry_run, undo, **kw):
+        if undo:
+            from eiphub.flows.batches import UndoError, undo_batch
+            from eiphub.flows.models import ImportBatch
+
+            try:
+                batch = undo_batch(undo)
+            except ImportBatch.DoesNotExist:
+                raise CommandError(f"no import batch {undo}")
+            except UndoError:
+                raise CommandError(f"batch {undo} was not applied; nothing to undo")
+            self.stdout.write(self.style.SUCCESS(f"Batch {batch.pk} undone."))
+            return
+        if not file:
+            raise CommandError("give a FILE to import (or --undo BATCH)")
         if user:
             try:
                 user = get_user_model().objects.get(username=user)
@@ -45,8 +70,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc))
         with fh, translation.override(lang):
             result = import_file(
-                fh, os.path.basename(file), user, kind=kind, progress=progress, lang=lang
-            )
+                fh, os.path.basename(file), user, kind=kind, progress=progress, lang=lang,
+                replace_months=replace_months, dry_run=dry_run,
+            )  # fmt: skip
             if not result.ok:
                 for err in result.errors:
                     self.stderr.write(str(err))
@@ -59,10 +85,16 @@ class Command(BaseCommand):
                     returncode=1,
                 )
         kinds = ", ".join(f"{k}: {n}" for k, n in result.rows_by_kind.items())
+        counts = (
+            f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
+            f"{result.replaced} other records of the months deleted, {result.warnings} warnings"
+        )
+        if dry_run:
+            self.stdout.write(f"Dry run, nothing written: {result.rows} rows ({kinds}): {counts}.")
+            return
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {result.rows} rows ({kinds}): {result.created} created, "
-                f"{result.updated} updated, {result.replaced} flow records replaced "
-                f"(batch {result.batch_id})."
+                f"Imported {result.rows} rows ({kinds}): {counts} (batch {result.batch_id}; "
+                f"undo with `eiphub import --undo {result.batch_id}`)."
             )
         )

@@ -51,10 +51,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, only, scale, json_out, format="text", keep=False, **kw):
-            help="json: print only one JSON object (one suite: its figures; several: by suite)",
-        )
-
-    def handle(self, *args, only, scale, json_out, format="text", **kw):
         unknown = [name for name in only if name not in SUITES]
         if unknown:
             raise CommandError(
@@ -74,18 +70,11 @@ class Command(BaseCommand):
             say.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
             extra = {"keep": keep} if "keep" in inspect.signature(mod.run).parameters else {}
             results[name] = mod.run(scale=scale, stdout=say, **extra)
-            if format == "json":  # progress to stderr, one JSON object on stdout
-                results[name] = mod.run(scale=scale, stdout=self.stderr)
-                continue
-            self.stdout.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
-            results[name] = mod.run(scale=scale, stdout=self.stdout)
         if json_out:
             with open(json_out, "w", encoding="utf-8") as fh:
                 json.dump(results, fh, indent=2, default=str)
         if format == "json":
             one = next(iter(results.values())) if len(results) == 1 else results
             self.stdout.write(json.dumps(one, default=str))
-            doc = next(iter(results.values())) if len(results) == 1 else results
-            self.stdout.write(json.dumps(doc, default=str))
         elif not results:
             self.stdout.write("no benchmark suites found")
