@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eiphub.core.catalogue import default_catalogue
-from eiphub.core.ghg import ActivityRecord, compute_inventory, fuel_energy_gj
-from eiphub.core.ghg import _GapError as GapError  # raised for unconvertible records
+from eiphub.core.ghg import (
+    ActivityRecord,
+    GapError,  # raised for unconvertible records
+    compute_inventory,
+    fuel_energy_gj,
+)
 from eiphub.core.units import convert
 
 from .data import (

@@ -36,7 +36,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 
 from eiphub.core import decoupling as core_decoupling
 from eiphub.core.catalogue import default_catalogue
-from eiphub.core.ghg import ActivityRecord, Inventory, _GapError, compute_inventory, fuel_energy_gj
+from eiphub.core.ghg import ActivityRecord, GapError, Inventory, compute_inventory, fuel_energy_gj
 from eiphub.core.recp import IMPLEMENTED, RecpError, Saving, claimed_vs_observed
 from eiphub.core.recp import Measure as CoreMeasure
 from eiphub.core.rollup import EnterpriseRef, Selection, SymbiosisRef, programme_rollup
@@ -413,7 +413,7 @@ def energy_gj(code: str, quantity: float, unit: str) -> float | None:
     """Energy content (GJ) of an energy in-flow; None when it cannot be converted."""
     try:
         return fuel_energy_gj(code, quantity, unit, default_catalogue())
-    except _GapError:
+    except GapError:
         return None
 
 
