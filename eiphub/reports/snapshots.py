@@ -14,7 +14,16 @@ Vocabulary mapping from the flow form to the engine:
   ``verified=True``; an implemented measure whose ``savings`` are empty and whose VND savings
   are 0 has no savings figures (missing data, not "no savings");
 - an exchange agreement is a symbiosis; its realised quantity is the sum of its exchange
-  records in the year (None when it never recorded any).
+  records in the year (None when it never recorded any); its status in a year comes from
+  its dated status history (``AgreementStatusChange``), not from today's status.
+
+History (issue 12): the enterprises of a year are the park's tenants in that year
+(``registry.Tenancy``; an enterprise without tenancy rows is a tenant of its park in every
+year), so an enterprise that entered later, or left earlier, changes no figure of that
+year.  A symbiosis belongs to a park's year when one of its participants is a tenant then
+(the cross-park rule); participants elsewhere are loaded as ``partners`` with their
+certificates and ISO declarations.  ``months`` gives each tenant's reported and expected
+months (GHG records) for the inventory-based criteria.
 """
 
 from __future__ import annotations
@@ -25,16 +34,19 @@ from datetime import date
 from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
-from eiphub.exchange.models import Agreement, ExchangeRecord
+from eiphub.exchange.models import Agreement, AgreementStatusChange, ExchangeRecord
 from eiphub.flows.models import FlowRecord
 from eiphub.indicators import data as d
 from eiphub.recp.models import Measure
 from eiphub.registry.models import Certificate, Enterprise, Park
+from eiphub.registry.services import months_of_periods, tenancy_periods
 
 from .models import AnnualReport, ContextTarget, Declaration, ReportStatus
 
 HISTORY_YEARS = 3
 COMPLIANCE_CODE = "compliance_ok"
+ISO_APPLIED_PREFIX = "iso_applied:"  # declaration "iso_applied:ISO 14001" = applies it
+GHG_PREFIXES = ("energy.", "emission.")
 FATES = {"energy_recovery": "recovered", "discharge": "discharged"}
 ORIGINS = {"own": "onsite"}
 RECP_STATUS = {"identified": "proposed", "verified": "implemented"}
@@ -74,12 +86,18 @@ def _enterprise_infos(ents: Q, years: list[int]) -> dict[int, dict[int, d.Enterp
     ):
         standard = c["other_name"] if c["standard"] == "other" else c["standard"]
         certs[c["enterprise_id"]].append(d.Certificate(standard, c["valid_from"], c["valid_to"]))
-    compliance = {
-        (c["enterprise_id"], c["year"]): c["value"]
-        for c in Declaration.objects.filter(
-            enterprise_id__in=ids, code=COMPLIANCE_CODE, year__in=years
-        ).values("enterprise_id", "year", "value")
-    }
+    compliance, applied = {}, defaultdict(dict)
+    for c in Declaration.objects.filter(
+        Q(code=COMPLIANCE_CODE) | Q(code__startswith=ISO_APPLIED_PREFIX),
+        enterprise_id__in=ids,
+        year__in=years,
+    ).values("enterprise_id", "year", "code", "value", "evidence"):
+        key = (c["enterprise_id"], c["year"])
+        if c["code"] == COMPLIANCE_CODE:
+            compliance[key] = c["value"]
+        elif c["value"]:  # applies the standard; counts only with evidence documents
+            docs = [x.strip() for x in (c["evidence"] or "").splitlines() if x.strip()]
+            applied[key][c["code"][len(ISO_APPLIED_PREFIX) :]] = docs
     out: dict[int, dict[int, d.EnterpriseInfo]] = {}
     for y in years:
         out[y] = {}
@@ -96,6 +114,7 @@ def _enterprise_infos(ents: Q, years: list[int]) -> dict[int, dict[int, d.Enterp
                 gender_equality_practice=r["gender_equality_practice"],
                 anti_harassment_rules=r["anti_harassment_rules"],
                 iso_certificates=certs.get(r["id"], []),
+                iso_applied=applied.get((r["id"], y), {}),
                 compliance_ok=None if flag is None else bool(flag),
                 revenue_vnd=_f(r["revenue_vnd"]),
                 value_added_vnd=_f(r["value_added_vnd"]),
@@ -249,6 +268,11 @@ def _symbioses(parties: Q, years: list[int]) -> dict[int, list[d.Symbiosis]]:
         .order_by()
     }
     ever = {a for a, _y in realised}
+    history = defaultdict(list)
+    for h in AgreementStatusChange.objects.filter(
+        agreement_id__in=[a["id"] for a in agreements]
+    ).values_list("agreement_id", "on", "status"):
+        history[h[0]].append((h[1] or date.min, h[2]))
     out = {}
     for y in years:
         out[y] = [
@@ -261,6 +285,7 @@ def _symbioses(parties: Q, years: list[int]) -> dict[int, list[d.Symbiosis]]:
                 ended_on=a["ends_on"],
                 realised_quantity=realised.get((a["id"], y), 0.0 if a["id"] in ever else None),
                 unit=a["unit"],
+                status_history=history.get(a["id"], []),
             )
             for a in agreements
         ]
@@ -312,13 +337,21 @@ def build_park_snapshot(
 ) -> d.ParkSnapshot:
     """ParkSnapshot of ``park`` for ``year`` with the previous years in ``history``."""
     years = _years(year, history_years)
-    ents = Q(park_id=park.pk)
-    infos = _enterprise_infos(ents, years)
+    periods = tenancy_periods([park.pk])
+    members = _tenants(periods, years)
+    ids = set().union(*members.values())
+    ents = Q(pk__in=ids)
     measures = _measures(ents)
     flows = _flows(park, Q(enterprise__park_id=park.pk) | Q(facility__park_id=park.pk), years)
     facilities = _facilities(park, years)
-    symbioses = _symbioses(Q(supplier__park_id=park.pk) | Q(receiver__park_id=park.pk), years)
+    parties = Q(supplier_id__in=ids) | Q(receiver_id__in=ids)
+    symbioses = _symbioses(parties, years)
+    for y in years:  # a symbiosis belongs to a year of the park when a tenant takes part
+        symbioses[y] = [s for s in symbioses[y] if set(s.participants) & members[y]]
+    outside = {p for y in years for s in symbioses[y] for p in s.participants} - ids
+    infos = _enterprise_infos(ents | Q(pk__in=outside), years)
     declared = _declarations(Q(park_id=park.pk), years)
+    months = _months(ids, years, members, park, periods)
     info = d.ParkInfo(
         code=park.code,
         name=park.name_vi,
@@ -331,15 +364,26 @@ def build_park_snapshot(
     )
 
     def snap(y, **kw):
+        tenants = members[y]
         return d.ParkSnapshot(
             park=info,
             year=y,
-            enterprises=list(infos[y].values()),
-            recp_measures=measures,
-            flows=[f for f in flows if f.year == y],
+            enterprises=[e for e in infos[y].values() if e.id in tenants],
+            recp_measures=[m for m in measures if m.enterprise_id in tenants],
+            flows=[
+                f
+                for f in flows
+                if f.year == y and (f.enterprise_id is None or f.enterprise_id in tenants)
+            ],
             facilities=[f for f in facilities if f.year == y],
             symbioses=symbioses[y],
             declared=declared[y],
+            months={e: m for (e, yy), m in months.items() if yy == y},
+            partners=[
+                infos[y][p]
+                for p in sorted({p for s in symbioses[y] for p in s.participants} - tenants)
+                if p in infos[y]
+            ],
             **kw,
         )
 
@@ -349,6 +393,41 @@ def build_park_snapshot(
         prior_values=_prior_values(Q(park_id=park.pk, enterprise__isnull=True), years[0]),
         as_of=as_of,
     )
+
+
+def _tenants(periods, years: list[int]) -> dict[int, set[int]]:
+    """{year: ids of the park's tenants in that year} (whole calendar years)."""
+    full = months_of_periods(periods, years, today=date(years[-1] + 1, 1, 1))
+    out: dict[int, set[int]] = {y: set() for y in years}
+    for ent, _park, y in full:
+        out[y].add(ent)
+    return out
+
+
+def _months(ids, years, members, park, periods) -> dict[tuple[int, int], tuple[int, int]]:
+    """{(enterprise, year): (months with GHG records, months expected from tenancy)} for
+    the tenants that reported GHG records in the year (the inventory's month rule)."""
+    expected = months_of_periods(periods, years)
+    q = Q()
+    for p in GHG_PREFIXES:
+        q |= Q(resource_code__startswith=p)
+    reported: dict = defaultdict(set)
+    for ent, period in (
+        FlowRecord.objects.filter(
+            q,
+            enterprise_id__in=ids,
+            period__gte=date(years[0], 1, 1),
+            period__lt=date(years[-1] + 1, 1, 1),
+        )  # fmt: skip
+        .values_list("enterprise_id", "period")
+        .distinct()
+    ):
+        reported[(ent, period.year)].add(period.month)
+    return {
+        (ent, y): (len(got), expected.get((ent, park.pk, y), 0))
+        for (ent, y), got in reported.items()
+        if ent in members.get(y, ()) and expected.get((ent, park.pk, y))
+    }
 
 
 def build_enterprise_snapshot(
