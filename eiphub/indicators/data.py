@@ -112,6 +112,7 @@ class FacilityTotal:
     year: int
     name: str = ""
     inflow_m3: float | None = None
+    inflow_domestic_m3: float | None = None  # part of inflow_m3 that is domestic wastewater
     outflow_m3: float | None = None
     reused_m3: float | None = None
     generation_kwh: float | None = None

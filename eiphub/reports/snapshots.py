@@ -211,6 +211,11 @@ def _facilities(park: Park, years: list[int]) -> list[d.FacilityTotal]:
         .values("y", "facility_id", "facility__kind", "facility__name")
         .annotate(
             inflow=Sum("quantity_canonical", filter=m3 & Q(direction="in")),
+            inflow_domestic=Sum(
+                "quantity_canonical",
+                filter=m3
+                & Q(direction="in", resource_code__startswith="water.wastewater.domestic"),
+            ),
             outflow=Sum("quantity_canonical", filter=m3 & Q(direction="out")),
             reused=Sum(
                 "quantity_canonical",
@@ -235,6 +240,7 @@ def _facilities(park: Park, years: list[int]) -> list[d.FacilityTotal]:
                 year=r["y"],
                 name=r["facility__name"],
                 inflow_m3=r["inflow"] if wwtp else None,
+                inflow_domestic_m3=(r["inflow_domestic"] or 0.0) if wwtp else None,
                 outflow_m3=r["outflow"] if wwtp else None,
                 reused_m3=(r["reused"] or 0.0) if wwtp else None,
                 generation_kwh=None if wwtp else (r["solar"] or 0.0),
