@@ -58,6 +58,7 @@ class Computed:
     high: Any = None  # ... favourable
     numerator: float | None = None
     denominator: float | None = None
+    complete: bool = True  # False: the figure is a partial sum (e.g. inventory with gaps)
 
 
 @dataclass(frozen=True)
@@ -709,6 +710,7 @@ def ghg_intensity(snap: Snapshot, params: dict) -> Computed:
     have, lacking = _output_enterprises(snap, params["output"])
     output = sum(getattr(e, params["output"]) for e in have) / params["per_vnd"]
     records, missing = [], [e.id for e in lacking]
+    complete = True
     if snap.ghg_tco2e is not None:
         ghg = snap.ghg_tco2e
         records.append({"type": "ghg_inventory", "tco2e": ghg})
@@ -731,6 +733,7 @@ def ghg_intensity(snap: Snapshot, params: dict) -> Computed:
                 }
             )
         missing += [f"{g.entity_id}: {g.message}" for g in inventory.gaps]
+        complete = not inventory.gaps
     ev = Evidence(
         counted=[e.id for e in have],
         missing_data=missing,
@@ -740,7 +743,9 @@ def ghg_intensity(snap: Snapshot, params: dict) -> Computed:
     )
     if output <= 0 or not records:
         return Computed(None, ev)
-    return Computed(round(ghg / output, 6), ev, numerator=ghg, denominator=output)
+    return Computed(
+        round(ghg / output, 6), ev, numerator=ghg, denominator=output, complete=complete
+    )
 
 
 @computation(
