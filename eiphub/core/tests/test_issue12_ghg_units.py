@@ -144,3 +144,18 @@ def test_expected_but_silent_entity_is_zero_of_twelve():
     inv = compute_inventory([], expected_months={("e", 2023): 12})
     row = inv.get("e", 2023)
     assert row.months_label == "0/12" and not row.complete
+
+
+def test_steam_entered_in_energy_units_round_trips_through_the_inventory():
+    from eiphub.core.catalogue import default_catalogue
+
+    cat = default_catalogue()
+    # 2,672.28 GJ of steam at the default conditions (10 bar(a) saturated, 25 °C feedwater)
+    t = cat.to_canonical("energy.steam", 2672.2811, "GJ")
+    assert t == pytest.approx(1000.0, rel=1e-6)
+    assert cat.to_canonical("energy.steam", 1, "Gcal") == pytest.approx(4.1868 / 2.6722811)
+    assert cat.to_canonical("energy.steam", 1, "MMBtu") == pytest.approx(1.055056 / 2.6722811)
+    row = compute_inventory([ActivityRecord("e", "energy.steam", "in", t, "t", 2023)]).get(
+        "e", 2023
+    )
+    assert row.thermal_purchased_gj == pytest.approx(2672.2811, rel=1e-6)
