@@ -16,12 +16,24 @@ from pathlib import Path
 
 import yaml
 
-from .units import UnitError, convert, parse_unit
+from .units import UnitError, convert, dimension_of, parse_unit, steam_energy_gj
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_PATH = DATA_DIR / "resources.yaml"
 ACCEPT_BELOW = 0.3  # a resolver guess below this confidence is no answer
 GROUPS = ("energy", "water", "material", "chemical", "waste", "byproduct", "emission")
+
+
+def steam_tonnes(gj: float) -> float:
+    """Tonnes of steam carrying ``gj`` at the default steam conditions of the factor file
+    (``purchased_thermal.steam_conditions``), the same conditions the GHG inventory uses to
+    turn tonnes back into energy, so steam entered in GJ, MWh, Gcal or MMBtu round-trips."""
+    from .factors import default_factors
+
+    cond = default_factors().steam_conditions
+    per_t = steam_energy_gj(1.0, cond.get("pressure_bar", 10), cond.get("temperature_c"),
+                            cond.get("feedwater_c", 25.0))  # fmt: skip
+    return gj / per_t
 
 
 class CatalogueError(ValueError):
@@ -158,6 +170,8 @@ class Catalogue:
         r = self.by_code[code]
         if r.unit is None:
             raise UnitError("group_resource", f"{code} is a group, not a resource", resource=code)
+        if code.startswith("energy.steam") and dimension_of(unit) == "energy":
+            return steam_tonnes(convert(value, unit, "GJ"))
         return convert(value, unit, r.unit, density_kg_per_m3=r.density_kg_per_m3)
 
 

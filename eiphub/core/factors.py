@@ -10,6 +10,8 @@ Lookup rules (explicit, no silent zeros):
   an entry of its own falls back to its nearest catalogue ancestor that has one (e.g. a new
   ``energy.fuel.coal.lignite`` would use ``energy.fuel.coal``), only when ``allow_parent``
   is true (default) and a catalogue is given; the result names the code actually used.
+* Purchased steam, heat and cooling: the ``purchased_thermal`` entry of the resource code or
+  of its nearest ancestor (``energy.heat.process`` uses ``energy.heat``); none is a gap.
 * GWPs: from the file's ``gwp`` set (AR5 100-yr by default); an unknown gas is an error.
 """
 
@@ -94,6 +96,17 @@ class FuelLookup:
         return self.factor.code
 
 
+@dataclass(frozen=True)
+class ThermalSupply:
+    """How purchased steam/heat was produced (supplier ``fuel`` and boiler ``efficiency``)
+    or cooling (chiller ``cop``); ``source`` says where the figures come from."""
+
+    fuel: str | None = None
+    efficiency: float | None = None
+    cop: float | None = None
+    source: str = ""
+
+
 @dataclass
 class FactorSet:
     version: str
@@ -104,6 +117,21 @@ class FactorSet:
     grid: dict[int, GridFactor]
     fuels: dict[str, list[FuelFactor]]
     national_list: dict[str, Any] = field(default_factory=dict)
+    thermal: dict[str, ThermalSupply] = field(default_factory=dict)
+    steam_conditions: dict[str, Any] = field(default_factory=dict)
+
+    # -- purchased steam, heat and cooling ------------------------------------
+    def thermal_default(self, code: str) -> ThermalSupply:
+        parts = code.split(".")
+        for n in range(len(parts), 1, -1):
+            found = self.thermal.get(".".join(parts[:n]))
+            if found is not None:
+                return found
+        raise FactorMissing(
+            "missing_thermal_factor",
+            f"no purchased_thermal default for {code} in {Path(self.path).name}",
+            resource=code,
+        )
 
     # -- grid -------------------------------------------------------------
     def grid_factor(self, year: int, latest_available: bool = False) -> GridLookup:
@@ -275,6 +303,33 @@ def parse_factors(doc: Any, path: str | Path, catalogue=None) -> FactorSet:
                 )
         fuels.setdefault(code, []).append(f)
 
+    thermal: dict[str, ThermalSupply] = {}
+    th_doc = doc.get("purchased_thermal") or {}
+    if not isinstance(th_doc, dict):
+        raise FactorFileError("'purchased_thermal' must be a mapping", file=file)
+    steam = dict(th_doc.get("steam_conditions") or {})
+    if steam:
+        _require(steam, ("pressure_bar", "feedwater_c", "source"), file, "steam_conditions")
+        _number(steam["pressure_bar"], file, "steam_conditions", "pressure_bar", False)
+    for i, e in enumerate(th_doc.get("defaults") or [], start=1):
+        entry = f"purchased_thermal entry {i}"
+        if not isinstance(e, dict):
+            raise FactorFileError("expected a mapping", file=file, entry=entry)
+        _require(e, ("code", "source"), file, entry)
+        entry = f"purchased_thermal {e['code']}"
+        if e.get("cop") is not None:
+            sup = ThermalSupply(cop=_number(e["cop"], file, entry, "cop", False),
+                                source=str(e["source"]))  # fmt: skip
+        else:
+            _require(e, ("fuel", "efficiency"), file, entry)
+            eff = _number(e["efficiency"], file, entry, "efficiency", False)
+            if eff > 1:
+                raise FactorFileError("efficiency must be at most 1", file=file, entry=entry)
+            if str(e["fuel"]) not in fuels:
+                raise FactorFileError("fuel has no factor in this file", file=file, entry=entry)
+            sup = ThermalSupply(fuel=str(e["fuel"]), efficiency=eff, source=str(e["source"]))
+        thermal[str(e["code"])] = sup
+
     return FactorSet(
         version=str(doc["version"]),
         source=str(doc["source"]),
@@ -284,6 +339,8 @@ def parse_factors(doc: Any, path: str | Path, catalogue=None) -> FactorSet:
         grid=grid,
         fuels=fuels,
         national_list=dict(doc.get("national_list") or {}),
+        thermal=thermal,
+        steam_conditions=steam,
     )
 
 

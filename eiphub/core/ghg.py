@@ -31,6 +31,18 @@ Accounting rules
   meter readings, which already exclude solar, so nothing is subtracted.  Scope 2 = grid
   MWh x the grid factor of the record year; a missing year is a gap unless
   ``latest_grid=True`` (then the row names the year used).
+* Scope 2, purchased steam, heat and cooling (``energy.steam``, ``energy.heat.*``,
+  ``energy.cooling``, direction ``in``): delivered energy in GJ (steam in t through the
+  IAPWS-IF97 steam tables at the record's pressure and temperature, or the factor file's
+  default conditions; energy units as they are).  Steam and heat: GJ / supplier efficiency
+  x the supplier fuel's combustion factor (energy-industry CH4/N2O); cooling: GJ / COP as
+  electricity x the grid factor of the year (same grid rule as electricity).  The supplier's
+  fuel and efficiency come from ``thermal_supply`` when the caller knows them, else from the
+  factor file's default with its source.  A missing factor is a gap.
+* Months: with ``expected_months`` ((entity, year) -> months the entity should report, from
+  its tenancy), an entity that reported fewer months (distinct ``month`` of its records, or
+  ``reported_months``) has a ``missing_months`` gap: the row shows ``n/12`` and is
+  incomplete; a missing month is never taken as zero.
 * Avoided emissions (RECP measures, symbiosis) are computed by :func:`avoided_emissions`
   and are never part of an inventory.
 """
@@ -42,11 +54,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .catalogue import Catalogue, default_catalogue
-from .factors import DEFAULT_SECTOR, SECTORS, FactorMissing, FactorSet, default_factors
-from .units import UnitError, convert, parse_unit, ureg
+from .factors import (
+    DEFAULT_SECTOR,
+    SECTORS,
+    FactorMissing,
+    FactorSet,
+    ThermalSupply,
+    default_factors,
+)
+from .units import UnitError, convert, parse_unit, steam_energy_gj, ureg
 
 DIRECTIONS = ("in", "out", "generated")
-KINDS = ("fuel", "electricity", "process")
+KINDS = ("fuel", "electricity", "process", "thermal")
+THERMAL_CODES = ("energy.steam", "energy.heat", "energy.cooling")
 GHG_EMISSIONS = {"emission.co2": "CO2", "emission.ch4": "CH4", "emission.n2o": "N2O"}
 GRID_CODES = ("energy.electricity", "energy.electricity.grid")
 SOLAR_CODE = "energy.electricity.solar"
@@ -62,8 +82,10 @@ class ActivityRecord:
     unit: str
     year: int
     month: int | None = None
-    kind: str | None = None  # "fuel" | "electricity" | "process"; inferred when None
+    kind: str | None = None  # "fuel" | "electricity" | "process" | "thermal"; inferred
     record_id: str | None = None
+    pressure_bar: float | None = None  # steam in t: absolute pressure ...
+    temperature_c: float | None = None  # ... and temperature (None: saturated)
 
     @property
     def ref(self) -> str:
@@ -82,10 +104,15 @@ class Gap:
     records: list[str] = field(default_factory=list)
 
 
-class _GapError(Exception):
+class GapError(Exception):
+    """A record that cannot be converted; ``code`` names why (unit_error, missing_lhv...)."""
+
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+
+
+_GapError = GapError  # the former private name, kept for callers not yet renamed
 
 
 def kind_of(code: str) -> str | None:
@@ -95,7 +122,27 @@ def kind_of(code: str) -> str | None:
         return "electricity"
     if code.startswith("emission"):
         return "process"
+    if any(code == t or code.startswith(t + ".") for t in THERMAL_CODES):
+        return "thermal"
     return None
+
+
+def thermal_energy_gj(rec: ActivityRecord, factors: FactorSet) -> float:
+    """Delivered energy (GJ) of a purchased steam/heat/cooling record."""
+    if _is_energy_unit(rec.unit):
+        return rec.quantity * _ratio(rec.unit, "GJ")
+    if not rec.resource_code.startswith("energy.steam"):
+        raise GapError("unit_error", f"{rec.resource_code} in {rec.unit!r} is not an energy")
+    tonnes = mass_t(rec.quantity, rec.unit)
+    cond = factors.steam_conditions
+    pressure = rec.pressure_bar if rec.pressure_bar is not None else cond.get("pressure_bar")
+    temp = rec.temperature_c if rec.pressure_bar is not None else cond.get("temperature_c")
+    if pressure is None:
+        raise GapError("missing_steam_conditions", "steam in t needs its pressure")
+    try:
+        return steam_energy_gj(tonnes, pressure, temp, cond.get("feedwater_c", 25.0))
+    except UnitError as exc:
+        raise GapError(exc.code, str(exc))
 
 
 # -- unit conversions shared with avoided emissions ------------------------------------------
@@ -126,15 +173,15 @@ class FuelEmission:
 def fuel_energy_gj(code: str, quantity: float, unit: str, catalogue: Catalogue) -> float:
     res = catalogue.get(code)
     if res is None:
-        raise _GapError("unknown_resource", f"resource {code} is not in the catalogue")
+        raise GapError("unknown_resource", f"resource {code} is not in the catalogue")
     try:
         if _is_energy_unit(unit):
             return quantity * _ratio(unit, "GJ")
         tonnes = quantity * _ratio(unit, "t", res.density_kg_per_m3)
     except UnitError as exc:
-        raise _GapError("unit_error", f"{code}: {exc}")
+        raise GapError("unit_error", f"{code}: {exc}")
     if not res.lhv_gj_per_t:
-        raise _GapError("missing_lhv", f"no heating value (lhv_gj_per_t) for {code}")
+        raise GapError("missing_lhv", f"no heating value (lhv_gj_per_t) for {code}")
     return tonnes * res.lhv_gj_per_t
 
 
@@ -149,12 +196,12 @@ def fuel_emission(
 ) -> FuelEmission:
     """Gas masses (t) from burning ``quantity`` ``unit`` of fuel ``code`` in ``year``."""
     if sector not in SECTORS:
-        raise _GapError("unknown_sector", f"unknown sector {sector!r}; expected {SECTORS}")
+        raise GapError("unknown_sector", f"unknown sector {sector!r}; expected {SECTORS}")
     gj = fuel_energy_gj(code, quantity, unit, catalogue)
     try:
         look = factors.fuel_factor(code, year, catalogue)
     except FactorMissing as exc:
-        raise _GapError(exc.code, str(exc))
+        raise GapError(exc.code, str(exc))
     f = look.factor
     tj = gj / 1000.0
     return FuelEmission(
@@ -171,14 +218,14 @@ def electricity_mwh(quantity: float, unit: str) -> float:
     try:
         return quantity * _ratio(unit, "MWh")
     except UnitError as exc:
-        raise _GapError("unit_error", str(exc))
+        raise GapError("unit_error", str(exc))
 
 
 def mass_t(quantity: float, unit: str) -> float:
     try:
         return quantity * _ratio(unit, "t")
     except UnitError as exc:
-        raise _GapError("unit_error", str(exc))
+        raise GapError("unit_error", str(exc))
 
 
 # -- inventory rows -------------------------------------------------------------------------
@@ -207,7 +254,11 @@ class InventoryRow:
     solar_exported_mwh: float = 0.0
     solar_self_consumed_mwh: float = 0.0
     grid_electricity_mwh: float = 0.0
-    scope2_t: float = 0.0
+    scope2_t: float = 0.0  # electricity + purchased steam, heat and cooling
+    thermal_purchased_gj: float = 0.0
+    scope2_thermal_t: float = 0.0
+    months_reported: int | None = None
+    months_expected: int | None = None
     grid_factor_year: int | None = None
     grid_factor: float | None = None
     gaps: list[Gap] = field(default_factory=list)
@@ -229,13 +280,23 @@ class InventoryRow:
     def complete(self) -> bool:
         return not self.gaps
 
+    @property
+    def months_label(self) -> str:
+        """``"10/12"`` when the expected months are known, else ``""``."""
+        if self.months_expected is None:
+            return ""
+        return f"{self.months_reported or 0}/{self.months_expected}"
+
     def merge(self, other: InventoryRow) -> None:
         for name in (
             "fuel_energy_gj", "biogenic_co2_t", "process_t", "electricity_used_mwh",
             "solar_generated_mwh", "solar_exported_mwh", "solar_self_consumed_mwh",
-            "grid_electricity_mwh", "scope2_t",
+            "grid_electricity_mwh", "scope2_t", "thermal_purchased_gj", "scope2_thermal_t",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("months_reported", "months_expected"):
+            if getattr(other, name) is not None:
+                setattr(self, name, (getattr(self, name) or 0) + getattr(other, name))
         for k, v in other.combustion_by_fuel_t.items():
             _add(self.combustion_by_fuel_t, k, v)
         for k, v in other.by_gas_t.items():
@@ -294,8 +355,12 @@ def compute_inventory(
     default_sector: str = DEFAULT_SECTOR,
     latest_grid: bool = False,
     electricity_basis: str = "consumption",
+    thermal_supply: Mapping[tuple[str, str], ThermalSupply] | None = None,
+    expected_months: Mapping[tuple[str, int], int] | None = None,
+    reported_months: Mapping[tuple[str, int], int] | None = None,
 ) -> Inventory:
-    """Inventory per entity and year; see the module docstring for the rules."""
+    """Inventory per entity and year; see the module docstring for the rules.
+    ``thermal_supply``: (entity, resource code) -> the supplier's fuel and efficiency."""
     factors = factors or default_factors()
     catalogue = catalogue or default_catalogue()
     sectors = sectors or {}
@@ -304,6 +369,9 @@ def compute_inventory(
     rows: dict[tuple[str, int], InventoryRow] = {}
     solar_in: dict[tuple[str, int], float] = {}
     elec_refs: dict[tuple[str, int], list[str]] = {}
+    cooling_mwh: dict[tuple[str, int], float] = {}
+    months_seen: dict[tuple[str, int], set] = {}
+    thermal_supply = thermal_supply or {}
 
     def row_for(rec: ActivityRecord) -> InventoryRow:
         key = (rec.entity_id, rec.year)
@@ -319,6 +387,8 @@ def compute_inventory(
     for rec in records:
         row = row_for(rec)
         code = rec.resource_code
+        if rec.month:
+            months_seen.setdefault((rec.entity_id, rec.year), set()).add(rec.month)
         if rec.direction not in DIRECTIONS:
             gap(row, "bad_direction", f"direction must be one of {DIRECTIONS}", rec)
             continue
@@ -365,7 +435,29 @@ def compute_inventory(
                         row.solar_exported_mwh += mwh
                 elif rec.direction == "in":
                     row.electricity_used_mwh += mwh
-        except _GapError as exc:
+            elif kind == "thermal" and rec.direction == "in":
+                gj = thermal_energy_gj(rec, factors)
+                supply = thermal_supply.get((rec.entity_id, code)) or factors.thermal_default(code)
+                row.thermal_purchased_gj += gj
+                if code.startswith("energy.cooling"):
+                    if not supply.cop:
+                        raise GapError("missing_thermal_factor", f"no chiller COP for {code}")
+                    _add(cooling_mwh, (rec.entity_id, rec.year), gj / supply.cop / 3.6)
+                else:
+                    if not supply.fuel or not supply.efficiency:
+                        raise GapError("missing_thermal_factor", f"no supplier fuel for {code}")
+                    fe = fuel_emission(supply.fuel, gj / supply.efficiency, "GJ", rec.year,
+                                       factors, catalogue, "energy")  # fmt: skip
+                    t = (
+                        (0.0 if fe.biogenic else fe.co2_t)
+                        + fe.ch4_t * factors.gwp_of("CH4")
+                        + fe.n2o_t * factors.gwp_of("N2O")
+                    )
+                    row.scope2_thermal_t += t
+                    row.scope2_t += t
+                if supply.source and supply.source not in row.notes:
+                    row.notes.append(supply.source)
+        except GapError as exc:
             gap(row, exc.code, str(exc), rec)
         except FactorMissing as exc:
             gap(row, exc.code, str(exc), rec)
@@ -391,7 +483,8 @@ def compute_inventory(
         else:
             grid = row.electricity_used_mwh
         row.grid_electricity_mwh = grid
-        if grid > 0:
+        chill = cooling_mwh.get(key, 0.0)
+        if grid > 0 or chill > 0:
             try:
                 look = factors.grid_factor(row.year, latest_available=latest_grid)
             except FactorMissing as exc:
@@ -399,9 +492,24 @@ def compute_inventory(
                 row.gaps[-1].records = list(refs)
             else:
                 row.grid_factor, row.grid_factor_year = look.value, look.year_used
-                row.scope2_t = grid * look.value
+                row.scope2_t += grid * look.value
+                row.scope2_thermal_t += chill * look.value
+                row.scope2_t += chill * look.value
                 if look.note:
                     row.notes.append(look.note)
+
+    for key, expected in (expected_months or {}).items():
+        if key not in rows:
+            rows[key] = InventoryRow("enterprise", key[0], key[1], [key[0]])
+        row = rows[key]
+        if reported_months is not None and key in reported_months:
+            got = int(reported_months[key])
+        else:
+            got = len(months_seen.get(key, ()))
+        row.months_reported, row.months_expected = got, int(expected)
+        if got < expected:
+            gap(row, "missing_months",
+                f"{got}/{expected} months reported; missing months are not zero", None, "")  # fmt: skip
 
     all_gaps = [g for row in rows.values() for g in row.gaps]
     return Inventory(rows, all_gaps, factors.version, factors.gwp_set)
@@ -500,7 +608,7 @@ def avoided_emissions(
             else:
                 out.not_counted.append(code)
                 continue
-        except (_GapError, FactorMissing) as exc:
+        except (GapError, FactorMissing) as exc:
             out.gaps.append(Gap(exc.code, str(exc), entity_id, year, code))
             continue
         out.co2e_t += t

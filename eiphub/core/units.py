@@ -4,6 +4,22 @@ Quantities are entered in many spellings (``tấn``, ``m³``, ``lít``, ``MWh``)
 :func:`parse_unit` normalises them and :func:`convert` converts, optionally
 bridging mass and volume through a density.  Errors carry a machine code and
 parameters so that the web layer can phrase them in the user's language.
+
+Units as industry bills them
+----------------------------
+* ``MMBtu`` (gas contracts): one million International Table Btu = 1.055056 GJ.
+* ``Gcal`` and ``kcal`` (district heat, heating values): International Table calorie
+  (4.1868 J), so 1 Gcal = 4.1868 GJ, as heat suppliers and the IEA use it.
+* Gas volumes: a plain ``m3`` of a gas is a **standard** cubic metre, ``Sm3`` (15 °C,
+  101.325 kPa, ISO 13443), which is the reference of the catalogue's gas densities.  A
+  **normal** cubic metre ``Nm3`` (0 °C, 101.325 kPa, DIN 1343) holds more gas:
+  1 Nm3 = 288.15 / 273.15 Sm3 = 1.05491 Sm3 (ideal gas at equal pressure).
+* Steam: in tonnes with its absolute pressure (bar) and temperature (°C; saturated when
+  omitted), or directly in an energy unit (GJ, MWh, Gcal, MMBtu).  Its energy is the
+  enthalpy above feedwater, from the IAPWS-IF97 steam tables (``iapws`` library):
+  :func:`steam_enthalpy_kj_per_kg`, :func:`steam_energy_gj`.
+* :func:`dimension_of` names a unit's dimension (mass, volume, energy, ...) for callers
+  such as the resource resolver.
 """
 
 from __future__ import annotations
@@ -16,8 +32,13 @@ import pint
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("tonne_coal_equivalent = 29.3076 * gigajoule = tce")
 ureg.define("tonne_oil_equivalent = 41.868 * gigajoule = toe")
-ureg.define("normal_cubic_meter = meter ** 3 = Nm3")
+# Gas volume at standard reference conditions (15 °C, 101.325 kPa): a plain m3 of gas.
 ureg.define("standard_cubic_meter = meter ** 3 = Sm3")
+# Gas volume at normal conditions (0 °C, 101.325 kPa): 288.15 / 273.15 standard m3.
+ureg.define("normal_cubic_meter = 288.15 / 273.15 * standard_cubic_meter = Nm3")
+ureg.define("million_btu = 1e6 * british_thermal_unit = MMBtu")
+ureg.define("kilocalorie_it = 1e3 * international_calorie = kcal_IT")
+ureg.define("gigacalorie_it = 1e9 * international_calorie = Gcal_IT")
 Q_ = ureg.Quantity
 
 # Spellings seen in Vietnamese and English forms -> pint expression.
@@ -49,8 +70,15 @@ UNIT_ALIASES: dict[str, str] = {
     "gj": "GJ",
     "mj": "MJ",
     "tj": "TJ",
-    "kcal": "kcal",
-    "gcal": "Gcal",
+    "kcal": "kcal_IT",
+    "gcal": "Gcal_IT",
+    "mmbtu": "MMBtu",
+    "mm btu": "MMBtu",
+    "triệu btu": "MMBtu",
+    "btu": "Btu",
+    "nm³": "Nm3",
+    "sm³": "Sm3",
+    "scm": "Sm3",
     "tce": "tce",
     "toe": "toe",
     "tco2": "t",
@@ -145,3 +173,85 @@ def _convert(value, from_unit, to_unit, density_kg_per_m3):
         unit=from_unit,
         expected=to_unit,
     )
+
+
+# -- dimensions ------------------------------------------------------------------------------
+
+DIMENSIONS = {  # name -> a unit of that dimension
+    "mass": "kg",
+    "volume": "m**3",
+    "energy": "J",
+    "power": "W",
+    "length": "m",
+    "area": "m**2",
+    "time": "s",
+    "temperature": "K",
+    "dimensionless": "dimensionless",
+}
+
+
+def dimension_of(unit: str) -> str:
+    """The dimension of ``unit``: one of :data:`DIMENSIONS` (``mass``, ``volume``,
+    ``energy``...) or ``other``.  Raises :class:`UnitError` for an unknown unit."""
+    dim = parse_unit(unit).dimensionality
+    for name, expr in DIMENSIONS.items():
+        if dim == ureg.Unit(expr).dimensionality:
+            return name
+    return "other"
+
+
+# -- steam -----------------------------------------------------------------------------------
+
+FEEDWATER_C = 25.0  # default reference: feedwater / condensate return at 25 °C
+
+
+def steam_enthalpy_kj_per_kg(pressure_bar: float, temperature_c: float | None = None) -> float:
+    """Specific enthalpy (kJ/kg) of steam at ``pressure_bar`` (absolute) and
+    ``temperature_c`` (None: dry saturated steam), IAPWS-IF97.  Raises :class:`UnitError`
+    (``steam_state``) when the state is not steam (below saturation) or out of range."""
+    from iapws import IAPWS97
+
+    if pressure_bar is None or not 0.006 < float(pressure_bar) <= 1000:
+        raise UnitError("steam_state", f"steam pressure {pressure_bar!r} bar is out of range",
+                        pressure_bar=pressure_bar)  # fmt: skip
+    mpa = float(pressure_bar) / 10.0
+    try:
+        if temperature_c is None:
+            state = IAPWS97(P=mpa, x=1)
+        else:
+            sat = IAPWS97(P=mpa, x=1)
+            if float(temperature_c) + 273.15 < sat.T - 1e-6:
+                raise UnitError("steam_state",
+                                f"{temperature_c} °C is below saturation ({sat.T - 273.15:.1f} °C) "
+                                f"at {pressure_bar} bar: not steam",
+                                pressure_bar=pressure_bar, temperature_c=temperature_c)  # fmt: skip
+            state = IAPWS97(P=mpa, T=float(temperature_c) + 273.15)
+    except UnitError:
+        raise
+    except Exception as exc:  # iapws raises NotImplementedError/ValueError out of range
+        raise UnitError("steam_state", f"no steam-table value: {exc}",
+                        pressure_bar=pressure_bar, temperature_c=temperature_c) from exc  # fmt: skip
+    if state.h is None:
+        raise UnitError("steam_state", "no steam-table value", pressure_bar=pressure_bar)
+    return float(state.h)
+
+
+def water_enthalpy_kj_per_kg(temperature_c: float) -> float:
+    """Specific enthalpy (kJ/kg) of saturated liquid water at ``temperature_c``, IAPWS-IF97."""
+    from iapws import IAPWS97
+
+    return float(IAPWS97(T=float(temperature_c) + 273.15, x=0).h)
+
+
+def steam_energy_gj(
+    tonnes: float,
+    pressure_bar: float,
+    temperature_c: float | None = None,
+    feedwater_c: float = FEEDWATER_C,
+) -> float:
+    """Energy (GJ) delivered by ``tonnes`` of steam: mass x (steam enthalpy - feedwater
+    enthalpy), steam tables (IAPWS-IF97)."""
+    dh = steam_enthalpy_kj_per_kg(pressure_bar, temperature_c) - water_enthalpy_kj_per_kg(
+        feedwater_c
+    )
+    return float(tonnes) * dh / 1000.0  # kJ/kg x 1000 kg/t = kJ/t; / 1e6 -> GJ

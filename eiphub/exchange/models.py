@@ -128,6 +128,50 @@ class Agreement(models.Model):
     class Meta:
         ordering = ["-created"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._saved_status = None if self._state.adding else self.status
+
+    def status_change_day(self, created: bool = False):
+        """The day a status takes effect: operating from ``starts_on``, ended on ``ends_on``
+        when they are set; a record created in its status without a date holds it since
+        before records began (None); a later change without a date takes effect today."""
+        import datetime as dt
+
+        if self.status == self.Status.OPERATING and self.starts_on:
+            return self.starts_on
+        if self.status == self.Status.ENDED and self.ends_on:
+            return self.ends_on
+        return None if created else dt.date.today()
+
+    def save(self, *args, **kwargs):
+        """Every status change is written to the agreement's dated status history, so that
+        past years are judged by the status they had then, not today's."""
+        created = self._state.adding
+        changed = self._saved_status != self.status
+        super().save(*args, **kwargs)
+        if changed:
+            if created and self.status == self.Status.ENDED and self.starts_on:
+                AgreementStatusChange.objects.create(
+                    agreement=self, status=self.Status.OPERATING, on=self.starts_on
+                )
+            AgreementStatusChange.objects.create(
+                agreement=self, status=self.status, on=self.status_change_day(created)
+            )
+            self._saved_status = self.status
+
+
+class AgreementStatusChange(models.Model):
+    """Audit trail of an agreement's status: ``status`` from day ``on``."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="history")
+    status = models.CharField(max_length=10, choices=Agreement.Status.choices)
+    on = models.DateField(null=True, blank=True, help_text="Empty: since before records began")
+    recorded = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "on", "pk"]
+
 
 class ExchangeRecord(models.Model):
     """A realised monthly exchange under an agreement."""

@@ -14,16 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from eiphub.core.catalogue import default_catalogue
-from eiphub.core.ghg import ActivityRecord, compute_inventory, fuel_energy_gj
-from eiphub.core.ghg import _GapError as GapError  # raised for unconvertible records
+from eiphub.core.ghg import (
+    ActivityRecord,
+    GapError,  # raised for unconvertible records
+    compute_inventory,
+    fuel_energy_gj,
+)
 from eiphub.core.units import convert
 
 from .data import (
     REUSE_FATES,
     UTILISED_FATES,
+    Certificate,
     EnterpriseInfo,
     EnterpriseSnapshot,
     FlowTotal,
@@ -52,6 +58,7 @@ class Computed:
     high: Any = None  # ... favourable
     numerator: float | None = None
     denominator: float | None = None
+    complete: bool = True  # False: the figure is a partial sum (e.g. inventory with gaps)
 
 
 @dataclass(frozen=True)
@@ -210,12 +217,24 @@ def recp_standing(
     return ("missing" if lacks else "not_counted"), records
 
 
-def iso_gaps(e: EnterpriseInfo | None, day, requirements: list[list[str]]) -> list[str]:
-    """Requirement groups (each 'any of these standards') that the enterprise
-    does not meet with a certificate valid on ``day``."""
+def _declared_with_evidence(e: EnterpriseInfo | None, group: list[str]) -> bool:
+    for standard, documents in (e.iso_applied if e else {}).items():
+        if documents and any(Certificate(standard).matches(s) for s in group):
+            return True
+    return False
+
+
+def iso_gaps(
+    e: EnterpriseInfo | None, day, requirements: list[list[str]], accept_declared: bool = False
+) -> list[str]:
+    """Requirement groups (each 'any of these standards') that the enterprise does not meet
+    with a certificate valid on ``day`` or, with ``accept_declared``, a declaration that it
+    applies one of the standards backed by evidence documents."""
     gaps = []
     for group in requirements:
         certs = [c for c in (e.iso_certificates if e else []) if any(c.matches(s) for s in group)]
+        if accept_declared and _declared_with_evidence(e, group):
+            continue
         if not any(c.is_valid_on(day) for c in certs):
             expired = [c for c in certs if c.valid_to and c.valid_to < day]
             label = " or ".join(group)
@@ -307,21 +326,36 @@ def enterprise_share(snap: ParkSnapshot, params: dict) -> Computed:
 
 @computation(
     "symbiosis_count",
-    params={"require_realised": True, "iso_requirements": [], "min_participants": 2},
+    params={
+        "require_realised": True,
+        "iso_requirements": [],
+        "iso_accept_declared": False,
+        "iso_source": "",
+        "min_participants": 2,
+        "operated": "on_reporting_date",
+    },
+    choices={"operated": ("on_reporting_date", "in_year")},
     unit="count",
 )
 def symbiosis_count(snap: ParkSnapshot, params: dict) -> Computed:
-    """Number of industrial symbioses operating on the reporting date (with a
-    realised exchange), optionally only those whose participants all hold
-    valid ISO management-system certificates (``iso_requirements``: a list of
-    groups, each satisfied by any one standard in it)."""
+    """Number of industrial symbioses operating on the reporting date (``operated:
+    on_reporting_date``) or on at least one day of the reporting year up to that date
+    (``in_year``), by their status history (not today's status), with a realised exchange
+    in the year, optionally only those whose participants all apply the ISO
+    management systems of ``iso_requirements`` (a list of groups, each satisfied by any one
+    standard in it): a valid certificate or, with ``iso_accept_declared``, a declaration
+    with evidence.  Cross-park rule: a symbiosis counts for every park where one of its
+    participants is a tenant; participants in other parks are judged on their own
+    certificates and declarations (``snap.partners``)."""
     requirements = params.get("iso_requirements") or []
+    declared = bool(params.get("iso_accept_declared"))
+    first = date(snap.year, 1, 1) if params.get("operated") == "in_year" else snap.day
     counted, not_counted, missing, records = [], [], [], []
     for s in snap.symbioses:
         rec = {"type": "symbiosis", "id": s.id, "participants": list(s.participants)}
         records.append(rec)
-        if not s.is_operating_on(snap.day):
-            rec["reason"] = f"not operating (status {s.status})"
+        if not s.operated_between(first, snap.day):
+            rec["reason"] = f"not operating (status {s.status_on(snap.day)})"
             not_counted.append(s.id)
             continue
         if len(set(s.participants)) < params.get("min_participants", 2):
@@ -333,18 +367,23 @@ def symbiosis_count(snap: ParkSnapshot, params: dict) -> Computed:
             rec["reason"] = "no realised exchange recorded" if lacks else "nothing exchanged"
             (missing if lacks else not_counted).append(s.id)
             continue
-        unknown = [p for p in s.participants if snap.enterprise(p) is None]
-        gaps = {p: iso_gaps(snap.enterprise(p), snap.day, requirements) for p in s.participants}
+        unknown = [p for p in s.participants if snap.participant(p) is None]
+        gaps = {
+            p: iso_gaps(snap.participant(p), snap.day, requirements, declared)
+            for p in s.participants
+        }
         gaps = {p: g for p, g in gaps.items() if g}
         if requirements and unknown:
-            rec["reason"] = f"participants not registered in the park: {unknown}"
+            rec["reason"] = f"participants without data: {unknown}"
             missing.append(s.id)
-        elif gaps:
-            rec["reason"] = "participants without valid ISO certificates"
+        elif requirements and gaps:
+            rec["reason"] = "participants without the ISO management systems"
             rec["iso_gaps"] = gaps
             not_counted.append(s.id)
         else:
             rec["qualifies"] = True
+            if any(snap.enterprise(p) is None for p in s.participants):
+                rec["cross_park"] = True
             counted.append(s.id)
     c, m = len(counted), len(missing)
     ev = Evidence(
@@ -355,6 +394,9 @@ def symbiosis_count(snap: ParkSnapshot, params: dict) -> Computed:
         summary_vi=f"{c} liên kết cộng sinh đạt / {len(snap.symbioses)} liên kết; {m} thiếu dữ liệu",
         summary_en=f"{c} qualifying symbioses of {len(snap.symbioses)}; {m} lack data",
     )
+    if requirements and params.get("iso_source"):
+        records.append({"type": "rule", "iso_requirements": requirements,
+                        "iso_accept_declared": declared, "source": params["iso_source"]})  # fmt: skip
     return Computed(c, ev, c, c + m)
 
 
@@ -364,25 +406,39 @@ def symbiosis_count(snap: ParkSnapshot, params: dict) -> Computed:
         "resource": "water.wastewater",
         "exclude": ["water.wastewater.domestic"],
         "reuse_fates": list(REUSE_FATES),
+        "central_fates": ["treatment", "central_treatment"],
     },
     unit="%",
 )
 def wastewater_reuse_share(snap: ParkSnapshot, params: dict) -> Computed:
-    """Share (%) of the enterprises' industrial wastewater that is reused or
-    recirculated (by the enterprises themselves, through symbiosis, or from
-    the central WWTP's reused effluent)."""
+    """Share (%) of the enterprises' industrial wastewater that is reused or recirculated,
+    on one basis (industrial wastewater only, domestic excluded from both terms):
+
+        ENV.3 = (R_ent + R_wwtp x I_c / (I_c + D_c)) / G x 100
+
+    G: industrial wastewater generated by the enterprises; R_ent: the part of it they reuse,
+    recirculate or exchange; R_wwtp: the central WWTP's reused effluent; I_c and D_c: the
+    industrial and the domestic wastewater the plant received (its metered in-flows by
+    resource; when it records none, what the enterprises sent to treatment), so that only
+    the industrial share of the plant's reuse counts.  When neither is recorded the share is
+    unknown: missing data, and the value bounds it (low: none of it industrial, high: all)."""
     res, exclude, fates = params["resource"], params["exclude"], params["reuse_fates"]
-    generated = reused = 0.0
+    central_fates = params["central_fates"]
+    generated = reused = to_central = excluded_to_central = 0.0
     reporting, records = set(), []
     for f in _flows(snap):
-        if f.enterprise_id is None or f.direction != "out":
+        if f.enterprise_id is None or f.direction != "out" or not is_a(f.resource_code, res):
             continue
-        if not is_a(f.resource_code, res) or _is_any(f.resource_code, exclude):
+        if _is_any(f.resource_code, exclude):
+            if f.fate in central_fates:
+                excluded_to_central += f.quantity
             continue
         reporting.add(f.enterprise_id)
         generated += f.quantity
         if f.fate in fates:
             reused += f.quantity
+        elif f.fate in central_fates:
+            to_central += f.quantity
         records.append(
             {
                 "type": "flow",
@@ -395,12 +451,26 @@ def wastewater_reuse_share(snap: ParkSnapshot, params: dict) -> Computed:
             }
         )
     missing = [e.id for e in snap.enterprises if e.id not in reporting]
-    central = 0.0
+    plant = plant_in = plant_domestic = 0.0
     for w in _facilities(snap, "wwtp"):
         records.append({"type": "facility", "id": w.id, "kind": "wwtp", "reused_m3": w.reused_m3})
         if w.reused_m3 is None:
             missing.append(w.id)
-        central += w.reused_m3 or 0.0
+        plant += w.reused_m3 or 0.0
+        plant_in += w.inflow_m3 or 0.0
+        plant_domestic += w.inflow_domestic_m3 or 0.0
+    if plant_in > 0:  # the plant's own metered in-flows decide the share
+        to_central, excluded_to_central = plant_in - plant_domestic, plant_domestic
+    sent = to_central + excluded_to_central
+    share = to_central / sent if sent > 0 else None
+    if plant > 0 and share is None:
+        missing.append("wwtp: industrial share of the treated water unknown")
+    central = plant * (share or 0.0)
+    records.append(
+        {"type": "basis", "industrial_to_treatment_m3": to_central,
+         "domestic_to_treatment_m3": excluded_to_central, "wwtp_reused_m3": plant,
+         "industrial_share": share, "wwtp_reused_industrial_m3": central}
+    )  # fmt: skip
     ev = Evidence(
         counted=sorted(reporting, key=str),
         missing_data=missing,
@@ -413,7 +483,10 @@ def wastewater_reuse_share(snap: ParkSnapshot, params: dict) -> Computed:
     if generated <= 0:
         return Computed(None, ev)
     value = min(100.0, _pct(reused + central, generated))
-    return Computed(value, ev, numerator=reused + central, denominator=generated)
+    low = high = value
+    if plant > 0 and share is None:
+        high = min(100.0, _pct(reused + plant, generated))
+    return Computed(value, ev, low, high, numerator=reused + central, denominator=generated)
 
 
 @computation("green_area_share", unit="%")
@@ -598,51 +671,69 @@ def intensity(snap: Snapshot, params: dict) -> Computed:
     )
 
 
+def snapshot_inventory(snap: Snapshot, ids: set[str], latest_grid: bool = True):
+    """The GHG inventory of the enterprises ``ids`` of a snapshot, by the same function and
+    rules as the GHG pages (:func:`eiphub.recp.services.inventory_for`): Scope 1 + 2
+    (electricity, purchased steam, heat and cooling), a year without a grid factor uses the
+    latest earlier one (``latest_grid``, the pages' default), and enterprises that reported
+    fewer months than their tenancy expects (``snap.months``) have a gap."""
+    activity = [
+        ActivityRecord(
+            str(f.enterprise_id), f.resource_code, f.direction, f.quantity, f.unit, f.year, f.month
+        )
+        for f in _flows(snap)
+        if str(f.enterprise_id) in ids and f.direction in ("in", "out", "generated")
+    ]
+    months = getattr(snap, "months", None) or {}
+    expected = {(str(e), snap.year): m[1] for e, m in months.items() if str(e) in ids}
+    reported = {(str(e), snap.year): m[0] for e, m in months.items() if str(e) in ids}
+    return compute_inventory(
+        activity,
+        latest_grid=latest_grid,
+        expected_months=expected or None,
+        reported_months=reported or None,
+    )
+
+
 @computation(
     "ghg_intensity",
     scopes=("park", "enterprise"),
-    params={"output": "value_added_vnd", "per_vnd": 1e9, "latest_grid": False},
+    params={"output": "value_added_vnd", "per_vnd": 1e9, "latest_grid": True},
     choices={"output": OUTPUT_FIELDS},
     unit="tCO2e/billion VND",
 )
 def ghg_intensity(snap: Snapshot, params: dict) -> Computed:
     """GHG emissions (tCO2e, scope 1 + 2) per ``per_vnd`` of output.  Uses the
-    snapshot's precomputed ``ghg_tco2e`` when given, else the inventory of
-    :func:`eiphub.core.ghg.compute_inventory` over the enterprises reporting
-    flows and output; inventory gaps are listed as missing data."""
+    snapshot's precomputed ``ghg_tco2e`` when given, else :func:`snapshot_inventory` (the
+    GHG pages' inventory and grid-factor rule) over the enterprises reporting flows and
+    output; inventory gaps (missing months, factors) are listed as missing data."""
     have, lacking = _output_enterprises(snap, params["output"])
     output = sum(getattr(e, params["output"]) for e in have) / params["per_vnd"]
     records, missing = [], [e.id for e in lacking]
+    complete = True
     if snap.ghg_tco2e is not None:
         ghg = snap.ghg_tco2e
         records.append({"type": "ghg_inventory", "tco2e": ghg})
     else:
-        ids = {str(e.id) for e in have}
-        activity = [
-            ActivityRecord(
-                str(f.enterprise_id),
-                f.resource_code,
-                f.direction,
-                f.quantity,
-                f.unit,
-                f.year,
-                f.month,
-            )
-            for f in _flows(snap)
-            if str(f.enterprise_id) in ids and f.direction in ("in", "out", "generated")
-        ]
-        inventory = compute_inventory(activity, latest_grid=params["latest_grid"])
+        inventory = snapshot_inventory(
+            snap, {str(e.id) for e in have}, latest_grid=params["latest_grid"]
+        )
         ghg = sum(row.total_t for row in inventory.rows.values())
         for (entity, _year), row in sorted(inventory.rows.items()):
             records.append(
                 {
                     "type": "ghg_inventory",
                     "enterprise": entity,
+                    "scope1_t": round(row.scope1_t, 6),
+                    "scope2_t": round(row.scope2_t, 6),
                     "tco2e": round(row.total_t, 6),
+                    "months": row.months_label,
+                    "grid_factor_year": row.grid_factor_year,
                     "complete": row.complete,
                 }
             )
         missing += [f"{g.entity_id}: {g.message}" for g in inventory.gaps]
+        complete = not inventory.gaps
     ev = Evidence(
         counted=[e.id for e in have],
         missing_data=missing,
@@ -652,7 +743,9 @@ def ghg_intensity(snap: Snapshot, params: dict) -> Computed:
     )
     if output <= 0 or not records:
         return Computed(None, ev)
-    return Computed(round(ghg / output, 6), ev, numerator=ghg, denominator=output)
+    return Computed(
+        round(ghg / output, 6), ev, numerator=ghg, denominator=output, complete=complete
+    )
 
 
 @computation(
@@ -782,8 +875,10 @@ def enterprise_symbiosis(snap: EnterpriseSnapshot, params: dict) -> Computed:
     for s in snap.symbioses:
         if me not in s.participants:
             continue
-        ok = s.is_operating_on(snap.day) and (s.realised_quantity or not params["require_realised"])
-        records.append({"type": "symbiosis", "id": s.id, "status": s.status, "qualifies": ok})
+        operated = s.is_operating_on(snap.day)
+        ok = operated and (s.realised_quantity or not params["require_realised"])
+        status = s.status_on(snap.day)
+        records.append({"type": "symbiosis", "id": s.id, "status": status, "qualifies": ok})
         value = value or bool(ok)
     return _flag(
         value, "Tham gia cộng sinh công nghiệp", "Takes part in industrial symbiosis", records
@@ -793,12 +888,15 @@ def enterprise_symbiosis(snap: EnterpriseSnapshot, params: dict) -> Computed:
 @computation(
     "enterprise_iso",
     scopes=("enterprise",),
-    params={"iso_requirements": [["ISO 14001"]]},
+    params={"iso_requirements": [["ISO 14001"]], "iso_accept_declared": False, "iso_source": ""},
     unit="yes/no",
 )
 def enterprise_iso(snap: EnterpriseSnapshot, params: dict) -> Computed:
-    """The enterprise holds valid certificates for every ISO requirement group."""
-    gaps = iso_gaps(snap.enterprise, snap.day, params["iso_requirements"])
+    """The enterprise applies the ISO management systems of every requirement group: a
+    valid certificate or, with ``iso_accept_declared``, a declaration with evidence."""
+    gaps = iso_gaps(
+        snap.enterprise, snap.day, params["iso_requirements"], params["iso_accept_declared"]
+    )
     records = [
         {
             "type": "certificate",
@@ -808,6 +906,10 @@ def enterprise_iso(snap: EnterpriseSnapshot, params: dict) -> Computed:
             "valid": c.is_valid_on(snap.day),
         }
         for c in snap.enterprise.iso_certificates
+    ]
+    records += [
+        {"type": "iso_declaration", "standard": k, "evidence": v}
+        for k, v in snap.enterprise.iso_applied.items()
     ]
     if gaps:
         records.append({"type": "gap", "gaps": gaps})

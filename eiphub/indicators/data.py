@@ -55,6 +55,8 @@ class EnterpriseInfo:
     gender_equality_practice: bool | None = None
     anti_harassment_rules: bool | None = None
     iso_certificates: list[Certificate] = field(default_factory=list)
+    # standards the enterprise declared it applies (not certified) -> evidence documents
+    iso_applied: dict[str, list[str]] = field(default_factory=dict)
     compliance_ok: bool | None = None  # legal compliance over the last 3 years
     revenue_vnd: float | None = None
     value_added_vnd: float | None = None
@@ -110,6 +112,7 @@ class FacilityTotal:
     year: int
     name: str = ""
     inflow_m3: float | None = None
+    inflow_domestic_m3: float | None = None  # part of inflow_m3 that is domestic wastewater
     outflow_m3: float | None = None
     reused_m3: float | None = None
     generation_kwh: float | None = None
@@ -125,13 +128,43 @@ class Symbiosis:
     ended_on: date | None = None
     realised_quantity: float | None = None
     unit: str = ""
+    # dated status changes [(day, status), ...]: the agreement's audit trail
+    status_history: list[tuple[date, str]] = field(default_factory=list)
+
+    def status_on(self, day: date) -> str:
+        """The status on ``day``: from the status history when there is one (the last
+        change on or before ``day``; before the first change, 'proposed'), else from the
+        current status and the start/end dates."""
+        if self.status_history:
+            current = "proposed"
+            for when, status in sorted(self.status_history):
+                if when > day:
+                    break
+                current = status
+            if current == "operating" and self.ended_on and day > self.ended_on:
+                return "ended"
+            return current
+        if self.status not in ("operating", "ended"):
+            return self.status
+        if self.started_on is not None and day < self.started_on:
+            return "agreed"
+        if self.ended_on is not None:
+            return "operating" if day <= self.ended_on else "ended"
+        return self.status
 
     def is_operating_on(self, day: date) -> bool:
         return (
-            self.status == "operating"
+            self.status_on(day) == "operating"
             and (self.started_on is None or self.started_on <= day)
             and (self.ended_on is None or day <= self.ended_on)
         )
+
+    def operated_between(self, first: date, last: date) -> bool:
+        """Operating on at least one day from ``first`` to ``last`` (inclusive)."""
+        days = {first, last}
+        days.update(d for d, _s in self.status_history if first <= d <= last)
+        days.update(d for d in (self.started_on, self.ended_on) if d and first <= d <= last)
+        return any(self.is_operating_on(d) for d in days)
 
 
 @dataclass
@@ -180,6 +213,11 @@ class ParkSnapshot:
     ghg_tco2e: float | None = None
     targets: list[ContextTarget] = field(default_factory=list)
     as_of: date | None = None  # default: 31 December of ``year``
+    # enterprise id -> (months reported, months expected from its tenancy) in ``year``
+    months: dict[Id, tuple[int, int]] = field(default_factory=dict)
+    # enterprises of other parks taking part in this park's symbioses (certificates and
+    # declarations for Art. 37.2.b); never in the park's denominators
+    partners: list[EnterpriseInfo] = field(default_factory=list)
 
     scope = "park"
 
@@ -189,6 +227,12 @@ class ParkSnapshot:
 
     def enterprise(self, enterprise_id: Id) -> EnterpriseInfo | None:
         return next((e for e in self.enterprises if e.id == enterprise_id), None)
+
+    def participant(self, enterprise_id: Id) -> EnterpriseInfo | None:
+        """A symbiosis participant: a tenant of the park or a partner in another park."""
+        return self.enterprise(enterprise_id) or next(
+            (e for e in self.partners if e.id == enterprise_id), None
+        )
 
 
 @dataclass
@@ -207,6 +251,7 @@ class EnterpriseSnapshot:
     ghg_tco2e: float | None = None
     targets: list[ContextTarget] = field(default_factory=list)
     as_of: date | None = None
+    months: dict[Id, tuple[int, int]] = field(default_factory=dict)
 
     scope = "enterprise"
 

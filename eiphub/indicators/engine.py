@@ -158,7 +158,8 @@ def _status(crit: Criterion, comp: Computed) -> str:
     if comp.value is None:
         return INSUFFICIENT
     if crit.threshold is None:
-        return REPORTED
+        # a partial sum (an inventory with gaps) is not a reported figure
+        return REPORTED if comp.complete else INSUFFICIENT
     lo = comp.value if comp.low is None else comp.low
     hi = comp.value if comp.high is None else comp.high
     low_ok = compare(lo, crit.comparison, crit.threshold)

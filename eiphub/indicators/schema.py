@@ -266,6 +266,23 @@ def _criterion(entry: Any, index: int, doc: dict, err) -> Criterion:
         for key, allowed in comp.choices.items():
             if key in params and params[key] not in allowed:
                 raise cerr("invalid_choice", f"must be one of {list(allowed)}", f"params.{key}")
+        groups = params.get("iso_requirements")
+        if groups is not None and not (
+            isinstance(groups, list)
+            and all(
+                isinstance(g, list) and g and all(isinstance(x, str) and x for x in g)
+                for g in groups
+            )
+        ):
+            raise cerr(
+                "invalid_iso_requirements",
+                "must be a list of groups, each a list of standard names",
+                "params.iso_requirements",
+            )
+        if groups and "iso_accept_declared" in comp.params and not params.get("iso_source"):
+            raise cerr(
+                "missing_field", "name the legal text of the ISO condition", "params.iso_source"
+            )
     elif comp_name or params:
         raise cerr(
             "unexpected_field",

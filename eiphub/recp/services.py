@@ -19,6 +19,11 @@ Conventions (documented once, used by the pages and the API):
 * Grid factors: the UI and API use ``latest_grid=True`` by default so that a year without a
   published factor uses the latest earlier one *and says so* (``grid_factor_year``); with
   ``strict`` a missing year is a gap.  A missing fuel factor is always a gap.
+* Months: an enterprise that reported GHG records in a year is expected to report every
+  month of its tenancy in that year (:func:`expected_months`); fewer months is a
+  ``missing_months`` gap, shown as ``n/12`` on the pages, and the row is incomplete.
+* Purchased steam, heat and cooling are Scope 2 (factors and defaults in
+  ``core/data/emission_factors.yaml``, ``purchased_thermal``).
 * Production (``material.product`` out-flows, t) is the physical output used for intensities,
   claimed-vs-observed normalisation and decoupling.  Revenue and value added are the
   enterprise's latest reported yearly figures (one value per enterprise in the registry).
@@ -36,12 +41,13 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 
 from eiphub.core import decoupling as core_decoupling
 from eiphub.core.catalogue import default_catalogue
-from eiphub.core.ghg import ActivityRecord, Inventory, _GapError, compute_inventory, fuel_energy_gj
+from eiphub.core.ghg import ActivityRecord, GapError, Inventory, compute_inventory, fuel_energy_gj
 from eiphub.core.recp import IMPLEMENTED, RecpError, Saving, claimed_vs_observed
 from eiphub.core.recp import Measure as CoreMeasure
 from eiphub.core.rollup import EnterpriseRef, Selection, SymbiosisRef, programme_rollup
 from eiphub.flows.models import FlowRecord
 from eiphub.registry.models import Enterprise, Park, SharedFacility
+from eiphub.registry.services import tenancy_months
 
 from .models import Measure
 
@@ -168,7 +174,17 @@ def inventory_for(parks, years, *, strict: bool = False, group_by_park: bool = F
         group_by_park=group_by_park,
         park_code={pk: code for pk, code, _p in park_rows},
     )
-    inv = compute_inventory(records, latest_grid=not strict)
+    expected, reported = {}, {}
+    if not group_by_park:
+        expected, reported = expected_months(
+            tenancy_months(_ids(parks), years), records, park_flows(_ids(parks)), years
+        )
+    inv = compute_inventory(
+        records,
+        latest_grid=not strict,
+        expected_months=expected or None,
+        reported_months=reported or None,
+    )
     park_province = {code: prov for _pk, code, prov in park_rows}
     if group_by_park:
         entity_park = {code: code for _pk, code, _p in park_rows}
@@ -195,7 +211,18 @@ def inventory_for_enterprise(enterprise: Enterprise, years, *, strict: bool = Fa
     years = sorted(set(int(y) for y in years))
     flows = FlowRecord.objects.filter(enterprise=enterprise)
     records, product, _solar = activity_records(flows, years)
-    inv = compute_inventory(records, latest_grid=not strict)
+    tenancy = {
+        k: v
+        for k, v in tenancy_months([enterprise.park_id], years).items()
+        if k[0] == enterprise.pk
+    }
+    expected, reported = expected_months(tenancy, records, flows, years)
+    inv = compute_inventory(
+        records,
+        latest_grid=not strict,
+        expected_months=expected or None,
+        reported_months=reported or None,
+    )
     park = enterprise.park
     return ParkInventory(
         inv,
@@ -206,6 +233,33 @@ def inventory_for_enterprise(enterprise: Enterprise, years, *, strict: bool = Fa
         years,
         not strict,
     )
+
+
+def expected_months(tenancy: dict, records, flows, years) -> tuple[dict, dict]:
+    """Months expected ((entity, year) -> n, from tenancy) and months reported (distinct
+    months with GHG records, one query) for the enterprises that reported GHG records in the
+    year: a missing month is then a gap (n/12) instead of a zero."""
+    active = {(r.entity_id, r.year) for r in records if not r.entity_id.startswith("f")}
+    if not active:
+        return {}, {}
+    reported: dict = defaultdict(set)
+    for ent, period in (
+        flows.filter(
+            _prefix_q(GHG_PREFIXES),
+            enterprise__isnull=False,
+            period__gte=dt.date(min(years), 1, 1),
+            period__lt=dt.date(max(years) + 1, 1, 1),
+        )
+        .values_list("enterprise_id", "period")
+        .distinct()
+    ):
+        reported[(str(ent), period.year)].add(period.month)
+    expected = {}
+    for (ent, _park, y), n in tenancy.items():
+        key = (str(ent), y)
+        if key in active:
+            expected[key] = max(expected.get(key, 0), n)
+    return expected, {k: len(v) for k, v in reported.items() if k in expected}
 
 
 def _ids(parks):
@@ -410,7 +464,7 @@ def energy_gj(code: str, quantity: float, unit: str) -> float | None:
     """Energy content (GJ) of an energy in-flow; None when it cannot be converted."""
     try:
         return fuel_energy_gj(code, quantity, unit, default_catalogue())
-    except _GapError:
+    except GapError:
         return None
 
 

@@ -1,6 +1,19 @@
-from django.contrib import admin
+import datetime as dt
 
-from .models import Certificate, Enterprise, Organization, Park, Province, SharedFacility
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Certificate,
+    Enterprise,
+    EnterpriseHasHistory,
+    Organization,
+    Park,
+    Province,
+    SharedFacility,
+    Tenancy,
+)
+from .services import archive_enterprise
 
 
 @admin.register(Province)
@@ -34,9 +47,37 @@ class CertificateInline(admin.TabularInline):
     extra = 0
 
 
+class TenancyInline(admin.TabularInline):
+    """Park membership history: enter the date the enterprise entered (and left)."""
+
+    model = Tenancy
+    extra = 1
+
+
+@admin.action(description=_("Archive (left the park or closed) today"))
+def archive_today(modeladmin, request, queryset):
+    for ent in queryset.filter(archived_on__isnull=True):
+        archive_enterprise(ent, dt.date.today())
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ("name_vi", "tax_code", "park", "vsic", "size", "ownership")
+    list_display = ("name_vi", "tax_code", "park", "vsic", "size", "ownership", "archived_on")
     list_filter = ("park", "size", "ownership")
     search_fields = ("name_vi", "name_en", "tax_code")
-    inlines = [CertificateInline]
+    inlines = [TenancyInline, CertificateInline]
+    actions = [archive_today]
+
+    def delete_model(self, request, obj):
+        try:
+            obj.delete()
+        except EnterpriseHasHistory:
+            self.message_user(
+                request,
+                _("This enterprise has recorded history and cannot be deleted; archive it."),
+                messages.ERROR,
+            )
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

@@ -165,6 +165,11 @@ class Enterprise(models.Model):
         help_text="Allow other enterprises of the park to see this enterprise's flows",
     )
     illustrative = models.BooleanField(default=False)
+    archived_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Left its park or closed: kept with its history, counted for the years it was there",
+    )
 
     objects = EnterpriseQuerySet.as_manager()
 
@@ -175,8 +180,63 @@ class Enterprise(models.Model):
     def __str__(self):
         return self.name_vi
 
+    def has_history(self) -> bool:
+        """Flows, agreements, measures, declarations or reports refer to this enterprise."""
+        from eiphub.exchange.models import Agreement
+        from eiphub.flows.models import FlowRecord
+
+        return (
+            FlowRecord.objects.filter(enterprise=self).exists()
+            or Agreement.objects.filter(models.Q(supplier=self) | models.Q(receiver=self)).exists()
+            or self.recp_measures.exists()
+        )
+
+    def delete(self, *args, **kwargs):
+        """Refused when the enterprise has history: archive it instead
+        (:func:`eiphub.registry.services.archive_enterprise`)."""
+        if self.has_history():
+            raise EnterpriseHasHistory(self)
+        return super().delete(*args, **kwargs)
+
     def name(self, lang="vi"):
         return self.name_en if lang.startswith("en") and self.name_en else self.name_vi
+
+
+class EnterpriseHasHistory(models.ProtectedError):
+    """Deleting an enterprise with flows, agreements or measures would delete its history."""
+
+    def __init__(self, enterprise):
+        super().__init__(
+            f"{enterprise} has recorded history; archive it (left the park or closed) instead",
+            {enterprise},
+        )
+        self.code = "enterprise_has_history"
+
+
+class Tenancy(models.Model):
+    """One period of an enterprise in a park (park membership history).  ``entered`` None:
+    in the park since before records began; ``left`` None: still there.  An enterprise
+    without any tenancy row is taken as a tenant of ``Enterprise.park`` in every year."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="tenancies")
+    park = models.ForeignKey(Park, on_delete=models.PROTECT, related_name="tenancies")
+    entered = models.DateField(null=True, blank=True)
+    left = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["enterprise", "entered"]
+        verbose_name_plural = "tenancies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(left__isnull=True)
+                | models.Q(entered__isnull=True)
+                | models.Q(left__gte=models.F("entered")),
+                name="tenancy_left_after_entered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} @ {self.park.code} {self.entered or '…'}–{self.left or ''}"
 
 
 class Certificate(models.Model):

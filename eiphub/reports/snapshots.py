@@ -14,7 +14,16 @@ Vocabulary mapping from the flow form to the engine:
   ``verified=True``; an implemented measure whose ``savings`` are empty and whose VND savings
   are 0 has no savings figures (missing data, not "no savings");
 - an exchange agreement is a symbiosis; its realised quantity is the sum of its exchange
-  records in the year (None when it never recorded any).
+  records in the year (None when it never recorded any); its status in a year comes from
+  its dated status history (``AgreementStatusChange``), not from today's status.
+
+History (issue 12): the enterprises of a year are the park's tenants in that year
+(``registry.Tenancy``; an enterprise without tenancy rows is a tenant of its park in every
+year), so an enterprise that entered later, or left earlier, changes no figure of that
+year.  A symbiosis belongs to a park's year when one of its participants is a tenant then
+(the cross-park rule); participants elsewhere are loaded as ``partners`` with their
+certificates and ISO declarations.  ``months`` gives each tenant's reported and expected
+months (GHG records) for the inventory-based criteria.
 """
 
 from __future__ import annotations
@@ -25,16 +34,19 @@ from datetime import date
 from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
-from eiphub.exchange.models import Agreement, ExchangeRecord
+from eiphub.exchange.models import Agreement, AgreementStatusChange, ExchangeRecord
 from eiphub.flows.models import FlowRecord
 from eiphub.indicators import data as d
 from eiphub.recp.models import Measure
 from eiphub.registry.models import Certificate, Enterprise, Park, SharedFacility
+from eiphub.registry.services import months_of_periods, tenancy_periods
 
 from .models import AnnualReport, ContextTarget, Declaration, ReportStatus
 
 HISTORY_YEARS = 3
 COMPLIANCE_CODE = "compliance_ok"
+ISO_APPLIED_PREFIX = "iso_applied:"  # declaration "iso_applied:ISO 14001" = applies it
+GHG_PREFIXES = ("energy.", "emission.")
 FATES = {"energy_recovery": "recovered", "discharge": "discharged"}
 ORIGINS = {"own": "onsite"}
 RECP_STATUS = {"identified": "proposed", "verified": "implemented"}
@@ -74,12 +86,18 @@ def _enterprise_infos(ents: Q, years: list[int]) -> dict[int, dict[int, d.Enterp
     ):
         standard = c["other_name"] if c["standard"] == "other" else c["standard"]
         certs[c["enterprise_id"]].append(d.Certificate(standard, c["valid_from"], c["valid_to"]))
-    compliance = {
-        (c["enterprise_id"], c["year"]): c["value"]
-        for c in Declaration.objects.filter(
-            enterprise_id__in=ids, code=COMPLIANCE_CODE, year__in=years
-        ).values("enterprise_id", "year", "value")
-    }
+    compliance, applied = {}, defaultdict(dict)
+    for c in Declaration.objects.filter(
+        Q(code=COMPLIANCE_CODE) | Q(code__startswith=ISO_APPLIED_PREFIX),
+        enterprise_id__in=ids,
+        year__in=years,
+    ).values("enterprise_id", "year", "code", "value", "evidence"):
+        key = (c["enterprise_id"], c["year"])
+        if c["code"] == COMPLIANCE_CODE:
+            compliance[key] = c["value"]
+        elif c["value"]:  # applies the standard; counts only with evidence documents
+            docs = [x.strip() for x in (c["evidence"] or "").splitlines() if x.strip()]
+            applied[key][c["code"][len(ISO_APPLIED_PREFIX) :]] = docs
     out: dict[int, dict[int, d.EnterpriseInfo]] = {}
     for y in years:
         out[y] = {}
@@ -96,6 +114,7 @@ def _enterprise_infos(ents: Q, years: list[int]) -> dict[int, dict[int, d.Enterp
                 gender_equality_practice=r["gender_equality_practice"],
                 anti_harassment_rules=r["anti_harassment_rules"],
                 iso_certificates=certs.get(r["id"], []),
+                iso_applied=applied.get((r["id"], y), {}),
                 compliance_ok=None if flag is None else bool(flag),
                 revenue_vnd=_f(r["revenue_vnd"]),
                 value_added_vnd=_f(r["value_added_vnd"]),
@@ -200,6 +219,11 @@ def _facilities(park_ids, years: list[int]) -> list[d.FacilityTotal]:
         .values("y", "facility_id", "facility__kind", "facility__name")
         .annotate(
             inflow=Sum("quantity_canonical", filter=m3 & Q(direction="in")),
+            inflow_domestic=Sum(
+                "quantity_canonical",
+                filter=m3
+                & Q(direction="in", resource_code__startswith="water.wastewater.domestic"),
+            ),
             outflow=Sum("quantity_canonical", filter=m3 & Q(direction="out")),
             reused=Sum(
                 "quantity_canonical",
@@ -224,6 +248,7 @@ def _facilities(park_ids, years: list[int]) -> list[d.FacilityTotal]:
                 year=r["y"],
                 name=r["facility__name"],
                 inflow_m3=r["inflow"] if wwtp else None,
+                inflow_domestic_m3=(r["inflow_domestic"] or 0.0) if wwtp else None,
                 outflow_m3=r["outflow"] if wwtp else None,
                 reused_m3=(r["reused"] or 0.0) if wwtp else None,
                 generation_kwh=None if wwtp else (r["solar"] or 0.0),
@@ -257,6 +282,11 @@ def _symbioses(parties: Q, years: list[int]) -> dict[int, list[d.Symbiosis]]:
         .order_by()
     }
     ever = {a for a, _y in realised}
+    history = defaultdict(list)
+    for h in AgreementStatusChange.objects.filter(
+        agreement_id__in=[a["id"] for a in agreements]
+    ).values_list("agreement_id", "on", "status"):
+        history[h[0]].append((h[1] or date.min, h[2]))
     out = {}
     for y in years:
         out[y] = [
@@ -269,6 +299,7 @@ def _symbioses(parties: Q, years: list[int]) -> dict[int, list[d.Symbiosis]]:
                 ended_on=a["ends_on"],
                 realised_quantity=realised.get((a["id"], y), 0.0 if a["id"] in ever else None),
                 unit=a["unit"],
+                status_history=history.get(a["id"], []),
             )
             for a in agreements
         ]
@@ -334,34 +365,37 @@ def build_park_snapshots(
     parks, year: int, history_years: int = HISTORY_YEARS, as_of: date | None = None
 ) -> dict[int, d.ParkSnapshot]:
     """{park id: ParkSnapshot} of ``parks`` (Park instances) for ``year``: the same snapshots
-    as :func:`build_park_snapshot`, built with one query per table for all the parks."""
+    as :func:`build_park_snapshot`, built with one query per table for all the parks.
+
+    The enterprises of a park's year are its tenants in that year (tenancy periods); a
+    symbiosis belongs to a park's year when one of its participants is a tenant then, and
+    participants elsewhere are loaded as ``partners``."""
     parks = list(parks)
-    ids = [p.pk for p in parks]
+    pids = [p.pk for p in parks]
     years = _years(year, history_years)
-    ents = Q(park_id__in=ids)
-    ent_park = dict(Enterprise.objects.filter(ents).values_list("pk", "park_id"))
-    fac_park = dict(SharedFacility.objects.filter(ents).values_list("pk", "park_id"))
-    infos = {y: defaultdict(list) for y in years}
-    for y, by_id in _enterprise_infos(ents, years).items():
-        for e in by_id.values():
-            infos[y][ent_park[e.id]].append(e)
-    measures = defaultdict(list)
-    for m in _measures(ents):
-        measures[ent_park[m.enterprise_id]].append(m)
-    flows = _flows(None, Q(park_id__in=ids), years, split=True)
-    facilities = defaultdict(list)
-    for f in _facilities(ids, years):
+    periods = tenancy_periods(pids)
+    members = _tenants_by_park(periods, years, pids)
+    ids = {e for by_year in members.values() for s in by_year.values() for e in s}
+    ents = Q(pk__in=ids)
+    measures = _measures(ents)
+    flows = _flows(None, Q(park_id__in=pids), years, split=True)
+    fac_park = dict(SharedFacility.objects.filter(park_id__in=pids).values_list("pk", "park_id"))
+    facilities: dict[int, list] = defaultdict(list)
+    for f in _facilities(pids, years):
         facilities[fac_park[f.id]].append(f)
-    symbioses = {y: defaultdict(list) for y in years}
-    for y, items in _symbioses(
-        Q(supplier__park_id__in=ids) | Q(receiver__park_id__in=ids), years
-    ).items():
-        for s in items:
-            for pk in dict.fromkeys(ent_park.get(e) for e in s.participants[:2]):
-                if pk is not None:
-                    symbioses[y][pk].append(s)
-    declared = _declarations(Q(park_id__in=ids), years, by="park_id")
-    prior = _prior_values(Q(park_id__in=ids, enterprise__isnull=True), years[0], by="park_id")
+    all_symbioses = _symbioses(Q(supplier_id__in=ids) | Q(receiver_id__in=ids), years)
+    symbioses = {
+        pk: {
+            y: [s for s in all_symbioses[y] if set(s.participants) & members[pk][y]]
+            for y in years
+        }
+        for pk in pids
+    }
+    outside = {p for y in years for s in all_symbioses[y] for p in s.participants} - ids
+    infos = _enterprise_infos(ents | Q(pk__in=outside), years)
+    declared = _declarations(Q(park_id__in=pids), years, by="park_id")
+    prior = _prior_values(Q(park_id__in=pids, enterprise__isnull=True), years[0], by="park_id")
+    months = _months_many(ids, years, members, periods)
     out = {}
     for park in parks:
         info = d.ParkInfo(
@@ -374,17 +408,30 @@ def build_park_snapshots(
             province=park.province.name,
             region=park.province.region,
         )
+        park_flows = flows.get(park.pk, [])
 
-        def snap(y, park=park, info=info, **kw):
+        def snap(y, park=park, info=info, park_flows=park_flows, **kw):
+            tenants = members[park.pk][y]
+            syms = symbioses[park.pk][y]
             return d.ParkSnapshot(
                 park=info,
                 year=y,
-                enterprises=infos[y][park.pk],
-                recp_measures=measures[park.pk],
-                flows=[f for f in flows.get(park.pk, []) if f.year == y],
+                enterprises=[e for e in infos[y].values() if e.id in tenants],
+                recp_measures=[m for m in measures if m.enterprise_id in tenants],
+                flows=[
+                    f
+                    for f in park_flows
+                    if f.year == y and (f.enterprise_id is None or f.enterprise_id in tenants)
+                ],
                 facilities=[f for f in facilities[park.pk] if f.year == y],
-                symbioses=symbioses[y][park.pk],
+                symbioses=syms,
                 declared=declared[park.pk][y],
+                months={e: m for (pk, e, yy), m in months.items() if pk == park.pk and yy == y},
+                partners=[
+                    infos[y][p]
+                    for p in sorted({p for s in syms for p in s.participants} - tenants)
+                    if p in infos[y]
+                ],
                 **kw,
             )
 
@@ -394,6 +441,44 @@ def build_park_snapshots(
             prior_values=prior[park.pk],
             as_of=as_of,
         )
+    return out
+
+
+def _tenants_by_park(periods, years: list[int], pids) -> dict[int, dict[int, set[int]]]:
+    """{park id: {year: ids of the park's tenants in that year}} (whole calendar years)."""
+    full = months_of_periods(periods, years, today=date(years[-1] + 1, 1, 1))
+    out: dict[int, dict[int, set[int]]] = {pk: {y: set() for y in years} for pk in pids}
+    for ent, park, y in full:
+        if park in out:
+            out[park][y].add(ent)
+    return out
+
+
+def _months_many(ids, years, members, periods) -> dict[tuple[int, int, int], tuple[int, int]]:
+    """{(park, enterprise, year): (months with GHG records, months expected from tenancy)}
+    for the tenants that reported GHG records in the year (the inventory's month rule)."""
+    expected = months_of_periods(periods, years)
+    q = Q()
+    for p in GHG_PREFIXES:
+        q |= Q(resource_code__startswith=p)
+    reported: dict = defaultdict(set)
+    for ent, period in (
+        FlowRecord.objects.filter(
+            q,
+            enterprise_id__in=ids,
+            period__gte=date(years[0], 1, 1),
+            period__lt=date(years[-1] + 1, 1, 1),
+        )  # fmt: skip
+        .values_list("enterprise_id", "period")
+        .distinct()
+    ):
+        reported[(ent, period.year)].add(period.month)
+    out = {}
+    for pk, by_year in members.items():
+        for (ent, y), got in reported.items():
+            n = expected.get((ent, pk, y))
+            if n and ent in by_year.get(y, ()):
+                out[(pk, ent, y)] = (len(got), n)
     return out
 
 

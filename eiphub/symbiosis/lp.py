@@ -8,6 +8,9 @@ No Python loop runs over matrix entries.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -15,6 +18,35 @@ import highspy
 import numpy as np
 
 INF = highspy.kHighsInf
+
+
+def _flush_c_stdout() -> None:
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):  # pragma: no cover - no libc symbol table
+        pass
+
+
+def new_highs() -> highspy.Highs:
+    """A HiGHS object that writes nothing on stdout (the one place creating them).
+
+    HiGHS prints its banner from the C++ constructor, before any option can be set, so the
+    process's file descriptor 1 points at stderr while the object is built; then
+    ``output_flag`` and ``log_to_console`` are switched off before any solve.  Commands
+    with ``--format json`` thus write only JSON on stdout."""
+    sys.stdout.flush()
+    _flush_c_stdout()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("log_to_console", False)
+        _flush_c_stdout()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
 
 
 class SolverError(RuntimeError):
@@ -136,8 +168,7 @@ def solve(
     lp.a_matrix_.value_ = value
     lp.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
     is_mip = bool(integer.any()) and not relax
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))

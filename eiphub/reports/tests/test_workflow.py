@@ -1,5 +1,7 @@
 """Report workflow: legal and illegal transitions per role, immutability, audit trail."""
 
+import datetime as dt
+
 import pytest
 
 from eiphub.accounts.models import Role
@@ -149,7 +151,10 @@ def test_reopen_then_recompute_keeps_overrides(w):
     rep = workflow.transition(board, rep, "return", "check ENV.1")
     rep = workflow.transition(dev, rep, "reopen")
     assert rep.status == "draft"
+    # ending it today would not change 2024 (status history); a correction dating its end
+    # before 2024 does
     w.slag.status = "ended"
+    w.slag.ends_on = dt.date(2023, 12, 31)
     w.slag.save()
     rep = workflow.recompute(dev, rep)
     assert rep.computed["criteria"]["ENV.1"]["value"] == 1
