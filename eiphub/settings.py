@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # --- security (issue 18): strict CSP with per-request nonces ---
+    "eiphub.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "eiphub.urls"
@@ -64,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "eiphub.web.context.navigation",
+                "eiphub.web.context.csp",
             ],
         },
     },
