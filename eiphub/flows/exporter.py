@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from eiphub.accounts.scoping import enterprises_for, flows_for, parks_for
 from eiphub.core.catalogue import default_catalogue
+from eiphub.core.spreadsheet import csv_value, xlsx_row
 from eiphub.registry.models import Park
 from eiphub.registry.validators import make_tax_code
 
@@ -141,7 +142,7 @@ def _write_csv(kind: S.Kind, rows, lang: str) -> bytes:
     w = csv.writer(buf, delimiter=";" if lang.startswith("vi") else ",", lineterminator="\r\n")
     w.writerow(kind.headers(lang))
     for row in rows:
-        w.writerow([_text(_cell(c, row.get(c.key), lang)) for c in kind.columns])
+        w.writerow([_text(csv_value(_cell(c, row.get(c.key), lang))) for c in kind.columns])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -170,7 +171,7 @@ def _data_sheet(wb, kind: S.Kind, lang: str, rows):
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(len(c.header(lang)) + 4, 40))
     ws.append(_header_cells(ws, kind, lang))
     for row in rows:
-        ws.append([_cell(c, row.get(c.key), lang) for c in kind.columns])
+        ws.append(xlsx_row(ws, [_cell(c, row.get(c.key), lang) for c in kind.columns]))
     return ws
 
 
@@ -307,7 +308,7 @@ def _instructions(wb, kind: S.Kind, lang: str, examples: list[dict]):
     title("Examples (not imported)" if en else "Ví dụ (không được nhập)")
     bold(kind.headers(lang))
     for row in examples:
-        ws.append([_cell(c, row.get(c.key), lang) for c in kind.columns])
+        ws.append(xlsx_row(ws, [_cell(c, row.get(c.key), lang) for c in kind.columns]))
     if kind.key != "flows":
         return
     ws.append([])
