@@ -11,7 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, parks_for
+from eiphub.accounts.scoping import (
+    enterprise_records_for,
+    enterprises_for,
+    enterprises_writable_by,
+    parks_for,
+)
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.ghg import intensities as core_intensities
 from eiphub.core.recp import IMPLEMENTED, RecpError, measure_co2e
@@ -99,7 +104,7 @@ def _int(value, default=None):
 
 
 def visible_measures(user):
-    return Measure.objects.filter(enterprise__in=enterprises_for(user).values("pk"))
+    return Measure.objects.filter(enterprise__in=enterprise_records_for(user).values("pk"))
 
 
 @login_required
