@@ -48,8 +48,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # --- security (issue 18): strict CSP with per-request nonces ---
+    # --- security (issue 18): strict CSP with per-request nonces; unstorable input rejected ---
     "eiphub.web.middleware.ContentSecurityPolicyMiddleware",
+    "eiphub.web.validation.WriteGuardMiddleware",
 ]
 
 ROOT_URLCONF = "eiphub.urls"
@@ -80,6 +81,8 @@ DATABASES = {
         os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60
     )
 }
+# --- security (issue 18): a failed request writes nothing ---
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.units import UnitError
 
-from .models import Direction, FlowRecord
+from .models import DataQuality, Direction, Fate, FlowRecord, Origin
 
 
 class FlowInputError(ValueError):
@@ -61,6 +61,26 @@ def validate_period(period: dt.date, today: dt.date | None = None) -> dt.date:
     return period
 
 
+def check_values(quantity, period: dt.date, extra: dict) -> None:
+    """Bounds and allowed values of a flow row (issue 18; limits in eiphub.core.bounds)."""
+    from eiphub.core import bounds
+    from eiphub.web.validation import message
+
+    code = bounds.number_error(quantity, 0, bounds.MAX_QUANTITY)
+    if code:
+        raise FlowInputError("quantity", message(code, hi=bounds.MAX_QUANTITY))
+    if bounds.year_error(period.year):
+        raise FlowInputError("period", message("year_out_of_range"))
+    for field, choices in (("origin", Origin), ("fate", Fate), ("data_quality", DataQuality)):
+        value = extra.get(field) or ""
+        if value and value not in choices.values:
+            raise FlowInputError(
+                field,
+                _("“%(value)s” is not an allowed value; use one of: %(allowed)s.")
+                % {"value": value, "allowed": ", ".join(v for v in choices.values if v)},
+            )
+
+
 def save_flow(
     *, owner, resource_code, direction, period, quantity, unit, user=None, **extra
 ) -> FlowRecord:
@@ -69,6 +89,7 @@ def save_flow(
         raise FlowInputError("quantity", _("Quantity must not be negative."))
     if direction not in Direction.values:
         raise FlowInputError("direction", _("Direction must be “in” or “out”."))
+    check_values(quantity, period, extra)
     period = validate_period(period)
     canonical, cunit = canonicalise(resource_code, quantity, unit)
     key = {

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -68,6 +68,7 @@ def _may_import(user) -> bool:
     return enterprises_writable_by(user).exists() or parks_writable_by(user).exists()
 
 
+@transaction.non_atomic_requests  # the batch row must be committed before its thread starts
 @login_required
 def import_page(request):
     if not _may_import(request.user):

