@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from eiphub.accounts.scoping import enterprises_writable_by, flows_for
+from eiphub.web.params import id_param
 
 from .forms import FlowEntryForm
 from .services import FlowInputError, save_flow
@@ -27,8 +28,8 @@ def entry(request):
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{request.path}?enterprise={ent.pk}")
-    ent_id = request.GET.get("enterprise") or (
-        form.data.get("enterprise") if form.is_bound else None
+    ent_id = id_param(request.GET.get("enterprise")) or (
+        id_param(form.data.get("enterprise")) if form.is_bound else None
     )
     recent = (
         flows_for(request.user)

@@ -116,6 +116,8 @@ def export_download(request):
     year = request.GET.get("year") or None
     try:
         year = int(year) if year else None
+        if year is not None and not 1900 <= year <= 2100:
+            raise ValueError(year)
         data = export(what, request.user, park=park, year=year, fmt=fmt, lang=lang)
     except ValueError as exc:  # ExportError or a bad year
         return HttpResponseBadRequest(str(exc) if isinstance(exc, ExportError) else _("Bad year."))

@@ -47,7 +47,12 @@ def test_huge_investment_is_refused_and_nothing_is_saved(world):
 
 @pytest.mark.parametrize(
     "field,value",
-    [("title", "LED\x00"), ("title", "LED\x07bell"), ("assessed_by", "x\x1b[31m"), ("notes", "\x00")],
+    [
+        ("title", "LED\x00"),
+        ("title", "LED\x07bell"),
+        ("assessed_by", "x\x1b[31m"),
+        ("notes", "\x00"),
+    ],
 )
 def test_control_characters_are_refused_with_a_message(world, field, value):
     resp = _measure(world, **{field: value})
