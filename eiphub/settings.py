@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # --- security (issue 18): strict CSP with per-request nonces; unstorable input rejected ---
+    "eiphub.web.middleware.ContentSecurityPolicyMiddleware",
+    "eiphub.web.validation.WriteGuardMiddleware",
 ]
 
 ROOT_URLCONF = "eiphub.urls"
@@ -77,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "eiphub.web.context.navigation",
+                "eiphub.web.context.csp",
             ],
         },
     },
@@ -90,6 +94,8 @@ DATABASES = {
         os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60
     )
 }
+# --- security (issue 18): a failed request writes nothing ---
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
     if os.environ.get("EIPHUB_SQLITE_TEST_DB"):

@@ -74,6 +74,23 @@ def enterprises_for(user) -> QuerySet[Enterprise]:
     return Enterprise.objects.filter(park__in=parks_for(user))
 
 
+def enterprise_records_for(user) -> QuerySet[Enterprise]:
+    """Enterprises whose full record the user may read: finance (revenue, value added),
+    coordinates, workforce and RECP measures.
+
+    The "publish flows" consent (``Enterprise.publish_flows``) publishes an enterprise's
+    name and monthly flows to its park neighbours, nothing else: for an enterprise user
+    this is its own enterprise only.  Other roles: as ``enterprises_for``.
+    """
+    role = role_of(user)
+    if role == Role.ENTERPRISE:
+        p = _profile(user)
+        if not (p and p.enterprise_id):
+            return Enterprise.objects.none()
+        return Enterprise.objects.filter(pk=p.enterprise_id)
+    return enterprises_for(user)
+
+
 def enterprises_writable_by(user) -> QuerySet[Enterprise]:
     """Enterprises whose flows the user may enter or import."""
     role = role_of(user)

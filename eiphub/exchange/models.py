@@ -56,8 +56,23 @@ class Listing(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    # Optimistic concurrency (issue 18): an edit names the version it read.
+    version = models.PositiveIntegerField(default=1)
+
     class Meta:
         ordering = ["-created"]
+        constraints = [
+            # issue 18: the database rejects what validation missed (eiphub.core.bounds)
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0, quantity__lte=10**12),
+                name="listing_quantity_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price_vnd_per_unit__isnull=True)
+                | models.Q(price_vnd_per_unit__gte=-(10**15), price_vnd_per_unit__lte=10**15),
+                name="listing_price_in_range",
+            ),
+        ]
 
 
 class Match(models.Model):
@@ -124,6 +139,9 @@ class Agreement(models.Model):
     co2e_t_per_year = models.FloatField(default=0)
     notes = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    # Optimistic concurrency (issue 18): an edit names the version it read.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created"]

@@ -99,6 +99,71 @@ def quantity_band(quantity: float | None, unit: str, period: str = "year") -> st
     return f"{text} {unit}{period_suffix(period)}"
 
 
+# --------------------------------------------------------------------------
+# Blind projection helpers (issue 18): one home for what a blind output may say
+# --------------------------------------------------------------------------
+
+DISTANCE_BANDS_KM = (5, 20, 50)
+# Smallest number of enterprises behind any aggregate shown to an enterprise user.
+MIN_GROUP = 3
+
+
+def distance_band(km: float | None) -> str:
+    """A distance as a band (< 5, 5–20, 20–50, > 50 km); never the exact value."""
+    if km is None or not math.isfinite(km):
+        return "—"
+    lo = 0
+    for hi in DISTANCE_BANDS_KM:
+        if km < hi:
+            return f"< {hi} km" if lo == 0 else f"{lo}–{hi} km"
+        lo = hi
+    return f"> {DISTANCE_BANDS_KM[-1]} km"
+
+
+_KM_RE = re.compile(r"\b\d+(?:[.,]\d+)?\s*km\b")
+_PCT_CLAUSES = (
+    re.compile(r";?\s*covers\s+[\d.,]+\s*%\s+of the want", re.IGNORECASE),
+    re.compile(r";?\s*đáp ứng\s+[\d.,]+\s*%\s+nhu cầu", re.IGNORECASE),
+    re.compile(r";?\s*benefit\s*≈\s*[\d.,]+\s*million VND/year", re.IGNORECASE),
+    re.compile(r";?\s*lợi ích\s*≈\s*[\d.,]+\s*triệu đồng/năm", re.IGNORECASE),
+)
+
+
+def blind_text(text: str, hidden: list[Enterprise]) -> str:
+    """A stored explanation as a blind output may show it: no hidden party's name or tax
+    code, distances as bands, no share of the want and no benefit (both give the hidden
+    quantity away)."""
+    text = scrub(text or "", hidden)
+    if not hidden:
+        return text
+    for rx in _PCT_CLAUSES:
+        text = rx.sub("", text)
+
+    def band(m):
+        return distance_band(float(m.group(0).split()[0].replace("km", "").replace(",", ".")))
+
+    return _KM_RE.sub(band, text)
+
+
+def blind_link(row: dict, hidden_side: str) -> dict:
+    """A network link row as the other party may see it while ``hidden_side`` (supplier or
+    receiver) is not revealed: no ids of that side, distance and flow as bands."""
+    out = dict(row)
+    listing_key = {"supplier": "offer_id", "receiver": "want_id"}[hidden_side]
+    out[f"{hidden_side}_id"] = None
+    out[listing_key] = None
+    out["distance_band"] = distance_band(row.get("distance_km"))
+    out["distance_km"] = None
+    out["flow_band"] = quantity_band(row.get("flow"), row.get("unit") or "", "year")
+    out["flow"] = None
+    out["explanation"] = out["explanation_vi"] = ""
+    if "link" in out:  # "offer->want" listing ids: an opaque key instead
+        import hashlib
+
+        out["link"] = "x" + hashlib.sha256(str(row["link"]).encode()).hexdigest()[:12]
+    return out
+
+
 def resource_name(code: str, text: str = "", lang: str | None = None) -> str:
     return default_catalogue().label(code, lang or translation.get_language() or "vi", text)
 
@@ -367,6 +432,7 @@ class MatchView:
     offer: ListingView
     want: ListingView
     matched_band: str
+    distance_band: str = "—"
     matched_quantity: float | None = None
     unit: str | None = None
     agreement_id: int | None = None
@@ -449,11 +515,12 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
         id=m.pk,
         status=m.status,
         score=round(m.score, 3),
-        distance_km=None if m.distance_km is None else round(m.distance_km),
+        distance_km=None if m.distance_km is None or not exact else round(m.distance_km),
+        distance_band=distance_band(m.distance_km),
         pathway=m.pathway,
         benefit_vnd_per_year=m.benefit_vnd_per_year,
         co2e_t_per_year=m.co2e_t_per_year,
-        explanation=scrub(text, hidden),
+        explanation=blind_text(text, hidden),
         side=side,
         revealed=m.revealed,
         offer_accepted=m.offer_accepted,

@@ -13,11 +13,19 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from eiphub.accounts.scoping import enterprises_for, flows_for, parks_for
+from eiphub.accounts.scoping import (
+    enterprise_records_for,
+    enterprises_for,
+    enterprises_writable_by,
+    flows_for,
+    parks_for,
+)
 from eiphub.core.catalogue import default_catalogue
+from eiphub.core.spreadsheet import csv_value, xlsx_row
 from eiphub.registry.models import Park
 from eiphub.registry.validators import make_tax_code
 
@@ -80,7 +88,15 @@ def _check_park(park: str | None) -> str | None:
 
 def flow_rows(user, park=None, year=None, lang="vi"):
     cat = default_catalogue()
-    qs = flows_for(user).select_related("enterprise__park", "facility__park", "counterparty")
+    # A counterparty's tax code only where the user may read that enterprise, or on the
+    # user's own flows (it entered the counterparty itself): never a third party's.
+    readable = enterprises_for(user).filter(pk=OuterRef("counterparty_id"))
+    own = set(enterprises_writable_by(user).values_list("pk", flat=True))
+    qs = (
+        flows_for(user)
+        .select_related("enterprise__park", "facility__park", "counterparty")
+        .annotate(cp_readable=Exists(readable))
+    )
     if park:
         qs = qs.filter(park__code=park)
     if year:
@@ -104,7 +120,9 @@ def flow_rows(user, park=None, year=None, lang="vi"):
             "unit": f.unit,
             "origin": f.origin,
             "fate": f.fate,
-            "counterparty": f.counterparty.tax_code if f.counterparty else None,
+            "counterparty": f.counterparty.tax_code
+            if f.counterparty and (f.cp_readable or f.enterprise_id in own)
+            else None,
             "data_quality": f.data_quality,
         }
 
@@ -120,7 +138,8 @@ def park_rows(user, park=None, year=None, lang="vi"):
 
 
 def enterprise_rows(user, park=None, year=None, lang="vi"):
-    qs = enterprises_for(user).select_related("park").order_by("park__code", "tax_code")
+    # Registry records (finance, coordinates, workforce): not published by "publish flows".
+    qs = enterprise_records_for(user).select_related("park").order_by("park__code", "tax_code")
     if park:
         qs = qs.filter(park__code=park)
     for e in qs:
@@ -140,7 +159,7 @@ def _write_csv(kind: S.Kind, rows, lang: str) -> bytes:
     w = csv.writer(buf, delimiter=";" if lang.startswith("vi") else ",", lineterminator="\r\n")
     w.writerow(kind.headers(lang))
     for row in rows:
-        w.writerow([_text(_cell(c, row.get(c.key), lang)) for c in kind.columns])
+        w.writerow([_text(csv_value(_cell(c, row.get(c.key), lang))) for c in kind.columns])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -169,7 +188,7 @@ def _data_sheet(wb, kind: S.Kind, lang: str, rows):
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(len(c.header(lang)) + 4, 40))
     ws.append(_header_cells(ws, kind, lang))
     for row in rows:
-        ws.append([_cell(c, row.get(c.key), lang) for c in kind.columns])
+        ws.append(xlsx_row(ws, [_cell(c, row.get(c.key), lang) for c in kind.columns]))
     return ws
 
 
@@ -306,7 +325,7 @@ def _instructions(wb, kind: S.Kind, lang: str, examples: list[dict]):
     title("Examples (not imported)" if en else "Ví dụ (không được nhập)")
     bold(kind.headers(lang))
     for row in examples:
-        ws.append([_cell(c, row.get(c.key), lang) for c in kind.columns])
+        ws.append(xlsx_row(ws, [_cell(c, row.get(c.key), lang) for c in kind.columns]))
     if kind.key != "flows":
         return
     ws.append([])

@@ -218,6 +218,20 @@ class FlowRecord(models.Model):
                 name="flow_owner_exactly_one",
             ),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="flow_quantity_non_negative"),
+            # --- issue 18: the database rejects what validation missed (eiphub.core.bounds) ---
+            models.CheckConstraint(condition=Q(quantity__lte=10**12), name="flow_quantity_bounded"),
+            models.CheckConstraint(
+                condition=Q(period__gte="2000-01-01", period__lte="2100-12-31"),
+                name="flow_period_in_range",
+            ),
+            models.CheckConstraint(condition=Q(fate__in=Fate.values), name="flow_fate_valid"),
+            models.CheckConstraint(condition=Q(origin__in=Origin.values), name="flow_origin_valid"),
+            models.CheckConstraint(
+                condition=Q(data_quality__in=DataQuality.values), name="flow_data_quality_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="flow_direction_valid"
+            ),
             # One record per owner, month, resource, direction and route (origin of an
             # input, fate of an output: a waste may be partly sold and partly landfilled).
             models.UniqueConstraint(

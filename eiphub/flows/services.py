@@ -14,7 +14,7 @@ from eiphub.core.numbers import NumberError, format_input, parse_number
 from eiphub.core.units import UnitError
 from eiphub.web.numbers import active_lang, number_message
 
-from .models import Direction, FlowRecord, FlowRevision
+from .models import DataQuality, Direction, Fate, FlowRecord, FlowRevision, Origin
 
 
 class FlowInputError(ValueError):
@@ -127,6 +127,25 @@ def _revision(flow: FlowRecord, action: str, user, old: dict | None) -> FlowRevi
 def _snapshot(flow: FlowRecord) -> dict:
     return {k: getattr(flow, k) for k in (*_VALUE_FIELDS, "entered_by_id", "batch_id", "version")}
 
+def check_values(quantity, period: dt.date, extra: dict) -> None:
+    """Bounds and allowed values of a flow row (issue 18; limits in eiphub.core.bounds)."""
+    from eiphub.core import bounds
+    from eiphub.web.validation import message
+
+    code = bounds.number_error(quantity, 0, bounds.MAX_QUANTITY)
+    if code:
+        raise FlowInputError("quantity", message(code, hi=bounds.MAX_QUANTITY))
+    if bounds.year_error(period.year):
+        raise FlowInputError("period", message("year_out_of_range"))
+    for field, choices in (("origin", Origin), ("fate", Fate), ("data_quality", DataQuality)):
+        value = extra.get(field) or ""
+        if value and value not in choices.values:
+            raise FlowInputError(
+                field,
+                _("“%(value)s” is not an allowed value; use one of: %(allowed)s.")
+                % {"value": value, "allowed": ", ".join(v for v in choices.values if v)},
+            )
+
 
 def save_flow(
     *,
@@ -155,6 +174,7 @@ def save_flow(
         raise FlowInputError("quantity", _("Quantity must not be negative."))
     if direction not in Direction.values:
         raise FlowInputError("direction", _("Direction must be “in” or “out”."))
+    check_values(quantity, period, extra)
     period = validate_period(period)
     canonical, cunit = canonicalise(resource_code, quantity, unit)
     from eiphub.registry.models import Enterprise

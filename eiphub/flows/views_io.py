@@ -71,6 +71,7 @@ def _may_import(user) -> bool:
     return enterprises_writable_by(user).exists() or parks_writable_by(user).exists()
 
 
+@transaction.non_atomic_requests  # the batch row must be committed before its thread starts
 @login_required
 def import_page(request):
     if not _may_import(request.user):
@@ -197,6 +198,8 @@ def export_download(request):
     year = request.GET.get("year") or None
     try:
         year = int(year) if year else None
+        if year is not None and not 1900 <= year <= 2100:
+            raise ValueError(year)
         data = export(what, request.user, park=park, year=year, fmt=fmt, lang=lang)
     except ValueError as exc:  # ExportError or a bad year
         return HttpResponseBadRequest(str(exc) if isinstance(exc, ExportError) else _("Bad year."))

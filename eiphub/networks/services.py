@@ -403,9 +403,10 @@ class ScenarioView:
                 other = r["want_id"] if r["supplier_id"] in own else r["offer_id"]
                 lst = listings.get(other)
                 named = lst is not None and viewer.level(lst) != xs.BLIND
-                rows.append(
-                    self._row(r, names, lang, own | ({lst.enterprise_id} if named else set()))
-                )
+                row = self._row(r, names, lang, own | ({lst.enterprise_id} if named else set()))
+                if not named:  # the one blind projection of exchange (ids, distance, flow)
+                    row = xs.blind_link(row, "receiver" if r["supplier_id"] in own else "supplier")
+                rows.append(row)
             self.links = rows
         else:
             visible = set(enterprises_for(user).filter(pk__in=ids).values_list("pk", flat=True))

@@ -27,10 +27,10 @@ def _park(request, code):
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """An id or a year from a query parameter; a bad one is ``default`` (web/params.py)."""
+    from eiphub.web.params import int_param
+
+    return int_param(value, default, 0, 2**62)
 
 
 @login_required

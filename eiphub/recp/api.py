@@ -9,9 +9,18 @@ from ninja import Path, Query, Router, Schema
 from ninja import Status as Reply
 from ninja.errors import HttpError
 
-from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, parks_for
+from eiphub.accounts.models import Role
+from eiphub.accounts.scoping import (
+    enterprise_records_for,
+    enterprises_for,
+    enterprises_writable_by,
+    parks_for,
+    role_of,
+)
+from eiphub.core import bounds
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.rollup import rollup_sentence
+from eiphub.web.validation import message
 
 from . import services
 from .models import Measure, Practice, Status
@@ -129,9 +138,9 @@ def _out(m: Measure) -> dict:
 
 
 def _visible(user):
-    return Measure.objects.filter(enterprise__in=enterprises_for(user).values("pk")).select_related(
-        "enterprise__park"
-    )
+    return Measure.objects.filter(
+        enterprise__in=enterprise_records_for(user).values("pk")
+    ).select_related("enterprise__park")
 
 
 @router.get("/recp/measures", response=list[MeasureOut])
@@ -181,6 +190,19 @@ def create_measure(request, body: MeasureIn):
             return Reply(400, {"field": "savings", "detail": f"{code}: saving must be positive"})
     if body.investment_vnd < 0 or body.savings_vnd_per_year < 0:
         return Reply(400, {"field": "investment_vnd", "detail": "must not be negative"})
+    for field in ("investment_vnd", "savings_vnd_per_year", "co2e_t_per_year"):
+        code = bounds.number_error(getattr(body, field) or 0, -bounds.MAX_VND, bounds.MAX_VND)
+        if code:
+            return Reply(400, {"field": field, "detail": message(code)})
+    for field, d in (
+        ("identified_on", body.identified_on),
+        ("implemented_on", body.implemented_on),
+    ):
+        if d is not None and not bounds.MIN_DATE_YEAR <= d.year <= bounds.MAX_YEAR:
+            return Reply(400, {"field": field, "detail": message("year_out_of_range")})
+    for code, qty in body.savings.items():
+        if bounds.number_error(qty, 0, bounds.MAX_QUANTITY):
+            return Reply(400, {"field": "savings", "detail": f"{code}: {message('out_of_range')}"})
     m = Measure.objects.create(enterprise=ent, **body.dict(exclude={"enterprise_id"}))
     return Reply(201, _out(Measure.objects.select_related("enterprise__park").get(pk=m.pk)))
 
@@ -198,6 +220,9 @@ def rollup(
         raise HttpError(422, "year out of range")
     res = services.rollup_for(request.user, park or None, province or None, year or None)
     r = res.rollup
+    records, warnings, parks = r.records, r.warnings, res.parks
+    if role_of(request.user) == Role.ENTERPRISE:
+        records, warnings, parks = _enterprise_projection(request.user, r, res.parks)
     return {
         "sentence_vi": rollup_sentence(r, "vi"),
         "sentence_en": rollup_sentence(r, "en"),
@@ -221,12 +246,49 @@ def rollup(
                 "co2e_t_per_year",
                 "symbioses_operating",
                 "symbiosis_benefits_vnd_per_year",
-                "records",
-                "warnings",
             )  # fmt: skip
         },
-        "parks": res.parks,
+        "records": records,
+        "warnings": warnings,
+        "parks": parks,
     }
+
+
+def _enterprise_projection(user, r, parks):
+    """What an enterprise may see of a roll-up: drill-down ids of its own enterprises,
+    measures and agreements only; per-park rows only over at least MIN_GROUP enterprises."""
+    from django.db.models import Q
+
+    from eiphub.exchange.models import Agreement
+    from eiphub.exchange.services import MIN_GROUP, owner_enterprises
+
+    own = {str(pk) for pk in owner_enterprises(user).values_list("pk", flat=True)}
+    own_measures = {
+        str(pk) for pk in Measure.objects.filter(enterprise__in=own).values_list("pk", flat=True)
+    }
+    own_agreements = {
+        str(pk)
+        for pk in Agreement.objects.filter(Q(supplier__in=own) | Q(receiver__in=own)).values_list(
+            "pk", flat=True
+        )
+    }
+    records = {}
+    for key, ids in r.records.items():
+        allowed = (
+            own
+            if key.startswith("enterprises_")
+            else own_agreements
+            if key.startswith("symbioses")
+            else own_measures
+        )
+        records[key] = [i for i in ids if i in allowed]
+
+    def own_warning(w: str) -> bool:
+        head = w.split(":", 1)[0].removeprefix("measure ").strip()
+        return not head.isdigit() or head in own_measures
+
+    warnings = [w for w in r.warnings if own_warning(w)]
+    return records, warnings, [p for p in parks if p["enterprises"] >= MIN_GROUP]
 
 
 @router.get("/recp/ghg/{code}", response=list[GhgOut])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, parks_for
+from eiphub.accounts.scoping import (
+    enterprise_records_for,
+    enterprises_for,
+    enterprises_writable_by,
+    parks_for,
+)
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.ghg import intensities as core_intensities
 from eiphub.core.recp import IMPLEMENTED, RecpError, measure_co2e
@@ -89,17 +96,17 @@ def _res_name(code: str) -> str:
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """An id or a year from a query parameter; a bad one is ``default`` (web/params.py)."""
+    from eiphub.web.params import int_param
+
+    return int_param(value, default, 0, 2**62)
 
 
 # -- measures ----------------------------------------------------------------------------------
 
 
 def visible_measures(user):
-    return Measure.objects.filter(enterprise__in=enterprises_for(user).values("pk"))
+    return Measure.objects.filter(enterprise__in=enterprise_records_for(user).values("pk"))
 
 
 @login_required
@@ -279,9 +286,12 @@ def ghg_park(request):
 
     n_months = services.months_by_year([park.pk])
     years = sorted(n_months, reverse=True)
-    year = _int(request.GET.get("year"), reference_year([park.pk]))
+    from eiphub.web.params import year_param
+
+    # a park without flows has no reference year: this year, shown empty (never year 0)
+    year = year_param(request.GET.get("year")) or reference_year([park.pk]) or dt.date.today().year
     strict = request.GET.get("strict") == "1"
-    inv = services.inventory_for([park.pk], years or [year or 0], strict=strict)
+    inv = services.inventory_for([park.pk], years or [year], strict=strict)
     park_rows = {y: r for (_k, y), r in inv.rows("park").items()}
     row = park_rows.get(year)
     ent_rows = {k[0]: r for k, r in inv.rows("enterprise").items() if k[1] == year}

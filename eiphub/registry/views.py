@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from eiphub.accounts.scoping import enterprises_for, flows_for, parks_for, public_parks, role_of
 from eiphub.core.catalogue import default_catalogue
 from eiphub.flows import queries
+from eiphub.web.params import year_param
 
 from .models import Park, Province
 
@@ -87,7 +88,7 @@ def park_detail(request, code):
     park = get_object_or_404(
         parks_for(request.user).select_related("province", "developer"), code=code
     )
-    year = int(request.GET.get("year") or queries.latest_year(park) or 0) or None
+    year = year_param(request.GET.get("year")) or queries.latest_year(park) or None
     cat = default_catalogue()
     # Monthly series and Sankeys come from the park's stored year (eiphub/reports/stored.py).
     from eiphub.reports.stored import park_years
@@ -177,9 +178,8 @@ def park_detail(request, code):
 def enterprise_detail(request, pk):
     ent = get_object_or_404(enterprises_for(request.user).select_related("park"), pk=pk)
     flows = flows_for(request.user).filter(enterprise=ent)
-    year = request.GET.get("year")
     years = sorted({d.year for d in flows.dates("period", "year")}, reverse=True)
-    year = int(year) if year else (years[0] if years else None)
+    year = year_param(request.GET.get("year")) or (years[0] if years else None)
     cat = default_catalogue()
     lang = get_language() or "vi"
     rows = (

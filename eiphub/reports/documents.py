@@ -233,6 +233,8 @@ def report_xlsx(report: AnnualReport, lang: str = "vi") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from eiphub.core.spreadsheet import xlsx_row
+
     with translation.override(lang):
         head, rows = header(report, lang), table(report, lang)
         wb = Workbook()
@@ -241,7 +243,7 @@ def report_xlsx(report: AnnualReport, lang: str = "vi") -> bytes:
         ws.append([head["title"]])
         ws["A1"].font = Font(bold=True, size=13)
         for label, value in head["facts"]:
-            ws.append([label, value])
+            ws.append(xlsx_row(ws, [label, value]))
         ws.append([])
         ws.append([t(k, lang) for k in COLUMNS] + ["(computed)", "(reported)"])
         for cell in ws[ws.max_row]:
@@ -250,18 +252,21 @@ def report_xlsx(report: AnnualReport, lang: str = "vi") -> bytes:
         for r in rows:
             src = raw[r["code"]]
             ws.append(
-                [
-                    r["code"],
-                    r["name"],
-                    r["computed"],
-                    r["reported"],
-                    r["unit"],
-                    r["range"],
-                    r["status"],
-                    r["justification"],
-                    _cell(src["computed"]),
-                    _cell(src["value"]),
-                ]
+                xlsx_row(
+                    ws,
+                    [
+                        r["code"],
+                        r["name"],
+                        r["computed"],
+                        r["reported"],
+                        r["unit"],
+                        r["range"],
+                        r["status"],
+                        r["justification"],
+                        _cell(src["computed"]),
+                        _cell(src["value"]),
+                    ],
+                )
             )
             ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
         for col, width in zip("ABCDEFGHIJ", (9, 70, 16, 16, 12, 16, 22, 40, 12, 12), strict=True):

@@ -135,10 +135,15 @@ class AnnualReport(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+    # Optimistic concurrency (issue 18): an edit names the version it read.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-year", "kind", "park"]
         constraints = [
+            models.CheckConstraint(  # issue 18: reporting years as eiphub.core.bounds
+                condition=Q(year__gte=2000, year__lte=2100), name="report_year_in_range"
+            ),
             models.UniqueConstraint(
                 fields=["kind", "park", "year"],
                 condition=Q(enterprise__isnull=True),

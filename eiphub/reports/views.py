@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST
 
 from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, parks_for, role_of
+from eiphub.core.spreadsheet import csv_value, xlsx_row
 from eiphub.indicators.engine import EngineError, check_input
 from eiphub.indicators.packs import get_pack
 from eiphub.registry.models import Enterprise, Park
@@ -270,8 +271,8 @@ def _benchmark_export(fmt, pack, year, criteria, rows):
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(head)
-        writer.writerows(body)
+        writer.writerow([csv_value(v) for v in head])
+        writer.writerows([csv_value(v) for v in line] for line in body)
         resp = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv")
     else:
         from openpyxl import Workbook
@@ -279,9 +280,9 @@ def _benchmark_export(fmt, pack, year, criteria, rows):
         wb = Workbook()
         ws = wb.active
         ws.title = "benchmark"
-        ws.append(head)
+        ws.append(xlsx_row(ws, head))
         for line in body:
-            ws.append(line)
+            ws.append(xlsx_row(ws, line))
         out = io.BytesIO()
         wb.save(out)
         resp = HttpResponse(out.getvalue(), content_type=documents.MIME["xlsx"])

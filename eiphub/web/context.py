@@ -38,3 +38,8 @@ def navigation(request):
         "nav_items": items,
         "illustrative_data": getattr(settings, "EIPHUB_ILLUSTRATIVE", True),
     }
+
+
+def csp(request):
+    """``csp_nonce``: this request's script nonce (ContentSecurityPolicyMiddleware)."""
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}

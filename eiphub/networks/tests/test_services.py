@@ -111,8 +111,17 @@ def test_enterprise_sees_totals_and_own_links_only(park):
     full = S.ScenarioView(w.users[Role.BOARD], s)
     assert {r["supplier"] for r in full.links} == {w.e2.name_vi, "Công ty Kính Nóng"}
     mine = S.ScenarioView(w.users[Role.ENTERPRISE], s)  # e1: the plastic want
-    assert [r["link"] for r in mine.links] == [_link(w, "near", "want")]
+    assert len(mine.links) == 1 and mine.links[0]["want_id"] == w.L["want"].pk
     assert mine.links[0]["receiver"] == w.e1.name_vi and mine.links[0]["supplier"] is None
+    # blind counterparty: no ids, no exact distance or flow, an opaque link key
+    hidden = mine.links[0]
+    assert (hidden["supplier_id"], hidden["offer_id"], hidden["distance_km"], hidden["flow"]) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert hidden["link"] != _link(w, "near", "want") and hidden["flow_band"] == "100–500 t/year"
     data = mine.to_dict()
     assert data["benefit_vnd_per_year"] == s.benefit_vnd_per_year  # totals stay
     assert data["pareto"] is None and "excluded" not in data["summary"]
@@ -120,6 +129,7 @@ def test_enterprise_sees_totals_and_own_links_only(park):
     Listing.objects.filter(pk=w.L["near"].pk).update(disclosure="park")
     again = S.ScenarioView(w.users[Role.ENTERPRISE], s)
     assert again.links[0]["supplier"] == w.e2.name_vi
+    assert again.links[0]["link"] == _link(w, "near", "want")
 
 
 def test_propose_creates_a_match_once(park):

@@ -101,6 +101,19 @@
     return option;
   }
 
+  /** Axis tooltip built from escaped text only (series and category names are user data). */
+  function axisTooltip(spec) {
+    return function (params) {
+      var list = Array.isArray(params) ? params : [params];
+      if (!list.length) { return ""; }
+      var rows = list.map(function (p) {
+        return escapeHtml(p.seriesName) + ": <b>" +
+          escapeHtml(withUnit(fmt(p.value, spec.decimals), spec.unit)) + "</b>";
+      });
+      return escapeHtml(list[0].name) + "<br>" + rows.join("<br>");
+    };
+  }
+
   function cartesianOption(spec) {
     var option = baseOption(spec);
     var stacked = spec.kind === "stacked";
@@ -118,6 +131,7 @@
     }
     option.tooltip.trigger = "axis";
     option.tooltip.axisPointer = { type: isLine ? "line" : "shadow" };
+    option.tooltip.formatter = axisTooltip(spec);
     option.series = (spec.series || []).map(function (s) {
       var item = { name: s.name, type: isLine ? "line" : "bar", data: s.data,
         emphasis: { focus: "series" } };
@@ -352,7 +366,11 @@
       var marker = L.circleMarker(ll, { radius: radius, color: "#074a40", weight: 1.5,
         fillColor: p.color || "#0b6b5c", fillOpacity: 0.7 });
       marker.bindPopup(popupContent(p));
-      if (p.label) { marker.bindTooltip(String(p.label), { direction: "top", offset: [0, -radius] }); }
+      if (p.label) {  // a text node: Leaflet inserts string tooltips as HTML
+        var tip = document.createElement("span");
+        tip.textContent = String(p.label);
+        marker.bindTooltip(tip, { direction: "top", offset: [0, -radius] });
+      }
       marker.addTo(map);
     });
     if (latlngs.length > 1) {
@@ -452,6 +470,14 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+
+  // ---------- auto-submitting filters (no inline on* handlers: the CSP forbids them) ----------
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) {
+      el.form.submit();
+    }
+  });
 
   // ---------- wiring ----------
   function each(root, selector, fn) {
