@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "eiphub.networks",
     "eiphub.recp",
     "eiphub.reports",
+    "eiphub.monitoring",
 ]
 
 MIDDLEWARE = [
