@@ -134,7 +134,7 @@ def test_sql_hourly_sums_agree_with_the_core_rule(world):
     ts = [T0 + i * 300 for i in range(30) if i not in (4, 5, 17)]
     vals = [10.0 + (i * 7) % 13 for i in range(len(ts))]
     vals[3] = 9999.0  # out of range
-    S.ingest(st, [("cod", t, v, 0) for t, v in zip(ts, vals)])
+    S.ingest(st, [("cod", t, v, 0) for t, v in zip(ts, vals, strict=True)])
     flags = M.flag_readings(vals, low=0, high=2000, stuck_run=12)
     ref = M.hourly_averages(ts, vals, flags, interval_s=300)
     got = S.hourly(st.series.get(parameter="cod"))
