@@ -15,5 +15,6 @@ urlpatterns = [
     path("networks/", include("eiphub.networks.urls")),
     path("recp/", include("eiphub.recp.urls")),
     path("reports/", include("eiphub.reports.urls")),
+    path("monitoring/", include("eiphub.monitoring.urls")),
 ]
 urlpatterns += static(settings.STATIC_URL)
