@@ -185,6 +185,21 @@ def _count(series_id: int, lo: int, hi: int) -> int:
         return cur.fetchone()[0]
 
 
+def _count_all(bounds: dict[int, tuple[int, int]]) -> int:
+    """Stored readings of the series within their batch's time span (one statement on
+    PostgreSQL): the difference before/after the upsert is the number of new readings."""
+    if connection.vendor != "postgresql":
+        return sum(_count(sid, lo, hi) for sid, (lo, hi) in bounds.items())
+    sids = list(bounds)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM monitoring_reading JOIN unnest(%s::bigint[], %s::bigint[], "
+            "%s::bigint[]) AS w(sid, lo, hi) ON series_id = w.sid AND ts >= w.lo AND ts <= w.hi",
+            [sids, [bounds[s][0] for s in sids], [bounds[s][1] for s in sids]],
+        )
+        return cur.fetchone()[0]
+
+
 UPSERT = (
     "INSERT INTO monitoring_reading (series_id, ts, value, flags) {source} "
     "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, flags = excluded.flags"
@@ -221,7 +236,6 @@ def _write(rows_by_series: dict[int, tuple[list, list, list]], use_copy: bool) -
                     ),
                     [sids, tss, vals, flgs],
                 )
-        return
     sql = UPSERT.format(source="VALUES (%s, %s, %s, %s)")
     with connection.cursor() as cur:
         for sid, (ts, vs, fs) in rows_by_series.items():
@@ -252,6 +266,29 @@ HOURLY = (
     "n_valid = excluded.n_valid, total = excluded.total, minimum = excluded.minimum, "
     "maximum = excluded.maximum"
 )
+
+
+HOURLY_PG = HOURLY.replace(
+    "FROM monitoring_reading WHERE series_id = %s AND ts >= %s AND ts < %s",
+    "FROM monitoring_reading JOIN unnest(%s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS w(sid, lo, hi) ON series_id = w.sid AND ts >= w.lo AND ts < w.hi",
+)
+
+
+def _refresh_hours_all(runs_by: dict[int, list[tuple[int, int]]]) -> None:
+    """Recompute the hourly sums of the touched hour runs (one statement on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        sids, los, his = [], [], []
+        for sid, runs in runs_by.items():
+            for lo, hi in runs:
+                sids.append(sid)
+                los.append(lo)
+                his.append(hi)
+        with connection.cursor() as cur:
+            cur.execute(HOURLY_PG, [sids, los, his])
+        return
+    for sid, runs in runs_by.items():
+        _refresh_hours(sid, runs)
 
 
 def _refresh_hours(series_id: int, runs: list[tuple[int, int]]) -> None:
@@ -304,22 +341,26 @@ def ingest(
             t_all_min = ts[0] if t_all_min is None else min(t_all_min, ts[0])
             t_all_max = ts[-1] if t_all_max is None else max(t_all_max, ts[-1])
         ensure_partitions(t_all_min, t_all_max)
-        before = {sid: _count(sid, *b) for sid, b in bounds.items()}
+        before = _count_all(bounds)
         _write(rows, use_copy)
-        res.new = sum(_count(sid, *b) - before[sid] for sid, b in bounds.items())
+        res.new = _count_all(bounds) - before
         res.series = len(rows)
         station_last = station.last_ts or 0
+        runs_by = {sid: _runs(t - t % H for t in rows[sid][0]) for sid in rows}
+        _refresh_hours_all(runs_by)
+        moved = []
         for param in grouped:
             s = series[param]
             ts, vals, flags = rows[s.pk]
-            runs = _runs(t - t % H for t in ts)
+            runs = runs_by[s.pk]
             res.hours += sum((b - a) // H for a, b in runs)
-            _refresh_hours(s.pk, runs)
             res.exceedances += evaluate(s, runs)
             if s.last_ts is None or ts[-1] >= s.last_ts:
                 s.last_ts, s.last_value, s.last_flags = ts[-1], vals[-1], flags[-1]
-                s.save(update_fields=["last_ts", "last_value", "last_flags"])
+                moved.append(s)
             station_last = max(station_last, ts[-1])
+        if moved:
+            Series.objects.bulk_update(moved, ["last_ts", "last_value", "last_flags"])
         if station_last != (station.last_ts or 0):
             Station.objects.filter(pk=station.pk).update(last_ts=station_last)
             station.last_ts = station_last
@@ -500,17 +541,18 @@ def _local_ts(text) -> int:
     else:
         s = str(text).strip()
         d = None
-        for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y%m%d%H%M%S"):
+        try:
+            d = dt.datetime.fromisoformat(s)
+        except ValueError:
+            pass
+        for fmt in () if d else ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y%m%d%H%M%S"):
             try:
                 d = dt.datetime.strptime(s, fmt)
                 break
             except ValueError:
                 pass
         if d is None:
-            try:
-                d = dt.datetime.fromisoformat(s)
-            except ValueError:
-                raise FileError("bad_time", f"not a time: {s!r}", value=s)
+            raise FileError("bad_time", f"not a time: {s!r}", value=s)
     if d.tzinfo is None:
         return int(d.replace(tzinfo=dt.UTC).timestamp()) - M.LOCAL_OFFSET
     return int(d.timestamp())

@@ -17,6 +17,7 @@ SUITES = {
     "network": "eiphub.symbiosis.bench_network",
     "import": "eiphub.flows.bench_import",
     "dashboards": "eiphub.reports.bench_dashboards",
+    "monitoring": "eiphub.monitoring.bench_monitoring",
 }
 
 
@@ -32,8 +33,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--scale", choices=["small", "full"], default="full")
         parser.add_argument("--json", dest="json_out", help="also write all figures to this file")
+        parser.add_argument(
+            "--format", choices=["text", "json"], default="text", help="json: print one object"
+        )
 
-    def handle(self, *args, only, scale, json_out, **kw):
+    def handle(self, *args, only, scale, json_out, format="text", **kw):
         unknown = [name for name in only if name not in SUITES]
         if unknown:
             raise CommandError(
@@ -49,10 +53,18 @@ class Command(BaseCommand):
                 if exc.name == path:
                     continue
                 raise
+            if format == "json":
+                results[name] = mod.run(scale=scale, stdout=None)
+                continue
             self.stdout.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
             results[name] = mod.run(scale=scale, stdout=self.stdout)
         if json_out:
             with open(json_out, "w", encoding="utf-8") as fh:
                 json.dump(results, fh, indent=2, default=str)
-        if not results:
+        if format == "json":
+            one = len(results) == 1 and len(only) == 1
+            self.stdout.write(
+                json.dumps(next(iter(results.values())) if one else results, default=str)
+            )
+        elif not results:
             self.stdout.write("no benchmark suites found")
