@@ -76,6 +76,8 @@ def readings_for(spec, end: int, seed: int) -> list[tuple[str, int, float, int]]
         if j == 1:  # a stuck sensor for 6 hours
             s0 = int(rng.integers(n // 2, n - 1000))
             v[s0 : s0 + 72] = round(float(v[s0]), 2)
+        if spec["code"] == "DH-AT-XLNT" and code == "cod" and lim:
+            v[-18:] = lim.high * 1.25  # exceeding now: the board shows the station in red
         spikes = rng.integers(0, n, 4)
         v[spikes] = -5.0  # below the instrument range
         v = np.round(v, 3 if code == "ph" else 2)

@@ -606,8 +606,9 @@ def _parse_wide(rows):
 
 # ---------------------------------------------------------------- queries for pages
 def series_data(series: Series, lo: int, hi: int, max_points: int = 2000) -> dict:
-    """Chart data for [lo, hi): raw 5-minute readings when few enough, else hourly averages,
-    else daily means of the hourly table (pre-aggregated: the year view reads ≤ 8,784 rows)."""
+    """Chart data for [lo, hi): raw 5-minute readings when few enough, else the hourly averages
+    (pre-aggregated: a year is ≤ 8,784 rows, so the year view still shows hourly exceedances),
+    else (multi-year spans) daily means of the hourly table."""
     interval = series.station.interval_s
     span = hi - lo
     if span // interval <= max_points:
@@ -624,7 +625,7 @@ def series_data(series: Series, lo: int, hi: int, max_points: int = 2000) -> dic
             "flagged": [[t * 1000, v, f] for t, v, f in rows if f],
         }
     hours = hourly(series, lo, hi)
-    if span // H <= max_points * 2:
+    if span // H <= 8_784:
         return {
             "resolution": "hour",
             "points": [[a.start * 1000, _r(a.mean)] for a in hours if a.mean is not None],
