@@ -217,37 +217,45 @@ def run(scale: str = "full", stdout=None) -> dict:
                 }
                 say(f"file ingest {out['file_ingest']}")
 
-                # -- API ingest: batches of one station-day through HTTP (test client)
+                # -- API ingest through HTTP (test client): batches of one station-day (a logger
+                # sending every few minutes batches far less; per-request costs dominate) and of
+                # one station-week (a logger catching up after an outage)
                 api_st = Station.objects.create(park=stations[0].park, code="BENCH-API",
                                                 name="API", kind="wastewater", column="B")  # fmt: skip
                 for p in PARAMS:
                     S.add_series(api_st, p)
                 token = api_st.new_token()
                 c = Client()
-                bodies = []
-                for b in range(api_batches):
-                    day0 = now - (api_batches + 20 - b) * DAY
-                    bodies.append(json.dumps({"readings": [
-                        {"parameter": p, "time": day0 + i * 300, "value": BASE[p] * (1 + (i % 11) / 100)}
-                        for i in range(288) for p in PARAMS
-                    ]}))  # fmt: skip
-                n_api = 0
-                t0 = time.perf_counter()
-                for body in bodies:
-                    r = c.post("/api/v1/monitoring/ingest", body, content_type="application/json",
-                               HTTP_X_STATION_TOKEN=token)  # fmt: skip
-                    if r.status_code != 200:
-                        raise RuntimeError(f"ingest failed: {r.status_code} {r.content[:200]}")
-                    n_api += r.json()["new"]
-                t_api = time.perf_counter() - t0
-                out["api_ingest"] = {
-                    "readings": n_api,
-                    "batches": api_batches,
-                    "batch_size": 288 * len(PARAMS),
-                    "seconds": round(t_api, 2),
-                    "readings_per_s": round(n_api / t_api),
-                }
-                say(f"API ingest {out['api_ingest']}")
+                start_api = now - (api_batches * 8 + 30) * DAY
+                for label, days, count in (
+                    ("api_ingest", 1, api_batches),
+                    ("api_ingest_week_batches", 7, api_batches // 4),
+                ):
+                    bodies = []
+                    for b in range(count):
+                        day0 = start_api + b * days * DAY
+                        bodies.append(json.dumps({"readings": [
+                            {"parameter": p, "time": day0 + i * 300, "value": BASE[p] * (1 + (i % 11) / 100)}
+                            for i in range(288 * days) for p in PARAMS
+                        ]}))  # fmt: skip
+                    start_api += count * days * DAY
+                    n_api = 0
+                    t0 = time.perf_counter()
+                    for body in bodies:
+                        r = c.post("/api/v1/monitoring/ingest", body, content_type="application/json",
+                                   HTTP_X_STATION_TOKEN=token)  # fmt: skip
+                        if r.status_code != 200:
+                            raise RuntimeError(f"ingest failed: {r.status_code} {r.content[:200]}")
+                        n_api += r.json()["new"]
+                    t_api = time.perf_counter() - t0
+                    out[label] = {
+                        "readings": n_api,
+                        "batches": count,
+                        "batch_size": 288 * days * len(PARAMS),
+                        "seconds": round(t_api, 2),
+                        "readings_per_s": round(n_api / t_api),
+                    }
+                    say(f"{label} {out[label]}")
 
                 # -- exceedance evaluation delay: an exceeding reading posted -> alert row exists
                 delays = []

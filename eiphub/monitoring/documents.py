@@ -77,7 +77,7 @@ def context(park, stations, month: dt.date, lang: str) -> dict:
                     {
                         "parameter": S.parameter_label(s.parameter),
                         "unit": s.unit,
-                        "limit": _limit_text(lim),
+                        "limit": _limit_text(lim, lang),
                         "mean": sum(valid) / len(valid) if valid else None,
                         "max_hour": max(valid) if valid else None,
                         "complete": sum(1 for h in hours if h.complete) / expected,
@@ -98,14 +98,19 @@ def context(park, stations, month: dt.date, lang: str) -> dict:
     }
 
 
-def _limit_text(lim):
+def _limit_text(lim, lang="vi"):
     if lim is None:
         return "—"
+
+    def g(v):
+        text = f"{v:g}"
+        return text.replace(".", ",") if lang == "vi" else text
+
     if lim.low is not None and lim.high is not None:
-        return f"{_n(lim.low)}–{_n(lim.high)}"
+        return f"{g(lim.low)}–{g(lim.high)}"
     if lim.high is not None:
-        return f"≤ {_n(lim.high)}"
-    return f"≥ {_n(lim.low)}"
+        return f"≤ {g(lim.high)}"
+    return f"≥ {g(lim.low)}"
 
 
 def _n(v, places=2, lang="vi"):

@@ -236,6 +236,7 @@ def _write(rows_by_series: dict[int, tuple[list, list, list]], use_copy: bool) -
                     ),
                     [sids, tss, vals, flgs],
                 )
+        return
     sql = UPSERT.format(source="VALUES (%s, %s, %s, %s)")
     with connection.cursor() as cur:
         for sid, (ts, vs, fs) in rows_by_series.items():
@@ -372,19 +373,18 @@ def ingest(
 
 # ---------------------------------------------------------------- evaluation
 def hourly(series: Series, lo: int | None = None, hi: int | None = None) -> list[M.Average]:
-    qs = HourlyAverage.objects.filter(series=series)
-    if lo is not None:
-        qs = qs.filter(hour__gte=lo)
-    if hi is not None:
-        qs = qs.filter(hour__lt=hi)
+    """Hourly averages of a series in [lo, hi) from the pre-aggregated table (one indexed
+    range read on the primary key)."""
+    sql = (
+        "SELECT hour, n_total, n_valid, total, minimum, maximum FROM monitoring_hourlyaverage "
+        "WHERE series_id = %s AND hour >= %s AND hour < %s ORDER BY hour"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [series.pk, -(2**62) if lo is None else lo, 2**62 if hi is None else hi])
+        rows = cur.fetchall()
     rule = rule_for(series.station)
     interval = series.station.interval_s
-    return [
-        M.from_sums(h, n, nv, tot, mn, mx, interval, rule)
-        for h, n, nv, tot, mn, mx in qs.order_by("hour").values_list(
-            "hour", "n_total", "n_valid", "total", "minimum", "maximum"
-        )
-    ]
+    return [M.from_sums(h, n, nv, tot, mn, mx, interval, rule) for h, n, nv, tot, mn, mx in rows]
 
 
 def evaluate(series: Series, runs: list[tuple[int, int]], periods=None) -> list[int]:
@@ -686,14 +686,13 @@ def station_statuses(stations, now: int | None = None) -> dict[int, dict]:
         "id", "station_id", "last_ts"
     ):
         series_last[sid] = (stid, lt)
-    # an exceedance is open when it ends at (or after) the hour after its series' latest reading
-    horizon = now - 30 * M.DAY
-    for sid, param, end, peak, limit in Exceedance.objects.filter(
-        series_id__in=list(series_last), end__gte=horizon
-    ).values_list("series_id", "series__parameter", "end", "peak", "limit"):
-        stid, lt = series_last[sid]
-        if lt is not None and end > lt:
-            out[stid]["open"].append({"parameter": param, "peak": peak, "limit": limit})
+    # an exceedance is open when it reaches past its series' latest reading
+    from django.db.models import F
+
+    for sid, param, peak, limit in Exceedance.objects.filter(
+        series_id__in=list(series_last), end__gt=F("series__last_ts")
+    ).values_list("series_id", "series__parameter", "peak", "limit"):
+        out[series_last[sid][0]]["open"].append({"parameter": param, "peak": peak, "limit": limit})
     for sid in ids:
         lt = last.get(sid)
         o = out[sid]
