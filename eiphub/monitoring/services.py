@@ -221,11 +221,14 @@ def _write(rows_by_series: dict[int, tuple[list, list, list]], use_copy: bool) -
                     "(series_id bigint, ts bigint, value float8, flags int2) ON COMMIT DELETE ROWS"
                 )
                 raw = cur.cursor if hasattr(cur, "cursor") else cur
+                text = "".join(
+                    f"{s}\t{t}\t{v!r}\t{f}\n"
+                    for s, t, v, f in zip(sids, tss, vals, flgs, strict=True)
+                )
                 with raw.copy(
                     "COPY monitoring_stage (series_id, ts, value, flags) FROM STDIN"
                 ) as cp:
-                    for row in zip(sids, tss, vals, flgs, strict=True):
-                        cp.write_row(row)
+                    cp.write(text.encode())
                 cur.execute(UPSERT.format(source="SELECT * FROM monitoring_stage"))
                 cur.execute("TRUNCATE monitoring_stage")
             else:
@@ -559,8 +562,10 @@ def _local_ts(text) -> int:
 
 
 def _num(v, row):
-    if isinstance(v, (int, float)):
+    try:
         return float(v)
+    except (TypeError, ValueError):
+        pass
     try:
         return float(str(v).strip().replace(",", "."))
     except ValueError:

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('ts', models.BigIntegerField()),
                 ('value', models.FloatField()),
                 ('flags', models.SmallIntegerField(default=0)),
-                ('series', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='monitoring.series')),
+                ('series', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, to='monitoring.series')),
             ],
         ),
         migrations.CreateModel(
@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
 PARTITIONED = """
 DROP TABLE monitoring_reading;
 CREATE TABLE monitoring_reading (
-    series_id bigint NOT NULL REFERENCES monitoring_series (id) DEFERRABLE INITIALLY DEFERRED,
+    series_id bigint NOT NULL,
     ts bigint NOT NULL,
     value double precision NOT NULL,
     flags smallint NOT NULL DEFAULT 0,
