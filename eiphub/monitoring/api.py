@@ -44,8 +44,18 @@ class ReadingIn(Schema):
     status: str = "00"  # logger status: 00 measuring, 01 calibrating, 02 fault
 
 
+class SeriesIn(Schema):
+    """Columnar form for large batches: one parameter, parallel arrays (UTC epoch seconds)."""
+
+    parameter: str
+    times: list[int]
+    values: list[float]
+    status: list[str] | None = None
+
+
 class BatchIn(Schema):
-    readings: list[ReadingIn]
+    readings: list[ReadingIn] = []
+    series: list[SeriesIn] = []
 
 
 class IngestOut(Schema):
@@ -71,15 +81,24 @@ def _epoch(t) -> int:
 def ingest(request, batch: BatchIn):
     """Store a batch of readings of the token's station (idempotent on parameter + time)."""
     st = request.station
-    if len(batch.readings) > 100_000:
-        raise HttpError(413, "At most 100,000 readings per batch.")
-    res = S.ingest(
-        st,
-        (
-            (r.parameter.lower(), _epoch(r.time), r.value, M.status_flag(r.status))
-            for r in batch.readings
-        ),
-    )
+    size = len(batch.readings) + sum(len(x.times) for x in batch.series)
+    if size > 200_000:
+        raise HttpError(413, "At most 200,000 readings per batch.")
+    for x in batch.series:
+        if len(x.values) != len(x.times) or (
+            x.status is not None and len(x.status) != len(x.times)
+        ):
+            raise HttpError(422, f"{x.parameter}: times, values and status differ in length")
+
+    def rows():
+        for r in batch.readings:
+            yield r.parameter.lower(), _epoch(r.time), r.value, M.status_flag(r.status)
+        for x in batch.series:
+            p = x.parameter.lower()
+            flags = [M.status_flag(c) for c in x.status] if x.status else [0] * len(x.times)
+            yield from zip([p] * len(x.times), x.times, x.values, flags, strict=True)
+
+    res = S.ingest(st, rows())
     return {"station": st.code, **res.as_dict()}
 
 

@@ -234,6 +234,13 @@ def run(scale: str = "full", stdout=None) -> dict:
                     bodies = []
                     for b in range(count):
                         day0 = start_api + b * days * DAY
+                        if label.startswith("api_ingest_columnar"):
+                            bodies.append(json.dumps({"series": [
+                                {"parameter": p, "times": [day0 + i * 300 for i in range(288 * days)],
+                                 "values": [BASE[p] * (1 + (i % 11) / 100) for i in range(288 * days)]}
+                                for p in PARAMS
+                            ]}))  # fmt: skip
+                            continue
                         bodies.append(json.dumps({"readings": [
                             {"parameter": p, "time": day0 + i * 300, "value": BASE[p] * (1 + (i % 11) / 100)}
                             for i in range(288 * days) for p in PARAMS

@@ -720,6 +720,9 @@ def env5_evidence(park, year: int) -> dict:
     lo = M.day_start(dt.date(year, 1, 1))
     hi = M.day_start(dt.date(year + 1, 1, 1))
     stations = list(Station.objects.filter(park=park))
+    latest = max((s.last_ts or 0 for s in stations), default=0)
+    if lo < latest < hi:
+        hi = latest - latest % H + H  # a year in progress counts up to the latest data
     agg = HourlyAverage.objects.filter(series__station__park=park, hour__gte=lo, hour__lt=hi)
     from django.db.models import Sum
 

@@ -149,3 +149,21 @@ def test_monthly_report(world, fmt):
         assert cod[3] == "≤ 150" and cod[4] == pytest.approx(2973 / 48) and cod[7] == 0
         assert cod[5] == pytest.approx(745 / 12)  # the highest hourly mean
         assert cod[6] == pytest.approx(4 / 744)  # 4 complete hours of the 744 in January
+
+
+def test_api_columnar_batch_is_idempotent_and_flags_status(world):
+    st = make_station(world)
+    token = st.new_token()
+    body = {
+        "series": [
+            {"parameter": "tss", "times": [T0, T0 + 300, T0 + 600], "values": [30, 31, 32],
+             "status": ["00", "01", "00"]},
+        ]
+    }  # fmt: skip
+    c = Client()
+    r = _post(c, body, token)
+    assert (r.json()["new"], r.json()["flagged"]) == (3, 1), r.json()
+    assert _post(c, body, token).json()["new"] == 0
+    assert Reading.objects.get(series__parameter="tss", ts=T0 + 300).flags == 4
+    bad = {"series": [{"parameter": "tss", "times": [T0], "values": [1, 2]}]}
+    assert _post(c, bad, token).status_code == 422
