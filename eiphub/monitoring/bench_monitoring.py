@@ -230,6 +230,7 @@ def run(scale: str = "full", stdout=None) -> dict:
                 for label, days, count in (
                     ("api_ingest", 1, api_batches),
                     ("api_ingest_week_batches", 7, api_batches // 4),
+                    ("api_ingest_columnar_week_batches", 7, api_batches // 4),
                 ):
                     bodies = []
                     for b in range(count):
