@@ -41,7 +41,7 @@
         yAxis: { type: "value", name: spec.unit, scale: true, axisLabel: { formatter: function (v) { return fmt.format(v); } } },
         dataZoom: [{ type: "inside", filterMode: "none", minValueSpan: 3600 * 1000 }, { type: "slider", filterMode: "none", minValueSpan: 3600 * 1000 }],
         series: [
-          { name: spec.label, type: "line", data: points, showSymbol: false, sampling: "lttb", lineStyle: { width: 1.2, color: "#2e7d5b" }, itemStyle: { color: "#2e7d5b" },
+          { name: spec.label, type: "line", data: points, showSymbol: false, lineStyle: { width: 1.2, color: "#2e7d5b" }, itemStyle: { color: "#2e7d5b" },
             markArea: { silent: true, itemStyle: { color: "rgba(192, 57, 43, 0.18)" }, data: bands } },
           limitSeries("high"), limitSeries("low"),
           { name: spec.labels.flagged, type: "scatter", data: flagged || [], symbol: "path://M0,0L10,10M10,0L0,10", symbolSize: 6, itemStyle: { color: "#7f8c8d", borderColor: "#7f8c8d" } }
