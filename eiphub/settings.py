@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "eiphub.recp",
     "eiphub.reports",
     "eiphub.jobs",
+    "eiphub.monitoring",
 ]
 
 MIDDLEWARE = [

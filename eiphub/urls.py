@@ -19,5 +19,6 @@ urlpatterns = [
     path("reports/", include("eiphub.reports.urls")),
     path("jobs/", include("eiphub.jobs.urls")),
     path("healthz", healthz, name="healthz"),
+    path("monitoring/", include("eiphub.monitoring.urls")),
 ]
 urlpatterns += static(settings.STATIC_URL)

@@ -153,3 +153,31 @@ def can_control_job(user, job) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return job.owner_id == user.pk or user.is_superuser or user.is_staff
+
+def stations_for(user):
+    """Monitoring stations whose data the user may see: every station of the parks the user
+    sees; an enterprise user sees the park's own stations and its enterprise's stations only."""
+    from eiphub.monitoring.models import Station
+
+    role = role_of(user)
+    if role == Role.PUBLIC:
+        return Station.objects.none()
+    qs = Station.objects.filter(park__in=parks_for(user))
+    if role == Role.ENTERPRISE:
+        p = _profile(user)
+        qs = qs.filter(Q(enterprise__isnull=True) | Q(enterprise_id=p.enterprise_id))
+    return qs
+
+
+def stations_writable_by(user):
+    """Stations whose data the user may upload and whose ingestion token the user may renew:
+    the park's developer and board for every station, an enterprise for its own stations."""
+    from eiphub.monitoring.models import Station
+
+    role = role_of(user)
+    if role == Role.ENTERPRISE:
+        p = _profile(user)
+        return (
+            Station.objects.filter(enterprise_id=p.enterprise_id) if p else Station.objects.none()
+        )
+    return Station.objects.filter(park__in=parks_writable_by(user))

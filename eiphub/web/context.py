@@ -15,6 +15,11 @@ NAV = [
     ("reports:scorecards", _("Eco-criteria"), None),
     ("recp:measures", _("RECP"), None),
     ("networks:index", _("Networks"), {"board", "developer", "consultant", "ministry"}),
+    (
+        "monitoring:board",
+        _("Monitoring"),
+        {"board", "developer", "consultant", "ministry", "enterprise"},
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ DEMO_EXTENSIONS = [
     "eiphub.reports.demo.load",
     "eiphub.exchange.demo.load",
     "eiphub.networks.demo.create_demo_scenarios",
+    "eiphub.monitoring.demo.load",
 ]
 
 

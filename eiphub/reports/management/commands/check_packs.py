@@ -3,7 +3,9 @@
 Without arguments, checks every installed pack (eiphub/indicators/packs/*.yaml)
 and that their ids are unique; with files, checks those files.  A malformed
 pack stops the command with a non-zero exit and a message naming the file,
-the criterion and the field.
+the criterion and the field.  Without arguments it also checks the monitoring limits packs
+(eiphub/core/data/monitoring/*.yaml: regulations, columns, coefficients, averaging rules) and the
+legal-basis list.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -37,3 +39,34 @@ class Command(BaseCommand):
                 line += _(" [repealed]")
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(_("%(n)d pack(s) valid") % {"n": len(packs)}))
+        if not files:
+            n = len(self._monitoring())
+            self.stdout.write(
+                self.style.SUCCESS(_("%(n)d monitoring limits pack(s) valid") % {"n": n})
+            )
+
+    def _monitoring(self) -> list:
+        from eiphub.core import monitoring as M
+
+        try:
+            mpacks = list(M.load_all_packs().values())
+            M.legal_basis.cache_clear()
+            provisions = M.legal_basis()
+        except M.MonitoringError as exc:
+            raise CommandError(_("Invalid monitoring pack: %(error)s") % {"error": exc})
+        for p in mpacks:
+            line = _("%(id)s %(document)s: %(count)d parameters") % {
+                "id": p.id,
+                "document": p.document,
+                "count": len(p.parameters),
+            }
+            if p.unverified:
+                line += _(" (%(n)d to verify)") % {"n": p.unverified}
+            if p.status == "superseded":
+                line += _(" [superseded]")
+            self.stdout.write(line)
+        self.stdout.write(
+            _("legal basis: %(n)d provisions (%(v)d to verify)")
+            % {"n": len(provisions), "v": sum(1 for x in provisions if x.get("verify"))}
+        )
+        return mpacks

@@ -22,6 +22,7 @@ SUITES = {
     "scorecards": "eiphub.reports.bench_scorecards",
     "pages": "eiphub.web.bench_pages",
     "province_matching": "eiphub.exchange.bench_province",
+    "monitoring": "eiphub.monitoring.bench_monitoring",
 }
 
 
@@ -51,6 +52,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, only, scale, json_out, format="text", keep=False, **kw):
+            "--format", choices=["text", "json"], default="text", help="json: print one object"
+        )
+
+    def handle(self, *args, only, scale, json_out, format="text", **kw):
         unknown = [name for name in only if name not in SUITES]
         if unknown:
             raise CommandError(
@@ -70,11 +75,20 @@ class Command(BaseCommand):
             say.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
             extra = {"keep": keep} if "keep" in inspect.signature(mod.run).parameters else {}
             results[name] = mod.run(scale=scale, stdout=say, **extra)
+            if format == "json":
+                results[name] = mod.run(scale=scale, stdout=None)
+                continue
+            self.stdout.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
+            results[name] = mod.run(scale=scale, stdout=self.stdout)
         if json_out:
             with open(json_out, "w", encoding="utf-8") as fh:
                 json.dump(results, fh, indent=2, default=str)
         if format == "json":
             one = next(iter(results.values())) if len(results) == 1 else results
             self.stdout.write(json.dumps(one, default=str))
+            one = len(results) == 1 and len(only) == 1
+            self.stdout.write(
+                json.dumps(next(iter(results.values())) if one else results, default=str)
+            )
         elif not results:
             self.stdout.write("no benchmark suites found")

@@ -1,0 +1,740 @@
+"""Ingestion, aggregation, evaluation and alerts for the monitoring stations.
+
+One write path (``ingest``) serves the API, the file upload, the demo and the benchmark:
+
+1. readings are grouped per series, de-duplicated (last one wins) and flagged by the core rules
+   (instrument range, stuck values against the series' stored tail, logger status);
+2. they are upserted set-based on (series, ts) — re-sending is idempotent, late and out-of-order
+   readings simply land in their place (PostgreSQL: ``unnest`` arrays or COPY into a staging
+   table; SQLite: ``executemany``);
+3. the hourly sums of the touched hours are recomputed in SQL;
+4. exceedances of the touched hours are re-derived from the hourly averages by the core rule and
+   merged with the stored ones; each new exceedance raises an Alert row and, after commit,
+   ``notify_exceedance`` e-mails the park's developer and board.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from eiphub.core import monitoring as M
+
+from .models import Alert, Exceedance, HourlyAverage, Series, Station
+
+log = logging.getLogger(__name__)
+H = M.HOUR
+
+# Parameters a station may measure: unit and default instrument range.
+PARAMETERS = {
+    "flow": ("m3/h", 0, 10_000),
+    "temperature": ("°C", 0, 80),
+    "ph": ("", 0, 14),
+    "cod": ("mg/L", 0, 2_000),
+    "bod5": ("mg/L", 0, 1_000),
+    "tss": ("mg/L", 0, 2_000),
+    "nh4_n": ("mg/L", 0, 200),
+    "total_n": ("mg/L", 0, 300),
+    "total_p": ("mg/L", 0, 100),
+    "colour": ("Pt-Co", 0, 1_000),
+    "gas_flow": ("Nm3/h", 0, 2_000_000),
+    "gas_temperature": ("°C", 0, 600),
+    "o2": ("%", 0, 25),
+    "dust": ("mg/Nm3", 0, 2_000),
+    "so2": ("mg/Nm3", 0, 5_000),
+    "nox": ("mg/Nm3", 0, 5_000),
+    "co": ("mg/Nm3", 0, 5_000),
+}
+PARAMETER_LABELS = {
+    "flow": "Lưu lượng",
+    "temperature": "Nhiệt độ",
+    "ph": "pH",
+    "cod": "COD",
+    "bod5": "BOD₅",
+    "tss": "TSS",
+    "nh4_n": "Amoni (N-NH₄⁺)",
+    "total_n": "Tổng N",
+    "total_p": "Tổng P",
+    "colour": "Độ màu",
+    "gas_flow": "Lưu lượng khí thải",
+    "gas_temperature": "Nhiệt độ khí thải",
+    "o2": "O₂",
+    "dust": "Bụi tổng",
+    "so2": "SO₂",
+    "nox": "NOx",
+    "co": "CO",
+}
+PARAMETER_LABELS_EN = PARAMETER_LABELS | {
+    "flow": "Flow",
+    "temperature": "Temperature",
+    "nh4_n": "Ammonium (NH₄⁺-N)",
+    "total_n": "Total N",
+    "total_p": "Total P",
+    "colour": "Colour",
+    "gas_flow": "Stack gas flow",
+    "gas_temperature": "Stack gas temperature",
+    "dust": "Total dust",
+}
+
+
+def parameter_label(code: str) -> str:
+    lang = translation.get_language() or "vi"
+    table = PARAMETER_LABELS if lang.startswith("vi") else PARAMETER_LABELS_EN
+    return table.get(code, code)
+
+
+class IngestError(M.MonitoringError):
+    pass
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    new: int = 0
+    flagged: int = 0
+    series: int = 0
+    hours: int = 0
+    exceedances: list[int] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "received": self.received,
+            "new": self.new,
+            "replaced": self.received - self.new - len(self.rejected),
+            "flagged": self.flagged,
+            "hours_updated": self.hours,
+            "new_exceedances": len(self.exceedances),
+            "rejected": self.rejected[:100],
+        }
+
+
+# ---------------------------------------------------------------- setup helpers
+def add_series(station: Station, parameter: str, **kw) -> Series:
+    unit, lo, hi = PARAMETERS.get(parameter, ("", None, None))
+    defaults = {"unit": unit, "range_min": lo, "range_max": hi} | kw
+    return Series.objects.get_or_create(station=station, parameter=parameter, defaults=defaults)[0]
+
+
+def limit_periods(series: Series) -> list[M.LimitPeriod]:
+    st = series.station
+    return M.limit_periods(st.kind, series.parameter, {"*": st.column}, st.context())
+
+
+def rule_for(station: Station) -> M.AveragingRule:
+    packs = [p for p in M.installed_packs().values() if p.kind == station.kind]
+    return packs[0].rule if packs else M.AveragingRule()
+
+
+# ---------------------------------------------------------------- partitions (PostgreSQL)
+def _month_bounds(t: int) -> tuple[int, int, str]:
+    d = dt.datetime.fromtimestamp(t, dt.UTC)
+    start = dt.datetime(d.year, d.month, 1, tzinfo=dt.UTC)
+    nxt = dt.datetime(d.year + (d.month == 12), d.month % 12 + 1, 1, tzinfo=dt.UTC)
+    return int(start.timestamp()), int(nxt.timestamp()), f"monitoring_reading_p{d:%Y%m}"
+
+
+def ensure_partitions(t_min: int, t_max: int) -> None:
+    """Create the monthly partitions covering [t_min, t_max] (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return
+    t = t_min
+    with connection.cursor() as cur:
+        while True:
+            lo, hi, name = _month_bounds(t)
+            cur.execute("SELECT to_regclass(%s)", [name])
+            if cur.fetchone()[0] is None:  # checked each time: a rollback may undo a creation
+                cur.execute(
+                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF monitoring_reading "
+                    f"FOR VALUES FROM ({lo}) TO ({hi})"
+                )
+            if hi > t_max:
+                break
+            t = hi
+
+
+# ---------------------------------------------------------------- the write path
+def _tail(series: Series, before: int, n: int) -> list[float]:
+    if n <= 1:
+        return []
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT value FROM monitoring_reading WHERE series_id = %s AND ts < %s "
+            "ORDER BY ts DESC LIMIT %s",
+            [series.pk, before, n - 1],
+        )
+        return [r[0] for r in cur.fetchall()][::-1]
+
+
+def _count(series_id: int, lo: int, hi: int) -> int:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM monitoring_reading WHERE series_id = %s AND ts >= %s AND ts <= %s",
+            [series_id, lo, hi],
+        )
+        return cur.fetchone()[0]
+
+
+def _count_all(bounds: dict[int, tuple[int, int]]) -> int:
+    """Stored readings of the series within their batch's time span (one statement on
+    PostgreSQL): the difference before/after the upsert is the number of new readings."""
+    if connection.vendor != "postgresql":
+        return sum(_count(sid, lo, hi) for sid, (lo, hi) in bounds.items())
+    sids = list(bounds)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM monitoring_reading JOIN unnest(%s::bigint[], %s::bigint[], "
+            "%s::bigint[]) AS w(sid, lo, hi) ON series_id = w.sid AND ts >= w.lo AND ts <= w.hi",
+            [sids, [bounds[s][0] for s in sids], [bounds[s][1] for s in sids]],
+        )
+        return cur.fetchone()[0]
+
+
+UPSERT = (
+    "INSERT INTO monitoring_reading (series_id, ts, value, flags) {source} "
+    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, flags = excluded.flags"
+)
+
+
+def _write(rows_by_series: dict[int, tuple[list, list, list]], use_copy: bool) -> None:
+    if connection.vendor == "postgresql":
+        sids, tss, vals, flgs = [], [], [], []
+        for sid, (ts, vs, fs) in rows_by_series.items():
+            sids.extend([sid] * len(ts))
+            tss.extend(ts)
+            vals.extend(vs)
+            flgs.extend(fs)
+        with connection.cursor() as cur:
+            if use_copy:
+                cur.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS monitoring_stage "
+                    "(series_id bigint, ts bigint, value float8, flags int2) ON COMMIT DELETE ROWS"
+                )
+                raw = cur.cursor if hasattr(cur, "cursor") else cur
+                text = "".join(
+                    f"{s}\t{t}\t{v!r}\t{f}\n"
+                    for s, t, v, f in zip(sids, tss, vals, flgs, strict=True)
+                )
+                with raw.copy(
+                    "COPY monitoring_stage (series_id, ts, value, flags) FROM STDIN"
+                ) as cp:
+                    cp.write(text.encode())
+                cur.execute(UPSERT.format(source="SELECT * FROM monitoring_stage"))
+                cur.execute("TRUNCATE monitoring_stage")
+            else:
+                cur.execute(
+                    UPSERT.format(
+                        source="SELECT * FROM unnest(%s::bigint[], %s::bigint[], "
+                        "%s::float8[], %s::int2[])"
+                    ),
+                    [sids, tss, vals, flgs],
+                )
+        return
+    sql = UPSERT.format(source="VALUES (%s, %s, %s, %s)")
+    with connection.cursor() as cur:
+        for sid, (ts, vs, fs) in rows_by_series.items():
+            cur.executemany(sql, [(sid, t, v, f) for t, v, f in zip(ts, vs, fs, strict=True)])
+
+
+def _runs(hours: Iterable[int]) -> list[tuple[int, int]]:
+    """Contiguous runs [lo, hi) of hour starts."""
+    out: list[list[int]] = []
+    for h in sorted(set(hours)):
+        if out and h == out[-1][1]:
+            out[-1][1] = h + H
+        else:
+            out.append([h, h + H])
+    return [(a, b) for a, b in out]
+
+
+HOURLY = (
+    "INSERT INTO monitoring_hourlyaverage "
+    "(series_id, hour, n_total, n_valid, total, minimum, maximum) "
+    "SELECT series_id, ts - ts %% 3600, count(*), "
+    "sum(CASE WHEN flags = 0 THEN 1 ELSE 0 END), "
+    "coalesce(sum(CASE WHEN flags = 0 THEN value END), 0), "
+    "min(CASE WHEN flags = 0 THEN value END), max(CASE WHEN flags = 0 THEN value END) "
+    "FROM monitoring_reading WHERE series_id = %s AND ts >= %s AND ts < %s "
+    "GROUP BY series_id, ts - ts %% 3600 "
+    "ON CONFLICT (series_id, hour) DO UPDATE SET n_total = excluded.n_total, "
+    "n_valid = excluded.n_valid, total = excluded.total, minimum = excluded.minimum, "
+    "maximum = excluded.maximum"
+)
+
+
+HOURLY_PG = HOURLY.replace(
+    "FROM monitoring_reading WHERE series_id = %s AND ts >= %s AND ts < %s",
+    "FROM monitoring_reading JOIN unnest(%s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS w(sid, lo, hi) ON series_id = w.sid AND ts >= w.lo AND ts < w.hi",
+)
+
+
+def _refresh_hours_all(runs_by: dict[int, list[tuple[int, int]]]) -> None:
+    """Recompute the hourly sums of the touched hour runs (one statement on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        sids, los, his = [], [], []
+        for sid, runs in runs_by.items():
+            for lo, hi in runs:
+                sids.append(sid)
+                los.append(lo)
+                his.append(hi)
+        with connection.cursor() as cur:
+            cur.execute(HOURLY_PG, [sids, los, his])
+        return
+    for sid, runs in runs_by.items():
+        _refresh_hours(sid, runs)
+
+
+def _refresh_hours(series_id: int, runs: list[tuple[int, int]]) -> None:
+    with connection.cursor() as cur:
+        for lo, hi in runs:
+            cur.execute(HOURLY, [series_id, lo, hi])
+
+
+def ingest(
+    station: Station,
+    readings: Iterable[tuple[str, int, float, int]],
+    *,
+    use_copy: bool = False,
+    notify: bool = True,
+) -> IngestResult:
+    """Store readings ``(parameter, ts, value, status_flags)`` of one station.
+
+    Unknown parameters are rejected (listed in the result) without stopping the batch.  Runs in
+    one transaction; alerts are e-mailed after commit."""
+    series = {s.parameter: s for s in station.series.all()}
+    grouped: dict[str, dict[int, tuple[float, int]]] = defaultdict(dict)
+    res = IngestResult()
+    for i, (param, ts, value, status) in enumerate(readings):
+        res.received += 1
+        if param not in series:
+            res.rejected.append({"index": i, "code": "unknown_parameter", "parameter": param})
+            continue
+        grouped[param][int(ts)] = (float(value), int(status or 0))
+    if not grouped:
+        return res
+    with transaction.atomic():
+        rows: dict[int, tuple[list, list, list]] = {}
+        bounds = {}
+        t_all_min, t_all_max = None, None
+        for param, by_ts in grouped.items():
+            s = series[param]
+            ts = sorted(by_ts)
+            vals = [by_ts[t][0] for t in ts]
+            flags = M.flag_readings(
+                vals,
+                low=s.range_min,
+                high=s.range_max,
+                stuck_run=s.stuck_run,
+                history=_tail(s, ts[0], s.stuck_run) if s.stuck_run > 1 else (),
+                status=[by_ts[t][1] for t in ts],
+            )
+            res.flagged += sum(1 for f in flags if f)
+            rows[s.pk] = (ts, vals, flags)
+            bounds[s.pk] = (ts[0], ts[-1])
+            t_all_min = ts[0] if t_all_min is None else min(t_all_min, ts[0])
+            t_all_max = ts[-1] if t_all_max is None else max(t_all_max, ts[-1])
+        ensure_partitions(t_all_min, t_all_max)
+        before = _count_all(bounds)
+        _write(rows, use_copy)
+        res.new = _count_all(bounds) - before
+        res.series = len(rows)
+        station_last = station.last_ts or 0
+        runs_by = {sid: _runs(t - t % H for t in rows[sid][0]) for sid in rows}
+        _refresh_hours_all(runs_by)
+        moved = []
+        for param in grouped:
+            s = series[param]
+            ts, vals, flags = rows[s.pk]
+            runs = runs_by[s.pk]
+            res.hours += sum((b - a) // H for a, b in runs)
+            res.exceedances += evaluate(s, runs)
+            if s.last_ts is None or ts[-1] >= s.last_ts:
+                s.last_ts, s.last_value, s.last_flags = ts[-1], vals[-1], flags[-1]
+                moved.append(s)
+            station_last = max(station_last, ts[-1])
+        if moved:
+            Series.objects.bulk_update(moved, ["last_ts", "last_value", "last_flags"])
+        if station_last != (station.last_ts or 0):
+            Station.objects.filter(pk=station.pk).update(last_ts=station_last)
+            station.last_ts = station_last
+        if res.exceedances and notify:
+            ids = list(res.exceedances)
+            transaction.on_commit(lambda: notify_exceedance(ids))
+    return res
+
+
+# ---------------------------------------------------------------- evaluation
+def hourly(series: Series, lo: int | None = None, hi: int | None = None) -> list[M.Average]:
+    """Hourly averages of a series in [lo, hi) from the pre-aggregated table (one indexed
+    range read on the primary key)."""
+    sql = (
+        "SELECT hour, n_total, n_valid, total, minimum, maximum FROM monitoring_hourlyaverage "
+        "WHERE series_id = %s AND hour >= %s AND hour < %s ORDER BY hour"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [series.pk, -(2**62) if lo is None else lo, 2**62 if hi is None else hi])
+        rows = cur.fetchall()
+    rule = rule_for(series.station)
+    interval = series.station.interval_s
+    return [M.from_sums(h, n, nv, tot, mn, mx, interval, rule) for h, n, nv, tot, mn, mx in rows]
+
+
+def evaluate(series: Series, runs: list[tuple[int, int]], periods=None) -> list[int]:
+    """Re-derive the exceedances around the touched hour runs; return the new ones' ids."""
+    periods = periods if periods is not None else limit_periods(series)
+    if not periods or not runs:
+        return []
+    new_ids: list[int] = []
+    for lo, hi in runs:
+        touching = list(
+            Exceedance.objects.filter(series=series, end__gte=lo, start__lte=hi).order_by("start")
+        )
+        a = min([lo] + [e.start for e in touching])
+        b = max([hi] + [e.end for e in touching])
+        found = M.detect_exceedances(hourly(series, a, b), periods, period_s=H)
+        unused = {e.pk: e for e in touching}
+        for ex in found:
+            match = next(
+                (e for e in unused.values() if e.start < ex.end and ex.start < e.end), None
+            )
+            fields = {
+                "start": ex.start,
+                "end": ex.end,
+                "bound": ex.bound,
+                "limit": ex.limit,
+                "peak": ex.peak,
+                "mean": ex.mean,
+                "periods": ex.periods,
+                "confirmed": ex.confirmed,
+                "pack": ex.pack,
+            }
+            if match:
+                del unused[match.pk]
+                for k, v in fields.items():
+                    setattr(match, k, v)
+                match.save()
+            else:
+                obj = Exceedance.objects.create(series=series, **fields)
+                Alert.objects.create(
+                    station_id=series.station_id,
+                    exceedance=obj,
+                    parameter=series.parameter,
+                    start=ex.start,
+                    value=ex.peak,
+                    limit=ex.limit,
+                    bound=ex.bound,
+                )
+                new_ids.append(obj.pk)
+        if unused:
+            Exceedance.objects.filter(pk__in=list(unused)).delete()
+    return new_ids
+
+
+# ---------------------------------------------------------------- notification
+def recipients(park) -> list[str]:
+    """E-mail addresses of the park's developer staff and its province's board."""
+    from django.contrib.auth import get_user_model
+
+    from eiphub.accounts.models import Role
+
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    users = users.filter(
+        profile__role=Role.DEVELOPER, profile__organization_id=park.developer_id
+    ) | users.filter(profile__role=Role.BOARD, profile__province_id=park.province_id)
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def fmt_time(t: int) -> str:
+    return dt.datetime.fromtimestamp(t + M.LOCAL_OFFSET, dt.UTC).strftime("%d/%m/%Y %H:%M")
+
+
+def notify_exceedance(exceedance_ids: list[int]) -> int:
+    """E-mail the new exceedances to the developer and the board of each park (one message per
+    park, in Vietnamese).  Returns the number of messages sent.  The single entry point a job
+    queue can take over later."""
+    if not exceedance_ids:
+        return 0
+    exs = list(
+        Exceedance.objects.filter(pk__in=exceedance_ids).select_related(
+            "series__station__park__province"
+        )
+    )
+    by_park = defaultdict(list)
+    for e in exs:
+        by_park[e.series.station.park].append(e)
+    sent = 0
+    with translation.override("vi"):
+        for park, items in by_park.items():
+            to = recipients(park)
+            if not to:
+                continue
+            lines = []
+            for e in items:
+                lines.append(
+                    _(
+                        "%(station)s — %(param)s: %(value)s %(unit)s against the limit "
+                        "%(limit)s %(unit)s from %(start)s"
+                    )
+                    % {
+                        "station": e.series.station.name,
+                        "param": parameter_label(e.series.parameter),
+                        "value": f"{e.peak:.4g}",
+                        "limit": f"{e.limit:.4g}",
+                        "unit": e.series.unit,
+                        "start": fmt_time(e.start),
+                    }
+                )
+            subject = _("[EIP Hub] Limit exceeded at %(park)s") % {"park": park.name_vi}
+            body = "\n".join(lines) + "\n\n" + _("Values marked to verify until checked.")
+            try:
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+                sent += 1
+                Alert.objects.filter(exceedance__in=items).update(emailed=len(to))
+            except OSError:
+                log.exception("monitoring alert e-mail failed for park %s", park.code)
+    return sent
+
+
+# ---------------------------------------------------------------- files
+class FileError(M.MonitoringError):
+    pass
+
+
+def parse_logger_file(name: str, content: bytes) -> list[tuple[str, int, float, int]]:
+    """Readings from a data-logger export.
+
+    Layouts: (1) the transmission text file (one reading per line: ``parameter value unit
+    YYYYMMDDhhmmss status``, local time, tab- or space-separated; our reading of Circular
+    10/2021/TT-BTNMT, to verify); (2) CSV/XLSX in the wide logger layout: a ``time`` column
+    (ISO or ``dd/mm/yyyy HH:MM``, local time unless an offset is given), one column per
+    parameter and optional ``<parameter>_status`` columns."""
+    lower = name.lower()
+    if lower.endswith(".txt"):
+        return _parse_txt(content)
+    if lower.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        rows = list(wb.active.iter_rows(values_only=True))
+        return _parse_wide(rows)
+    if lower.endswith(".csv"):
+        import csv
+
+        text = content.decode("utf-8-sig")
+        sample = text[:2000]
+        delim = ";" if sample.count(";") > sample.count(",") else ","
+        return _parse_wide(list(csv.reader(io.StringIO(text), delimiter=delim)))
+    raise FileError("bad_file_type", "use .csv, .xlsx or .txt", name=name)
+
+
+def _local_ts(text) -> int:
+    if isinstance(text, dt.datetime):
+        d = text
+    else:
+        s = str(text).strip()
+        d = None
+        try:
+            d = dt.datetime.fromisoformat(s)
+        except ValueError:
+            pass
+        for fmt in () if d else ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y%m%d%H%M%S"):
+            try:
+                d = dt.datetime.strptime(s, fmt)
+                break
+            except ValueError:
+                pass
+        if d is None:
+            raise FileError("bad_time", f"not a time: {s!r}", value=s)
+    if d.tzinfo is None:
+        return int(d.replace(tzinfo=dt.UTC).timestamp()) - M.LOCAL_OFFSET
+    return int(d.timestamp())
+
+
+def _num(v, row):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return float(str(v).strip().replace(",", "."))
+    except ValueError:
+        raise FileError("bad_number", f"row {row}: not a number: {v!r}", row=row, value=str(v))
+
+
+def _parse_txt(content: bytes):
+    out = []
+    for i, line in enumerate(content.decode("utf-8-sig").splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) < 4:
+            raise FileError("bad_line", f"line {i}: parameter value unit time [status]", row=i)
+        param, value = parts[0].lower(), _num(parts[1], i)
+        status = parts[4] if len(parts) > 4 else "00"
+        out.append((param, _local_ts(parts[3]), value, M.status_flag(status)))
+    return out
+
+
+def _parse_wide(rows):
+    if not rows:
+        return []
+    head = [str(h or "").strip().lower() for h in rows[0]]
+    if not head or head[0] not in ("time", "thời gian", "timestamp", "datetime"):
+        raise FileError("bad_header", "the first column is the time", row=1)
+    cols = [(j, h) for j, h in enumerate(head) if j and h and not h.endswith("_status")]
+    status_col = {h[: -len("_status")]: j for j, h in enumerate(head) if h.endswith("_status")}
+    out = []
+    for i, row in enumerate(rows[1:], start=2):
+        if not row or row[0] in (None, ""):
+            continue
+        t = _local_ts(row[0])
+        for j, h in cols:
+            v = row[j] if j < len(row) else None
+            if v in (None, ""):
+                continue  # a gap, not a reading
+            sj = status_col.get(h)
+            st = row[sj] if sj is not None and sj < len(row) else "00"
+            out.append((h, t, _num(v, i), M.status_flag(str(st if st is not None else "00"))))
+    return out
+
+
+# ---------------------------------------------------------------- queries for pages
+def series_data(series: Series, lo: int, hi: int, max_points: int = 2000) -> dict:
+    """Chart data for [lo, hi): raw 5-minute readings when few enough, else the hourly averages
+    (pre-aggregated: a year is ≤ 8,784 rows, so the year view still shows hourly exceedances),
+    else (multi-year spans) daily means of the hourly table."""
+    interval = series.station.interval_s
+    span = hi - lo
+    if span // interval <= max_points:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT ts, value, flags FROM monitoring_reading "
+                "WHERE series_id = %s AND ts >= %s AND ts < %s ORDER BY ts",
+                [series.pk, lo, hi],
+            )
+            rows = cur.fetchall()
+        return {
+            "resolution": "raw",
+            "points": [[t * 1000, v] for t, v, f in rows if not f],
+            "flagged": [[t * 1000, v, f] for t, v, f in rows if f],
+        }
+    hours = hourly(series, lo, hi)
+    if span // H <= 8_784:
+        return {
+            "resolution": "hour",
+            "points": [[a.start * 1000, _r(a.mean)] for a in hours if a.mean is not None],
+            "flagged": [],
+        }
+    days = M.daily_averages(hours, min_hours=1)
+    return {
+        "resolution": "day",
+        "points": [[a.start * 1000, _r(a.mean)] for a in days if a.mean is not None],
+        "flagged": [],
+    }
+
+
+def _r(v):
+    return None if v is None else round(v, 4)
+
+
+def day_completeness(station: Station, lo: int, hi: int) -> list[dict]:
+    """Per local day and station: received and valid shares of the expected readings
+    (all the station's parameters together)."""
+    n_series = station.series.count() or 1
+    per_day = M.DAY // station.interval_s * n_series
+    rows = (
+        HourlyAverage.objects.filter(series__station=station, hour__gte=lo, hour__lt=hi)
+        .values_list("hour", "n_total", "n_valid")
+        .iterator()
+    )
+    days: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for h, n, nv in rows:
+        d = (h + M.LOCAL_OFFSET) // M.DAY * M.DAY - M.LOCAL_OFFSET
+        days[d][0] += n
+        days[d][1] += nv
+    out = []
+    d = (lo + M.LOCAL_OFFSET) // M.DAY * M.DAY - M.LOCAL_OFFSET
+    while d < hi:
+        n, nv = days.get(d, (0, 0))
+        c = M.completeness(nv, n, per_day)
+        out.append({"day": M.local_day(d), "start": d, **c})
+        d += M.DAY
+    return out
+
+
+STATUS_ORDER = ["exceeding", "no_data", "stale", "ok"]
+
+
+def station_statuses(stations, now: int | None = None) -> dict[int, dict]:
+    """Status per station for the board and park pages, set-based (three queries whatever the
+    number of stations): exceeding (an exceedance reaching the latest data), stale (no reading
+    for 2 hours), no data, ok."""
+    import time
+
+    now = int(now if now is not None else time.time())
+    ids = [s.pk for s in stations]
+    out = {sid: {"status": "no_data", "open": [], "last_ts": None} for sid in ids}
+    last = {s.pk: s.last_ts for s in stations}
+    series_last = {}
+    for sid, stid, lt in Series.objects.filter(station_id__in=ids).values_list(
+        "id", "station_id", "last_ts"
+    ):
+        series_last[sid] = (stid, lt)
+    # an exceedance is open when it reaches past its series' latest reading
+    from django.db.models import F
+
+    for sid, param, peak, limit in Exceedance.objects.filter(
+        series_id__in=list(series_last), end__gt=F("series__last_ts")
+    ).values_list("series_id", "series__parameter", "peak", "limit"):
+        out[series_last[sid][0]]["open"].append({"parameter": param, "peak": peak, "limit": limit})
+    for sid in ids:
+        lt = last.get(sid)
+        o = out[sid]
+        o["last_ts"] = lt
+        if lt is None:
+            o["status"] = "no_data"
+        elif o["open"]:
+            o["status"] = "exceeding"
+        elif now - lt > 2 * H:
+            o["status"] = "stale"
+        else:
+            o["status"] = "ok"
+    return out
+
+
+def env5_evidence(park, year: int) -> dict:
+    """Figures backing ENV.5 (the park's input/output monitoring mechanism) for one year:
+    stations, their data completeness and exceedances.  No hook in the criteria snapshot takes
+    them yet (ENV.5 is declared); pages show them next to the declaration."""
+    lo = M.day_start(dt.date(year, 1, 1))
+    hi = M.day_start(dt.date(year + 1, 1, 1))
+    stations = list(Station.objects.filter(park=park))
+    latest = max((s.last_ts or 0 for s in stations), default=0)
+    if lo < latest < hi:
+        hi = latest - latest % H + H  # a year in progress counts up to the latest data
+    agg = HourlyAverage.objects.filter(series__station__park=park, hour__gte=lo, hour__lt=hi)
+    from django.db.models import Sum
+
+    sums = agg.aggregate(n=Sum("n_total"), nv=Sum("n_valid"))
+    expected = sum(
+        (hi - lo) // s.interval_s * s.series.count() for s in stations
+    )  # readings expected in the year
+    return {
+        "stations": len(stations),
+        "readings": sums["n"] or 0,
+        "completeness": M.completeness(sums["nv"] or 0, sums["n"] or 0, expected),
+        "exceedances": Exceedance.objects.filter(
+            series__station__park=park, start__gte=lo, start__lt=hi
+        ).count(),
+    }
