@@ -28,6 +28,9 @@ def pytest_configure(config):
         from eiphub.jobs.celery_app import app
 
         app.conf.task_always_eager = True
+        # Stored results recompute when a page reads them stale (tests assert fresh figures
+        # right after writes); the "task" mode is tested in eiphub/reports/tests.
+        settings.EIPHUB_RECOMPUTE = "on_read"
 
 
 @pytest.fixture(autouse=True)

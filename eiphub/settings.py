@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Seconds: heartbeat of a running job; a running job silent for STALE is taken over;
 # a queued job not started after REDISPATCH is sent again (by the sweeper).
+# Stored results (reports/stored.py): a change queues their recomputation as a job; pages
+# show the stored figures, flagged "updating" while the job runs.  Tests use "on_read".
+EIPHUB_RECOMPUTE = os.environ.get("EIPHUB_RECOMPUTE", "task")
+EIPHUB_RECOMPUTE_TASK = "eiphub.reports.jobs.enqueue_recompute"
 EIPHUB_JOBS_HEARTBEAT_SECONDS = float(os.environ.get("EIPHUB_JOBS_HEARTBEAT_SECONDS", 10))
 EIPHUB_JOBS_STALE_SECONDS = float(os.environ.get("EIPHUB_JOBS_STALE_SECONDS", 60))
 EIPHUB_JOBS_REDISPATCH_SECONDS = float(os.environ.get("EIPHUB_JOBS_REDISPATCH_SECONDS", 300))

@@ -301,6 +301,42 @@ def _apply(batch: ImportBatch, progress: Progress | None, src: str) -> None:
     batch.unchanged_count = max(total - created - updated, 0)
     batch.replaced = replaced
     batch.save()
+    _after_raw_write(bid)
+
+
+def _park_keys(bid: int) -> set[tuple[int, int]]:
+    """(park id, year) pairs a batch touched: its rows and the rows it overwrote or deleted."""
+    from eiphub.registry.models import Enterprise, SharedFacility
+    from eiphub.reports.stored import flow_keys
+
+    keys = flow_keys(FlowRecord.objects.filter(batch_id=bid))
+    revs = list(
+        FlowRevision.objects.filter(batch_id=bid)
+        .values_list("enterprise_id", "facility_id", "period")
+        .distinct()
+    )
+    ents = dict(
+        Enterprise.objects.filter(pk__in={e for e, _f, _p in revs if e}).values_list("pk", "park_id")
+    )
+    facs = dict(
+        SharedFacility.objects.filter(pk__in={f for _e, f, _p in revs if f}).values_list(
+            "pk", "park_id"
+        )
+    )
+    for e, f, period in revs:
+        park = ents.get(e) if e else facs.get(f)
+        if park is not None:
+            keys.add((park, period.year))
+    return keys
+
+
+def _after_raw_write(bid: int, keys: set | None = None) -> None:
+    """The raw SQL above bypasses ``FlowRecord.save``/``bulk_create``: give the rows it wrote
+    their denormalised park and mark the stored results of the touched parks and years stale."""
+    from eiphub.reports.stored import mark_stale
+
+    FlowRecord.objects.filter(park__isnull=True).sync_parks()
+    mark_stale((keys or set()) | _park_keys(bid), bulk=True)
 
 
 # --------------------------------------------------------------------------- undoing
@@ -321,6 +357,7 @@ def undo_batch(batch_id: int, user=None) -> ImportBatch:
         if batch.status != BatchStatus.DONE:
             raise UndoError("not_applied")
         bid = batch.pk
+        touched = _park_keys(bid)  # before the batch's own rows are deleted
         if connection.vendor == "postgresql":
             for owner in _OWNERS:
                 _exec(
@@ -356,6 +393,7 @@ def undo_batch(batch_id: int, user=None) -> ImportBatch:
             f"WHERE v.batch_id = %s AND v.action = 'delete'",
             [timezone.now(), bid],
         )
+        _after_raw_write(bid, touched)
         batch.status = BatchStatus.UNDONE
         batch.undone_at = timezone.now()
         batch.undone_by = user if getattr(user, "pk", None) else None

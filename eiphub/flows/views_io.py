@@ -149,10 +149,13 @@ def import_apply(request, pk: int):
         discard_batch(batch.pk)
         messages.info(request, _("Import cancelled; nothing was written."))
         return redirect("flows:import")
-    batch = apply_batch(batch.pk)  # the job engine runs this as a task
-    if batch.status == BatchStatus.DONE:
-        messages.success(request, _("Import written."))
-    return redirect("flows:import_status", pk=batch.pk)
+    from eiphub.jobs.api import redirect_to
+
+    from .jobs import enqueue_import
+
+    # The write runs as a background job; the job page shows its progress and then
+    # sends the user back to the batch (at once when the job already finished).
+    return redirect_to(enqueue_import(batch, owner=request.user), request)
 
 
 @login_required

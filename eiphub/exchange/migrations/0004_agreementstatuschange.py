@@ -22,7 +22,7 @@ def history_from_status(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0002_workflow_notes_site'),
+        ('exchange', '0003_match_facts'),
     ]
 
     operations = [

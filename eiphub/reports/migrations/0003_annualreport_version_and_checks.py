@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0001_initial'),
-        ('reports', '0001_initial'),
+        ('reports', '0002_storedresult'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

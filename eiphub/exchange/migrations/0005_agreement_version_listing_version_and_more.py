@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0002_workflow_notes_site'),
+        ('exchange', '0004_agreementstatuschange'),
         ('registry', '0001_initial'),
     ]
 
