@@ -154,6 +154,7 @@ def can_control_job(user, job) -> bool:
         return False
     return job.owner_id == user.pk or user.is_superuser or user.is_staff
 
+
 def stations_for(user):
     """Monitoring stations whose data the user may see: every station of the parks the user
     sees; an enterprise user sees the park's own stations and its enterprise's stations only."""

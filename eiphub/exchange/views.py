@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import parks_for
-from eiphub.jobs.api import redirect_to
 from eiphub.core.catalogue import default_catalogue
+from eiphub.jobs.api import redirect_to
 from eiphub.registry.models import Park, Province
 
 from . import services as S

@@ -316,7 +316,9 @@ def _park_keys(bid: int) -> set[tuple[int, int]]:
         .distinct()
     )
     ents = dict(
-        Enterprise.objects.filter(pk__in={e for e, _f, _p in revs if e}).values_list("pk", "park_id")
+        Enterprise.objects.filter(pk__in={e for e, _f, _p in revs if e}).values_list(
+            "pk", "park_id"
+        )
     )
     facs = dict(
         SharedFacility.objects.filter(pk__in={f for _e, f, _p in revs if f}).values_list(

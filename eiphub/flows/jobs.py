@@ -36,7 +36,10 @@ def import_apply(job, *, batch_id: int):
     batch = apply_batch(batch_id, progress)
     url = reverse("flows:import_status", args=[batch_id])
     if batch.status != BatchStatus.DONE:
-        return {"message": _("This import was not written (it was cancelled or undone)."), "url": url}
+        return {
+            "message": _("This import was not written (it was cancelled or undone)."),
+            "url": url,
+        }
     return {
         "message": _("Import written: %(c)d new, %(u)d changed, %(r)d replaced records.")
         % {"c": batch.created_count, "u": batch.updated_count, "r": batch.replaced},

@@ -135,6 +135,8 @@ class FlowRecordQuerySet(models.QuerySet):
         return qs.filter(enterprise__isnull=False).update(park_id=Subquery(ent_park)) + qs.filter(
             facility__isnull=False
         ).update(park_id=Subquery(fac_park))
+
+
 class ImportRow(models.Model):
     """A validated flow row of a batch awaiting confirmation (the staging table)."""
 

@@ -127,6 +127,7 @@ def _revision(flow: FlowRecord, action: str, user, old: dict | None) -> FlowRevi
 def _snapshot(flow: FlowRecord) -> dict:
     return {k: getattr(flow, k) for k in (*_VALUE_FIELDS, "entered_by_id", "batch_id", "version")}
 
+
 def check_values(quantity, period: dt.date, extra: dict) -> None:
     """Bounds and allowed values of a flow row (issue 18; limits in eiphub.core.bounds)."""
     from eiphub.core import bounds

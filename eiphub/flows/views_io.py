@@ -27,10 +27,10 @@ from eiphub.core.catalogue import default_catalogue
 from eiphub.registry.models import Enterprise
 
 from . import io_schema as S
-from .batches import UndoError, apply_batch, discard_batch, undo_batch
+from .batches import UndoError, discard_batch, undo_batch
 from .exporter import FORMATS, ExportError, export, export_filename, template
 from .importer import import_file
-from .models import BatchStatus, ImportBatch
+from .models import ImportBatch
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -71,7 +71,6 @@ def _may_import(user) -> bool:
     return enterprises_writable_by(user).exists() or parks_writable_by(user).exists()
 
 
-@transaction.non_atomic_requests  # the batch row must be committed before its thread starts
 @login_required
 def import_page(request):
     if not _may_import(request.user):

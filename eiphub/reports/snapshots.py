@@ -386,8 +386,7 @@ def build_park_snapshots(
     all_symbioses = _symbioses(Q(supplier_id__in=ids) | Q(receiver_id__in=ids), years)
     symbioses = {
         pk: {
-            y: [s for s in all_symbioses[y] if set(s.participants) & members[pk][y]]
-            for y in years
+            y: [s for s in all_symbioses[y] if set(s.participants) & members[pk][y]] for y in years
         }
         for pk in pids
     }

@@ -1,10 +1,10 @@
 """`eiphub bench`: run the benchmarks and print their figures.
 
-Each benchmark is a module with ``NAME`` and ``run(scale: str, stdout) -> dict``.
-Register one in ``SUITES`` (its ``NAME`` -> module path).  Only the selected
-suites are imported, so ``--only matching`` never imports (or sets up) the
-others.  Benchmarks print figures; they never assert a time (speed is not a
-unit-test concern).
+Each benchmark is a module with ``NAME`` and ``run(scale: str, stdout) -> dict`` (a
+``keep`` keyword is passed to suites that accept it).  Register one in ``SUITES`` (its
+``NAME`` -> module path).  Only the selected suites are imported, so ``--only matching``
+never imports (or sets up) the others.  Benchmarks print figures; they never assert a
+time (speed is not a unit-test concern).
 """
 
 import importlib
@@ -15,19 +15,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 SUITES = {
     "matching": "eiphub.symbiosis.bench_matching",
+    "province_matching": "eiphub.exchange.bench_province",
     "network": "eiphub.symbiosis.bench_network",
     "import": "eiphub.flows.bench_import",
     "dashboards": "eiphub.reports.bench_dashboards",
-    "jobs": "eiphub.jobs.bench_jobs",
     "scorecards": "eiphub.reports.bench_scorecards",
     "pages": "eiphub.web.bench_pages",
-    "province_matching": "eiphub.exchange.bench_province",
+    "jobs": "eiphub.jobs.bench_jobs",
     "monitoring": "eiphub.monitoring.bench_monitoring",
 }
 
 
 class Command(BaseCommand):
-    help = "Run benchmarks (matching, network optimisation, import, dashboards) and print figures."
+    help = "Run benchmarks (matching, network optimisation, import, dashboards, ...) and print figures."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -52,10 +52,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, only, scale, json_out, format="text", keep=False, **kw):
-            "--format", choices=["text", "json"], default="text", help="json: print one object"
-        )
-
-    def handle(self, *args, only, scale, json_out, format="text", **kw):
         unknown = [name for name in only if name not in SUITES]
         if unknown:
             raise CommandError(
@@ -75,20 +71,11 @@ class Command(BaseCommand):
             say.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
             extra = {"keep": keep} if "keep" in inspect.signature(mod.run).parameters else {}
             results[name] = mod.run(scale=scale, stdout=say, **extra)
-            if format == "json":
-                results[name] = mod.run(scale=scale, stdout=None)
-                continue
-            self.stdout.write(self.style.MIGRATE_HEADING(f"== {name} ({scale})"))
-            results[name] = mod.run(scale=scale, stdout=self.stdout)
         if json_out:
             with open(json_out, "w", encoding="utf-8") as fh:
                 json.dump(results, fh, indent=2, default=str)
         if format == "json":
             one = next(iter(results.values())) if len(results) == 1 else results
             self.stdout.write(json.dumps(one, default=str))
-            one = len(results) == 1 and len(only) == 1
-            self.stdout.write(
-                json.dumps(next(iter(results.values())) if one else results, default=str)
-            )
         elif not results:
             self.stdout.write("no benchmark suites found")
