@@ -157,6 +157,8 @@ def _copy_rows_per_second(tax_codes: list[str], n_rows: int) -> float | None:
     elapsed = 0.0
     try:
         with transaction.atomic(), connection.cursor() as c:
+            ent_ids = list(ids.values())
+            c.execute("DELETE FROM flows_flowrecord WHERE enterprise_id = ANY(%s)", [ent_ids])
             t = time.perf_counter()
             with c.cursor.copy(f"COPY flows_flowrecord ({cols}) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(data)

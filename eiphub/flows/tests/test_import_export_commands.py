@@ -67,3 +67,26 @@ def test_export_template_default_name(w, tmp_path, monkeypatch):
     assert (tmp_path / "eiphub-template-parks-vi.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     with pytest.raises(CommandError):
         call_command("export", "--park", "NOPE", stdout=io.StringIO())
+
+
+def test_cli_one_exported_row_leaves_the_month_alone_dry_run_replace_and_undo(w, tmp_path):
+    """Issue 11 regression: importing one exported row had replaced 16 records."""
+    month = [F.flow_row(w.e1.tax_code, r, period="03/2024", quantity=q, unit=u)
+             for r, q, u in (("energy.electricity.grid", 100, "kWh"), ("water.fresh", 5, "m3"),
+                             ("energy.fuel.coal", 42, "t"))]  # fmt: skip
+    call_command("import", write(tmp_path, "m.csv", F.table("flows", month)), stdout=io.StringIO())
+    one = write(tmp_path, "one.csv", F.table("flows", [{**month[0], "quantity": 120}]))
+    out = io.StringIO()
+    call_command("import", one, "--dry-run", "--replace-months", stdout=out)
+    assert "Dry run, nothing written" in out.getvalue() and "1 updated" in out.getvalue()
+    assert "2 other records of the months deleted" in out.getvalue()
+    assert FlowRecord.objects.get(resource_code="energy.electricity.grid").quantity == 100
+    out = io.StringIO()
+    call_command("import", one, stdout=out)
+    assert "1 updated" in out.getvalue() and "0 other records" in out.getvalue()
+    assert FlowRecord.objects.filter(enterprise=w.e1).count() == 3
+    batch = out.getvalue().split("--undo ")[1].split("`")[0]
+    call_command("import", "--undo", batch, stdout=io.StringIO())
+    assert FlowRecord.objects.get(resource_code="energy.electricity.grid").quantity == 100
+    call_command("import", one, "--replace-months", stdout=io.StringIO())
+    assert FlowRecord.objects.filter(enterprise=w.e1).count() == 1
