@@ -613,6 +613,8 @@ def _resolve_cached(catalogue: Catalogue, text: str, unit: str | None, limit: in
         if leaf:  # a member already named by the text (its use, a synonym)
             pick = leaf[0]
             member = Candidate(pick.code, group.score, MEMBER, {**pick.params, "group": group.code})
+        elif group.reason in (EXACT, EXACT_FOLDED):
+            member = None  # the text names the group itself: no member fits better
         else:
             member = _member(cat, group, raw, kind)
         if member is not None:
