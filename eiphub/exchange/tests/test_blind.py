@@ -45,6 +45,7 @@ def world():
     # a stored text naming the hidden party (as imported or demo data might have it)
     w.match.explanation_vi = f"Nhựa từ {SECRET_NAME} ({w.secret.tax_code}) cho bên mua"
     w.match.explanation = f"Plastic from Secret XYZ Company ({w.secret.tax_code}) to buyer"
+    w.match.facts = []  # a stored text only (no structured facts): pages show the text, scrubbed
     w.match.save()
     return w
 

@@ -9,8 +9,8 @@ import numpy as np
 
 EARTH_RADIUS_KM = 6371.0088
 # Road km per great-circle km.  Indicative for Vietnam's industrial regions: road
-# routes are typically 1.2-1.4x the straight line (Hanoi - Hai Phong: ~100 km great
-# circle, ~120 km by the expressway; HCMC - Bien Hoa: ~26 km, ~32 km by road).
+# routes are typically 1.2-1.4x the straight line (Hanoi - Hai Phong centres: 89 km great
+# circle, 105-120 km by road; HCMC - Bien Hoa: 25 km, 30-35 km by road; tested).
 ROAD_FACTOR = 1.3
 # Pairs per group below which the geographic grid is skipped (all pairs of a
 # small group are cheaper than the grid).  Tests set it to 0 to force the grid.
