@@ -102,6 +102,7 @@ class Gap:
     year: int | None = None
     resource_code: str | None = None
     records: list[str] = field(default_factory=list)
+    params: dict = field(default_factory=dict)  # e.g. reported/expected for missing_months
 
 
 class GapError(Exception):
@@ -510,6 +511,7 @@ def compute_inventory(
         if got < expected:
             gap(row, "missing_months",
                 f"{got}/{expected} months reported; missing months are not zero", None, "")  # fmt: skip
+            row.gaps[-1].params = {"reported": got, "expected": int(expected)}
 
     all_gaps = [g for row in rows.values() for g in row.gaps]
     return Inventory(rows, all_gaps, factors.version, factors.gwp_set)

@@ -188,7 +188,8 @@ class AgreementStatusChange(models.Model):
     recorded = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["agreement", "on", "pk"]
+        # undated entries ("since before records began") first on every database
+        ordering = ["agreement", models.F("on").asc(nulls_first=True), "pk"]
 
 
 class ExchangeRecord(models.Model):

@@ -495,6 +495,9 @@ def build_enterprise_snapshot(
     flows = _flows(enterprise.park, Q(enterprise_id=enterprise.pk), years)
     symbioses = _symbioses(Q(supplier_id=enterprise.pk) | Q(receiver_id=enterprise.pk), years)
     declared = _declarations(Q(enterprise_id=enterprise.pk), years)
+    periods = [p for p in tenancy_periods([enterprise.park_id]) if p[0] == enterprise.pk]
+    months = _months({enterprise.pk}, years, {y: {enterprise.pk} for y in years},
+                     enterprise.park, periods)  # fmt: skip
 
     def snap(y, **kw):
         return d.EnterpriseSnapshot(
@@ -505,6 +508,7 @@ def build_enterprise_snapshot(
             flows=[f for f in flows if f.year == y],
             symbioses=symbioses[y],
             declared=declared[y],
+            months={e: m for (e, yy), m in months.items() if yy == y},
             **kw,
         )
 

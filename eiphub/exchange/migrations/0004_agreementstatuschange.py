@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='exchange.agreement')),
             ],
             options={
-                'ordering': ['agreement', 'on', 'pk'],
+                "ordering": ["agreement", models.F("on").asc(nulls_first=True), "pk"],
             },
         ),
         migrations.RunPython(history_from_status, migrations.RunPython.noop),
