@@ -496,8 +496,11 @@ def build_enterprise_snapshot(
     symbioses = _symbioses(Q(supplier_id=enterprise.pk) | Q(receiver_id=enterprise.pk), years)
     declared = _declarations(Q(enterprise_id=enterprise.pk), years)
     periods = [p for p in tenancy_periods([enterprise.park_id]) if p[0] == enterprise.pk]
-    months = _months({enterprise.pk}, years, {y: {enterprise.pk} for y in years},
-                     enterprise.park, periods)  # fmt: skip
+    members = {enterprise.park_id: {y: {enterprise.pk} for y in years}}
+    months = {
+        (e, y): m
+        for (_p, e, y), m in _months_many({enterprise.pk}, years, members, periods).items()
+    }
 
     def snap(y, **kw):
         return d.EnterpriseSnapshot(
