@@ -229,7 +229,7 @@ def synthetic_rows(parks: int, enterprises: int, listings: int, seed: int = 2026
     return rows
 
 
-def resolve_rows(rows, catalogue=None) -> tuple[list[Listing], _Resolver]:
+def rows_to_listings(rows, catalogue=None) -> tuple[list[Listing], _Resolver]:
     """Listings from rows: every text through the one resolver (distinct pairs once),
     quantities in the resolved resource's canonical unit (text-matched when it disagrees)."""
     cat = catalogue or default_catalogue()
@@ -296,7 +296,7 @@ def national(scale: str = "full") -> dict:
     cfg = SCALES[scale]
     rows = synthetic_rows(cfg["parks"], cfg["enterprises"], cfg["listings"])
     t0, c0 = time.perf_counter(), time.process_time()
-    listings, resolve = resolve_rows(rows)
+    listings, resolve = rows_to_listings(rows)
     del rows
     t_resolve = time.perf_counter() - t0
     matches = match(listings, params=MatchParams())
@@ -329,7 +329,7 @@ def national(scale: str = "full") -> dict:
     )
 
 
-def resolver_throughput(n: int = 2000) -> float:
+def text_throughput(n: int = 2000) -> float:
     """Distinct texts per second through Catalogue.resolve (no cache)."""
     cat = default_catalogue()
     texts = [t for code, _ in OFFERS + WANTS for t in _texts(code)]
@@ -391,7 +391,7 @@ def tricks(n: int = 2_000_000, k: int = 300_000) -> dict:
 def side_by_side(n: int) -> dict:
     # the national parks and enterprises with n listings (a third of the density at 100k)
     rows = synthetic_rows(600, 60_000, n) if n > 20_000 else synthetic_rows(60, 3_000, n)
-    listings, _ = resolve_rows(rows)
+    listings, _ = rows_to_listings(rows)
     params = MatchParams()
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -441,7 +441,7 @@ def run(scale: str = "full", stdout=None) -> dict:
         f"numpy all-pairs reference {sbs['numpy_reference_seconds']:.2f} s "
         f"({sbs['speedup']:.1f}x), identical matches: {sbs['identical']} ({sbs['matches']:,})"
     )
-    tps = resolver_throughput()
+    tps = text_throughput()
     say(f"resolver: {tps:,.0f} distinct texts/s")
     tr = tricks()
     say(

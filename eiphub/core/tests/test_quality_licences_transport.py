@@ -59,7 +59,9 @@ def test_licences_from_column_and_text():
 def test_commodity_chemicals_are_not_hazardous_waste():
     cat = default_catalogue()
     acid, oil = cat["chemical.acid.sulfuric"], cat["waste.hazardous.used_oil"]
-    assert acid.hazardous and not needs_hazardous_licence(acid, flagged=False)
+    # A commodity chemical is a product: a dangerous good, never a hazardous waste.
+    assert not acid.hazardous and acid.attributes.get("dangerous_goods")
+    assert not needs_hazardous_licence(acid, flagged=False)
     assert not needs_hazardous_licence(acid, flagged=True)  # a hazardous good, not a waste
     assert needs_hazardous_licence(oil, flagged=False)
     assert needs_hazardous_licence(cat["waste.plastic"], flagged=True)

@@ -254,7 +254,11 @@ def test_rank_and_limit_per_offer():
     ],
 )
 def test_free_text_resolves(text, code):
-    assert M.default_catalogue().resolve(text).code == code
+    # The catalogue (2026.2) knows more specific members (spent grain, PP scrap, sawdust):
+    # the resolver must land on the expected resource or one of its members.
+    cat = M.default_catalogue()
+    got = cat.resolve(text).code
+    assert got == code or cat.is_a(got, code), got
 
 
 def test_conditions_parsed_from_text():
