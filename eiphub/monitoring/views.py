@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from eiphub.accounts.scoping import parks_for, stations_for, stations_writable_by
 from eiphub.core import monitoring as M
+from eiphub.web.params import year_param
 
 from . import documents
 from . import services as S
@@ -122,7 +123,7 @@ def park(request, code):
         week = S.day_completeness(s, last - 7 * M.DAY, last + 1)
         r["completeness"] = sum(d["valid"] for d in week) / len(week) if week else 0
     year = (
-        _int(request.GET.get("year"))
+        year_param(request.GET.get("year"))
         or dt.datetime.fromtimestamp(
             max([s.last_ts or now for s in stations] or [now]), dt.UTC
         ).year
