@@ -108,3 +108,18 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# --- security (issue 18): accounts ---
+# The login page shows demo credentials only in the demo (`eiphub demo` or EIPHUB_DEMO=1).
+EIPHUB_DEMO = os.environ.get("EIPHUB_DEMO") == "1"
+# Idle timeout: a session ends after 30 minutes without a request (renewed on each request).
+SESSION_COOKIE_AGE = int(os.environ.get("EIPHUB_SESSION_IDLE_S", 30 * 60))
+SESSION_SAVE_EVERY_REQUEST = True
+# Login throttling (eiphub/accounts/throttle.py): 5 failures lock a username/address 15 min.
+EIPHUB_LOGIN_MAX_FAILURES = 5
+EIPHUB_LOGIN_LOCKOUT_S = 15 * 60
+# Password reset e-mails: printed to the console unless an SMTP host is configured.
+EMAIL_BACKEND = os.environ.get(
+    "EIPHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("EIPHUB_FROM_EMAIL", "no-reply@eiphub.local")

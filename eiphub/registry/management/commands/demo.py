@@ -63,4 +63,7 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write(_("Serving on %(url)s — press Ctrl+C to stop.") % {"url": url})
+        from django.conf import settings
+
+        settings.EIPHUB_DEMO = True  # the login page shows the demo credentials
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
