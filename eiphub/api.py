@@ -12,7 +12,39 @@ from eiphub.flows.api import router as flows_router
 from eiphub.recp.api import router as recp_router
 from eiphub.registry.api import router as registry_router
 
-api = NinjaAPI(
+# --- issue 18: every operation documents the error answers it can give --------------------
+ERROR_RESPONSES = {
+    "400": "Bad request: a value is invalid (field and detail in the body).",
+    "401": "Not authenticated.",
+    "403": "Not allowed for your role or scope.",
+    "404": "Not found in your scope.",
+    "409": "Conflict: the record changed meanwhile or the step is not allowed in its state.",
+    "422": "Unprocessable: the body or a parameter does not match the schema or bounds.",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {}, "field": {"type": "string"}},
+}
+
+
+class EipHubAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        doc = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for ops in doc.get("paths", {}).values():
+            for op in ops.values():
+                responses = op.setdefault("responses", {})
+                for code, text in ERROR_RESPONSES.items():
+                    responses.setdefault(
+                        code,
+                        {
+                            "description": text,
+                            "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+                        },
+                    )
+        return doc
+
+
+api = EipHubAPI(
     title="EIP Hub API",
     version="1.0",
     description="Parks, enterprises, resources and monthly flows of Vietnam's eco-industrial parks.",

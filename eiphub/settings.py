@@ -278,3 +278,12 @@ EIPHUB_JOBS_HEARTBEAT_SECONDS = float(os.environ.get("EIPHUB_JOBS_HEARTBEAT_SECO
 EIPHUB_JOBS_STALE_SECONDS = float(os.environ.get("EIPHUB_JOBS_STALE_SECONDS", 60))
 EIPHUB_JOBS_REDISPATCH_SECONDS = float(os.environ.get("EIPHUB_JOBS_REDISPATCH_SECONDS", 300))
 EIPHUB_JOBS_RETRY_BASE_SECONDS = float(os.environ.get("EIPHUB_JOBS_RETRY_BASE_SECONDS", 2))
+
+# --- security (issue 18): accounts ---
+# Idle timeout: a session ends after 30 minutes without a request (renewed on each request).
+SESSION_COOKIE_AGE = int(os.environ.get("EIPHUB_SESSION_IDLE_S", 30 * 60))
+SESSION_SAVE_EVERY_REQUEST = True
+# Login throttling (eiphub/accounts/throttle.py): 5 failures lock a username/address 15 min.
+EIPHUB_LOGIN_MAX_FAILURES = 5
+EIPHUB_LOGIN_LOCKOUT_S = 15 * 60
+# Password reset e-mails go through the e-mail settings above (files under var/mail in the demo).

@@ -2,20 +2,46 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from . import throttle
 from .models import ApiToken
 
 DEMO_LOGINS = ["ministry", "board", "developer", "enterprise", "consultant"]
 
 
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """The login form, refusing a username or address locked out by failed attempts."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        address = throttle.client_address(self.request) if self.request else "?"
+        if throttle.locked(username, address):
+            raise ValidationError(
+                _("Too many failed logins. Try again in %(minutes)s minutes.")
+                % {"minutes": max(1, throttle._window() // 60)},
+                code="locked",
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            throttle.record_failure(username, address)
+            raise
+        throttle.record_success(username, address)
+        return cleaned
+
+
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = ThrottledAuthenticationForm
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        if getattr(settings, "EIPHUB_SHOW_DEMO_LOGINS", settings.DEBUG):
+        # Demo credentials only in the demo (EIPHUB_DEMO=1, set by `eiphub demo`).
+        if getattr(settings, "EIPHUB_DEMO", False):
             ctx["demo_logins"] = DEMO_LOGINS
             ctx["demo_password"] = "demo"
         return ctx

@@ -1351,10 +1351,20 @@ def record_exchange(user, agreement: Agreement, period, quantity: float) -> Exch
         raise TransitionError(_("The quantity must be a number."), 400)
     if not (quantity >= 0 and math.isfinite(quantity)):
         raise TransitionError(_("The quantity must not be negative."), 400)
-    rec, _created = ExchangeRecord.objects.update_or_create(
-        agreement=agreement, period=period, defaults={"quantity": quantity}
-    )
-    sync_flows(agreement, period, user=user)
+    with transaction.atomic():
+        # The flow totals of both parties are sums over every agreement of theirs: lock both
+        # enterprises (in pk order, so two recorders never deadlock) before writing, so a
+        # concurrent record for the same receiver or supplier waits and then sees this one.
+        list(
+            Enterprise.objects.select_for_update()
+            .filter(pk__in=(agreement.supplier_id, agreement.receiver_id))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        rec, _created = ExchangeRecord.objects.update_or_create(
+            agreement=agreement, period=period, defaults={"quantity": quantity}
+        )
+        sync_flows(agreement, period, user=user)
     return rec
 
 

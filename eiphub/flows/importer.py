@@ -205,6 +205,12 @@ def _read_csv(data: bytes, filename: str) -> list[_Sheet]:
 
 
 def read_sheets(fileobj, filename: str) -> list[_Sheet]:
+    from .limits import UploadLimitError, check_upload
+
+    try:  # size, rows and zip-bomb limits before anything is parsed (flows/limits.py)
+        check_upload(fileobj, filename)
+    except UploadLimitError as exc:
+        raise FileError(str(exc)) from exc
     ext = os.path.splitext(filename or "")[1].lower()
     if ext == ".csv":
         data = fileobj.read() if hasattr(fileobj, "read") else open(fileobj, "rb").read()

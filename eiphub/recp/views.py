@@ -166,12 +166,31 @@ def _measure_form(request, measure=None):
     if request.method == "POST":
         form = MeasureForm(request.POST, instance=measure, enterprises=writable)
         savings = SavingFormSet(request.POST, prefix="s")
+        stale = None
         if form.is_valid() and savings.is_valid():
-            obj = form.save(commit=False)
-            obj.savings = savings.savings()
-            obj.save()
-            messages.success(request, _("Measure saved."))
-            return redirect("recp:measure_detail", obj.pk)
+            from django.db import transaction
+
+            from eiphub.web.concurrency import StaleEdit, claim_version
+
+            try:
+                with transaction.atomic():
+                    obj = form.save(commit=False)
+                    if measure is not None:
+                        obj.version = claim_version(
+                            Measure, measure.pk, request.POST.get("version")
+                        )
+                    obj.savings = savings.savings()
+                    obj.save()
+            except StaleEdit as exc:
+                stale = exc
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Measure saved."))
+                return redirect("recp:measure_detail", obj.pk)
+        if stale is not None:
+            return render(request, "recp/measure_form.html",
+                          {"form": form, "savings": savings, "measure": measure},
+                          status=409)  # fmt: skip
     else:
         initial = {}
         if measure is None and writable.count() == 1:

@@ -64,6 +64,10 @@ PAGE_MATRIX = {
     "accounts:login": (lambda w: "/accounts/login/", _all(OK, anon=OK)),
     "accounts:logout": (lambda w: None, {}),  # POST only; covered by test_logout
     "accounts:tokens": (lambda w: "/accounts/tokens/", ALL_OK),
+    "accounts:password_reset": (lambda w: "/accounts/password-reset/", _all(OK, anon=OK)),
+    "accounts:password_reset_done": (lambda w: "/accounts/password-reset/sent/", _all(OK, anon=OK)),
+    "accounts:password_reset_confirm": (lambda w: None, {}),  # token link: test_accounts
+    "accounts:password_reset_complete": (lambda w: "/accounts/reset/done/", _all(OK, anon=OK)),
 }
 
 # Apps register their own pages/operations in <app>/tests/matrix.py (PAGES, API dicts).
@@ -206,7 +210,7 @@ for _mod in matrix.app_matrices():
     API_MATRIX.update(getattr(_mod, "API", {}))
 
 
-def test_every_api_operation_is_in_the_matrix(client):
+def test_every_api_operation_is_in_the_matrix(client, db):
     spec = client.get("/api/v1/openapi.json").json()
     ops = {
         (m, p)
