@@ -277,7 +277,7 @@ def match_action(request, pk, action):
     m = _visible_match(request, pk)
     if _is_htmx(request):
         resp = render(
-            request, "exchange/_match_panel.html", _match_context(request, m, error=error)
+            request, "exchange/_match_response.html", _match_context(request, m, error=error)
         )
         if error:
             resp.status_code = 200

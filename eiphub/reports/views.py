@@ -530,8 +530,18 @@ def _report(request, pk) -> AnnualReport:
 
 @login_required
 def report_detail(request, pk):
-    report = _report(request, pk)
+    return _report_page(request, _report(request, pk))
+
+
+def _report_page(request, report, typed=None, row_errors=None, status=200):
+    """The report page; after a refused save, ``typed`` ({code: (value, justification)}
+    as posted) replaces the stored figures in the inputs and ``row_errors`` marks the rows."""
     rows = services.report_rows(report)
+    for r in rows:
+        r["typed"] = r["typed_justification"] = None
+        if typed and r["code"] in typed:
+            r["typed"], r["typed_justification"] = typed[r["code"]]
+        r["error"] = (row_errors or {}).get(r["code"])
     return render(
         request,
         "reports/report_detail.html",
@@ -545,6 +555,7 @@ def report_detail(request, pk):
             "c": report.computed,
             "formats": ["pdf"] if report.kind == ReportKind.ENV_SOCIAL else ["docx", "pdf", "xlsx"],
         },
+        status=status,
     )
 
 
@@ -555,11 +566,14 @@ def report_values(request, pk):
     report = _report(request, pk)
     rows = {r["code"]: r for r in services.report_rows(report)}
     errors = 0
+    typed, row_errors = {}, {}
+    savepoint = transaction.savepoint()
     for code, row in rows.items():
         key = f"value-{code}"
         if key not in request.POST:
             continue
         raw = request.POST[key].strip()
+        typed[code] = (raw, request.POST.get(f"justification-{code}", ""))
         if row["unit"] == "yes/no" and raw:
             raw = raw in ("true", "yes", "có", "1")
         current = row["value"]
@@ -569,6 +583,7 @@ def report_values(request, pk):
                 new = float(parse_user_number(new))
             except forms.ValidationError as exc:
                 errors += 1
+                row_errors[code] = exc.messages[0]
                 messages.error(request, exc.messages[0])
                 continue
         justification = request.POST.get(f"justification-{code}", "")
@@ -579,9 +594,15 @@ def report_values(request, pk):
             workflow.set_value(request.user, report, code, new, justification)
         except WorkflowError as exc:
             errors += 1
+            row_errors[code] = str(exc)
             messages.error(request, str(exc))
-    if not errors:
-        messages.success(request, _("Values saved."))
+    if errors:
+        # All or nothing: the page comes back with every typed value and justification.
+        transaction.savepoint_rollback(savepoint)
+        messages.error(request, _("Nothing was saved: correct the marked values and save again."))
+        return _report_page(request, _report(request, pk), typed, row_errors, status=400)
+    transaction.savepoint_commit(savepoint)
+    messages.success(request, _("Values saved."))
     return redirect("reports:report_detail", report.pk)
 
 

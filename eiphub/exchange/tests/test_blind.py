@@ -300,3 +300,32 @@ def test_api_create_listing(world):
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
     assert denied.status_code == 403
+
+
+def _oob_card(html: str, card: str) -> str:
+    """The listing card ``card`` inside the out-of-band summary of an HTMX answer."""
+    assert html.count('id="match-summary" hx-swap-oob="true"') == 1
+    summary = html.split('id="match-summary" hx-swap-oob="true"', 1)[1]
+    return summary.split(f'id="{card}"', 1)[1].split("</dl>", 1)[0]
+
+
+def test_htmx_accept_swaps_the_cards_to_revealed_without_a_reload(world):
+    w = world
+    hx = {"HTTP_HX_REQUEST": "true"}
+    hidden = "Ẩn cho đến khi hai bên chấp nhận"  # "Hidden until both sides accept a match"
+    buyer, seller = _client(w.users[Role.ENTERPRISE]), _client(w.secret_user)
+    url = f"/exchange/matches/{w.match.pk}/do/accept/"
+    first = buyer.post(url, **hx).content.decode()
+    assert 'id="revealed"' not in first
+    assert hidden in _oob_card(first, "offer-card")  # one acceptance reveals nothing
+    _assert_clean(w, first, "first accept")
+
+    second = seller.post(url, **hx).content.decode()
+    assert 'id="revealed"' in second
+    want_card = _oob_card(second, "want-card")
+    assert w.e1.name_vi in want_card and hidden not in want_card
+    assert "900" in want_card  # the exact quantity replaces the band
+    # the buyer's next answer (a note) carries the revealed offer card as well
+    note = buyer.post(f"/exchange/matches/{w.match.pk}/do/note/", {"text": "ok"}, **hx)
+    offer_card = _oob_card(note.content.decode(), "offer-card")
+    assert SECRET_NAME in offer_card and hidden not in offer_card

@@ -52,6 +52,12 @@ def test_exchange_workflow_in_the_browser(live_server, browser):
     assert buyer_name not in seller.content()
     seller.click("button[name=accept]")
     seller.wait_for_selector("#revealed")
+    # the want card is swapped in the same response: no reload needed to see the buyer
+    seller.wait_for_function(
+        "name => document.querySelector('#want-card').innerText.includes(name)", arg=buyer_name
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    seller.screenshot(path=str(SHOTS / "exchange_match_revealed.png"), full_page=True)
     seller.reload()
     assert buyer_name in seller.content()
 

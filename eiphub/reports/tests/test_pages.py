@@ -206,3 +206,45 @@ def test_api_scorecard_and_transition(w):
     acc = c.post(url, {"action": "accept"}, content_type="application/json", **bh)
     assert acc.json()["status"] == "accepted"
     assert c.get(f"/api/v1/reports/annual/{rep.pk}", **bh).json()["values"]["ENV.2"] == 20.0
+
+
+def test_report_editor_keeps_typed_values_when_a_value_is_refused(w):
+    dev = client(w.dev)
+    dev.post("/reports/annual/new/", {"kind": "A5", "park": w.park.code, "year": YEAR})
+    rep = AnnualReport.objects.get()
+    url = f"/reports/annual/{rep.pk}/values/"
+    typed = {
+        "value-ENV.1": "3",  # valid override of the computed 2
+        "justification-ENV.1": "Đếm lại tại hiện trường",
+        "value-ENV.3": "120",  # outside the accepted range 0–100: refused
+        "justification-ENV.3": "Đo lại tại trạm XLNT",
+        "value-ENV.5": "true",  # yes/no typed against the computed "no"
+        "justification-ENV.5": "Đã lắp công tơ điện mặt trời",
+    }
+    resp = dev.post(url, typed)
+    assert resp.status_code == 400
+    page = resp.content.decode()
+    assert 'name="value-ENV.1" value="3"' in page
+    assert 'name="value-ENV.3" value="120"' in page and 'aria-invalid="true"' in page
+    assert 'id="error-ENV.3"' in page and "ENV.3: 120" in page
+    assert (
+        '<option value="true" selected>'
+        in page.split('name="value-ENV.5"')[1].split("</select>")[0]
+    )
+    for key in ("justification-ENV.1", "justification-ENV.3", "justification-ENV.5"):
+        assert f'name="{key}" value="{typed[key]}"' in page
+    rep.refresh_from_db()  # all or nothing: the valid rows are not half-saved
+    assert rep.values["ENV.1"] == 2 and rep.values["ENV.3"] == 50.0 and rep.values["ENV.5"] is False
+    assert not AuditEvent.objects.filter(report=rep, action="edit").exists()
+
+    # a number the parser cannot read is kept as typed too
+    resp = dev.post(url, {"value-ENV.3": "5x", "justification-ENV.3": "Ghi chú"})
+    page = resp.content.decode()
+    assert resp.status_code == 400 and 'name="value-ENV.3" value="5x"' in page
+    assert 'name="justification-ENV.3" value="Ghi chú"' in page
+
+    # corrected, the same post saves and redirects
+    resp = dev.post(url, {**typed, "value-ENV.3": "60"})
+    assert resp.status_code == 302
+    rep.refresh_from_db()
+    assert rep.values["ENV.1"] == 3 and rep.values["ENV.3"] == 60.0 and rep.values["ENV.5"] is True

@@ -16,6 +16,7 @@ LIBRARIES = [
     ("htmx", "htmx.min.js", r'version:"(\d+\.\d+\.\d+)"', "LICENSE"),
     ("echarts", "echarts.min.js", r'\.version="(\d+\.\d+\.\d+)"', "LICENSE"),
     ("leaflet", "leaflet.js", r'\.version="(\d+\.\d+\.\d+)"', "LICENSE"),
+    ("swagger-ui", "swagger-ui-bundle.js", r'PACKAGE_VERSION:"(\d+\.\d+\.\d+)"', "LICENSE"),
 ]
 LEAFLET_FILES = ["leaflet.css", "leaflet.js.map"] + [
     f"images/{name}"
@@ -32,6 +33,8 @@ OWN_FILES = [
     BASE_HTML,
     STATIC / "eiphub" / "app.js",
     STATIC / "eiphub" / "app.css",
+    STATIC / "eiphub" / "api-docs.js",
+    WEB / "templates" / "api" / "docs.html",
     *sorted((WEB / "templates").glob("*.html")),
     *sorted((WEB / "templates" / "web" / "components").glob("*.html")),
     WEB.parent / "accounts" / "templates" / "registration" / "login.html",
@@ -52,7 +55,7 @@ def readme_rows():
     for line in (VENDOR / "README.md").read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 4 and "`" in cells[3]:
-            lib = re.search(r"`(\w+)/", cells[3]).group(1)
+            lib = re.search(r"`([\w-]+)/", cells[3]).group(1)
             rows[lib] = (cells[1], cells[2])
     return rows
 
