@@ -65,9 +65,9 @@ def _world():
             """
             INSERT INTO flows_flowrecord (enterprise_id, park_id, resource_code, direction,
                 period, quantity, unit, quantity_canonical, canonical_unit, origin, fate,
-                data_quality, entered_at)
+                data_quality, entered_at, version)
             SELECT e.id, e.park_id, r.code, r.dir, make_date(%s, m, 1), 100, r.unit,
-                   90 + (e.id %% 20), r.unit, '', '', 'measured', now()
+                   90 + (e.id %% 20), r.unit, '', '', 'measured', now(), 1
             FROM registry_enterprise e
             CROSS JOIN generate_series(1, 12) AS m
             CROSS JOIN (VALUES ('energy.electricity.grid', 'in', 'kWh'),
