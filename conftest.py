@@ -13,6 +13,24 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 
+def _single_threaded_live_server():
+    """Browser tests' live server answers one request at a time.  On SQLite the test
+    database is one in-memory connection shared with the server thread; with every
+    request in a transaction (ATOMIC_REQUESTS), two requests served at once by threads
+    would interleave their savepoints on that one connection ("no such savepoint").
+    Django's server closes each connection when it is not threaded, so browsers wait
+    their turn instead of holding the server."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATimeServer(WSGIServer):
+        # The server thread itself already uses the test's connections.
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = OneAtATimeServer
+
+
 def pytest_configure(config):
     if config.pluginmanager.hasplugin("django"):
         from django.conf import settings
@@ -31,6 +49,7 @@ def pytest_configure(config):
         # Stored results recompute when a page reads them stale (tests assert fresh figures
         # right after writes); the "task" mode is tested in eiphub/reports/tests.
         settings.EIPHUB_RECOMPUTE = "on_read"
+        _single_threaded_live_server()
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,10 @@ class EipHubAPI(NinjaAPI):
         doc = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for ops in doc.get("paths", {}).values():
             for op in ops.values():
-                responses = op.setdefault("responses", {})
+                # ninja keys responses by int; JSON keys are strings: normalise first, or
+                # "400" would appear twice in the document (YAML/Swagger UI refuse it).
+                responses = {str(k): v for k, v in op.get("responses", {}).items()}
+                op["responses"] = responses
                 for code, text in ERROR_RESPONSES.items():
                     responses.setdefault(
                         code,

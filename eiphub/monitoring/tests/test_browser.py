@@ -25,7 +25,8 @@ def test_station_page_chart_zooms_to_readings(live_server):
         login(page, live_server.url, world.users[Role.BOARD].username)
         page.goto(f"{live_server.url}/monitoring/stations/{st.code}/?p=cod")
         page.wait_for_function(
-            "window.EIPMonitoringChart && document.querySelector('#mon-resolution').textContent.length > 0",
+            "() => window.EIPMonitoringChart"
+            " && document.querySelector('#mon-resolution').textContent.length > 0",
             timeout=15000,
         )
         series = page.evaluate(
@@ -36,7 +37,8 @@ def test_station_page_chart_zooms_to_readings(live_server):
             "window.EIPMonitoringChart.dispatchAction({type: 'dataZoom', start: 99.99, end: 100})"
         )
         page.wait_for_function(
-            "document.querySelector('#mon-resolution').dataset.raw === document.querySelector('#mon-resolution').textContent",
+            "() => document.querySelector('#mon-resolution').dataset.raw"
+            " === document.querySelector('#mon-resolution').textContent",
             timeout=15000,
         )
         assert page.evaluate("window.EIPMonitoringChart.getOption().series[0].data.length") > 26
