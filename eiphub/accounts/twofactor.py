@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -74,6 +75,10 @@ class TwoFactorMiddleware:
                 # the session does not count; API tokens (Bearer / X-API-Key) still do
                 request.user = AnonymousUser()
                 return self.get_response(request)
+            if request.headers.get("HX-Request"):
+                # a page fragment (the notification badge): nothing to swap in (htmx
+                # leaves the target alone on 204), never the verify page inside a page
+                return HttpResponse(status=204)
             return redirect(f"/accounts/2fa/verify/?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 

@@ -79,6 +79,9 @@ def test_password_login_leads_to_the_verify_step_and_a_code_opens_the_pages(role
     for url in ("/", "/dashboard/", "/accounts/tokens/"):
         assert c.get(url)["Location"].startswith("/accounts/2fa/verify/?next="), url
     assert c.get("/api/v1/me").status_code == 401  # the session does not count on the API
+    # a page fragment (htmx: the notification badge) gets no page, not the verify form
+    fragment = c.get("/accounts/tokens/", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 204 and fragment.content == b""
     form = c.get(page["Location"])
     assert form.status_code == 200 and b'name="code"' in form.content
     resp = c.post(page["Location"], {"code": totp.code_at(SECRET), "next": "/parks/"})
@@ -207,3 +210,31 @@ def test_demo_ministry_and_board_are_enrolled_with_the_documented_secret(capsys)
     code = capsys.readouterr().out.strip()
     assert c.post("/accounts/2fa/verify/", {"code": code}).status_code == 302
     assert c.get("/parks/").status_code == 200
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_login_asks_for_the_code_in_vietnamese(live_server):
+    from eiphub.testing.browser import SHOTS, chromium, new_page
+
+    _user("mina", Role.MINISTRY)
+    Profile.objects.filter(user__username="mina").update(language="vi")
+    with chromium() as browser:
+        page = new_page(browser)
+        page.context.add_cookies(
+            [{"name": "django_language", "value": "vi", "url": live_server.url}]
+        )
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "mina")
+        page.fill("input[name=password]", PASSWORD)
+        page.press("input[name=password]", "Enter")
+        page.wait_for_url("**/accounts/2fa/verify/**")
+        assert "Xác thực hai lớp" in page.content()
+        page.wait_for_timeout(500)  # the notification badge has loaded by now
+        assert page.locator("h1.auth__title").count() == 1  # no page inside the page
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "totp_verify.png"))
+        page.fill("input[name=code]", totp.code_at(SECRET))
+        page.press("input[name=code]", "Enter")
+        page.wait_for_url(lambda url: "/accounts/" not in url)
+        assert not page.console_errors, page.console_errors
