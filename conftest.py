@@ -50,6 +50,9 @@ def pytest_configure(config):
         # right after writes); the "task" mode is tested in eiphub/reports/tests.
         settings.EIPHUB_RECOMPUTE = "on_read"
         _single_threaded_live_server()
+        # The existing suite logs ministry/board users in with force_login; the TOTP step
+        # is tested with the requirement on in eiphub/accounts/tests/test_totp.py.
+        settings.EIPHUB_REQUIRE_2FA = False
 
 
 @pytest.fixture(autouse=True)

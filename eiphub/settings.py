@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # --- security (issue 18): strict CSP with per-request nonces; unstorable input rejected ---
     "eiphub.web.middleware.ContentSecurityPolicyMiddleware",
     "eiphub.web.validation.WriteGuardMiddleware",
+    # --- totp (issue 18): ministry/board sessions verify a TOTP code (accounts/twofactor.py) ---
+    "eiphub.accounts.twofactor.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "eiphub.urls"
@@ -287,3 +289,6 @@ SESSION_SAVE_EVERY_REQUEST = True
 EIPHUB_LOGIN_MAX_FAILURES = 5
 EIPHUB_LOGIN_LOCKOUT_S = 15 * 60
 # Password reset e-mails go through the e-mail settings above (files under var/mail in the demo).
+
+# --- totp (issue 18): TOTP two-factor authentication for ministry and board users ---
+EIPHUB_REQUIRE_2FA = os.environ.get("EIPHUB_REQUIRE_2FA", "1") != "0"

@@ -35,6 +35,10 @@ class Profile(models.Model):
     )
     assigned_parks = models.ManyToManyField("registry.Park", blank=True, related_name="consultants")
     language = models.CharField(max_length=5, default="vi")
+    # TOTP two-factor authentication (accounts/totp.py): base32 secret, and the last step
+    # accepted (a code is never accepted twice).
+    totp_secret = models.CharField(max_length=64, blank=True, default="")
+    totp_last_step = models.BigIntegerField(default=0)
 
     def __str__(self):
         return f"{self.user.username} ({self.role})"

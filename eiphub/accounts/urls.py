@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import twofactor, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tokens/", views.tokens, name="tokens"),
+    path("2fa/verify/", twofactor.verify, name="2fa_verify"),
+    path("2fa/setup/", twofactor.setup, name="2fa_setup"),
     # password reset by e-mail (Django's views; templates in registration/, vi and en)
     path(
         "password-reset/",

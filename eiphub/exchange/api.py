@@ -75,7 +75,8 @@ class MatchOut(Schema):
     score: float
     distance_km: float | None
     pathway: str
-    benefit_vnd_per_year: float
+    benefit_vnd_per_year: float | None = None  # None before the reveal (blind)
+    benefit_band: str = "—"
     co2e_t_per_year: float
     explanation: str
     side: str

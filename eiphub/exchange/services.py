@@ -145,6 +145,20 @@ def blind_text(text: str, hidden: list[Enterprise]) -> str:
     return _KM_RE.sub(band, text)
 
 
+def money_band(vnd: float | None) -> str:
+    """A yearly amount as a 1-5-10 band ("10–50 million VND/year"), never the exact value:
+    with a known price an exact benefit gives the hidden quantity away."""
+    from eiphub.web.templatetags.eip import vnd_compact
+
+    if vnd is None or not math.isfinite(vnd):
+        return "—"
+    if vnd <= 0:
+        return f"≤ {vnd_compact(0, 0)}{_('/year')}"
+    exp = 10 ** math.floor(math.log10(vnd))
+    lo, hi = (exp, 5 * exp) if vnd < 5 * exp else (5 * exp, 10 * exp)
+    return f"{vnd_compact(lo, 0)} – {vnd_compact(hi, 0)}{_('/year')}"
+
+
 def blind_link(row: dict, hidden_side: str) -> dict:
     """A network link row as the other party may see it while ``hidden_side`` (supplier or
     receiver) is not revealed: no ids of that side, distance and flow as bands."""
@@ -156,6 +170,10 @@ def blind_link(row: dict, hidden_side: str) -> dict:
     out["distance_km"] = None
     out["flow_band"] = quantity_band(row.get("flow"), row.get("unit") or "", "year")
     out["flow"] = None
+    # money figures as a band: with a known price they give the flow away
+    out["net_benefit_band"] = money_band(row.get("net_benefit_vnd_per_year"))
+    for k in ("net_benefit_vnd_per_year", "gross_vnd_per_year", "fixed_cost_vnd_per_year"):
+        out[k] = None
     out["explanation"] = out["explanation_vi"] = ""
     if "link" in out:  # "offer->want" listing ids: an opaque key instead
         import hashlib
@@ -422,7 +440,7 @@ class MatchView:
     score: float
     distance_km: float | None
     pathway: str
-    benefit_vnd_per_year: float
+    benefit_vnd_per_year: float | None  # None before the reveal: see benefit_band
     co2e_t_per_year: float
     explanation: str
     side: str  # the user's side: offer, want or '' (board/ministry)
@@ -433,6 +451,7 @@ class MatchView:
     want: ListingView
     matched_band: str
     distance_band: str = "—"
+    benefit_band: str = "—"
     matched_quantity: float | None = None
     unit: str | None = None
     agreement_id: int | None = None
@@ -518,7 +537,8 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
         distance_km=None if m.distance_km is None or not exact else round(m.distance_km),
         distance_band=distance_band(m.distance_km),
         pathway=m.pathway,
-        benefit_vnd_per_year=m.benefit_vnd_per_year,
+        benefit_vnd_per_year=m.benefit_vnd_per_year if exact else None,
+        benefit_band=money_band(m.benefit_vnd_per_year),
         co2e_t_per_year=m.co2e_t_per_year,
         explanation=blind_text(text, hidden),
         side=side,

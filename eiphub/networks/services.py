@@ -445,9 +445,13 @@ class ScenarioView:
             b = short_name(r["receiver"]) or f"{hidden} {r['receiver_park']}"
             for n, park in ((a, r["supplier_park"]), (b, r["receiver_park"])):
                 node = nodes.setdefault(n, {"name": n, "category": park, "value": 0.0})
-                node["value"] = round(node["value"] + r["net_benefit_vnd_per_year"] / 1e6, 1)
+                node["value"] = round(node["value"] + (r["net_benefit_vnd_per_year"] or 0) / 1e6, 1)
             links.append(
-                {"source": a, "target": b, "value": round(r["net_benefit_vnd_per_year"] / 1e6, 1)}
+                {
+                    "source": a,
+                    "target": b,
+                    "value": round((r["net_benefit_vnd_per_year"] or 0) / 1e6, 1),
+                }
             )
         return {
             "kind": "graph",
@@ -467,7 +471,7 @@ class ScenarioView:
             fam = family_label(r["family"])
             a = _clip(short_name(r["supplier"]) or f"{hidden} {r['supplier_park']}")
             b = "→ " + _clip(short_name(r["receiver"]) or f"{hidden} {r['receiver_park']}")
-            v = max(r["gross_vnd_per_year"], 0.0) / 1e6
+            v = max(r["gross_vnd_per_year"] or 0.0, 0.0) / 1e6  # None: banded (blind)
             flows[(a, fam)] += v
             flows[(fam, b)] += v
         names = list(dict.fromkeys(n for pair in flows for n in pair))

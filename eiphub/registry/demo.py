@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from eiphub.accounts.totp import DEMO_SECRET as DEMO_TOTP_SECRET
 from eiphub.core.catalogue import default_catalogue
 
 from .models import Certificate, Enterprise, Organization, Park, Province, SharedFacility
@@ -1640,11 +1641,19 @@ def _create_users(w: _World) -> None:
         users[name] = u
     Profile.objects.filter(user__in=users.values()).delete()
     profiles = {
+        # ministry and board: enrolled in TOTP with the documented demo secret (README)
         "ministry": Profile(
-            user=users["ministry"], role="ministry", organization=orgs[ORG_MINISTRY]
+            user=users["ministry"],
+            role="ministry",
+            organization=orgs[ORG_MINISTRY],
+            totp_secret=DEMO_TOTP_SECRET,
         ),
         "board": Profile(
-            user=users["board"], role="board", province=prov, organization=orgs[ORG_BOARD]
+            user=users["board"],
+            role="board",
+            province=prov,
+            organization=orgs[ORG_BOARD],
+            totp_secret=DEMO_TOTP_SECRET,
         ),
         "developer": Profile(user=users["developer"], role="developer", organization=orgs[DEV_A]),
         "enterprise": Profile(

@@ -64,6 +64,13 @@ PAGE_MATRIX = {
     "accounts:login": (lambda w: "/accounts/login/", _all(OK, anon=OK)),
     "accounts:logout": (lambda w: None, {}),  # POST only; covered by test_logout
     "accounts:tokens": (lambda w: "/accounts/tokens/", ALL_OK),
+    # TOTP (issue 18): with EIPHUB_REQUIRE_2FA off (the suite's setting) verify passes every
+    # role on to ?next; enrolment is for the roles that need it. Flow tests: test_totp.py
+    "accounts:2fa_verify": (lambda w: "/accounts/2fa/verify/", _all(302)),
+    "accounts:2fa_setup": (
+        lambda w: "/accounts/2fa/setup/",
+        _all(FORBIDDEN) | {Role.MINISTRY: OK, Role.BOARD: OK},
+    ),
     "accounts:password_reset": (lambda w: "/accounts/password-reset/", _all(OK, anon=OK)),
     "accounts:password_reset_done": (lambda w: "/accounts/password-reset/sent/", _all(OK, anon=OK)),
     "accounts:password_reset_confirm": (lambda w: None, {}),  # token link: test_accounts
