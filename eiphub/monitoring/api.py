@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
+from pydantic import BaseModel
 
 from eiphub.accounts.scoping import stations_for
 from eiphub.core import monitoring as M
@@ -37,14 +38,14 @@ class StationToken(APIKeyHeader):
         return st
 
 
-class ReadingIn(Schema):
+class ReadingIn(BaseModel):  # plain pydantic: no per-object Schema getter on big batches
     parameter: str
     time: dt.datetime | int  # ISO 8601 (naive = Vietnam local time) or UTC epoch seconds
     value: float
     status: str = "00"  # logger status: 00 measuring, 01 calibrating, 02 fault
 
 
-class SeriesIn(Schema):
+class SeriesIn(BaseModel):
     """Columnar form for large batches: one parameter, parallel arrays (UTC epoch seconds)."""
 
     parameter: str
@@ -53,7 +54,7 @@ class SeriesIn(Schema):
     status: list[str] | None = None
 
 
-class BatchIn(Schema):
+class BatchIn(BaseModel):
     readings: list[ReadingIn] = []
     series: list[SeriesIn] = []
 
