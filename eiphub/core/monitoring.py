@@ -90,6 +90,35 @@ def flag_readings(
     return out
 
 
+def flag_arrays(values, *, low=None, high=None, stuck_run: int = 0, history=(), status=None):
+    """Vectorised ``flag_readings`` for a whole batch: the same flags as a numpy ``int16`` array.
+
+    ``values`` (float, time order) and ``status`` (int flags, or None) are array-likes.  Range:
+    ``v < low``, ``v > high`` or NaN.  Stuck: the length of the run of equal consecutive values
+    (the last ``stuck_run - 1`` values of ``history`` prepended; NaN never equals) reaches
+    ``stuck_run``."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=np.float64)
+    n = len(v)
+    f = np.zeros(n, dtype=np.int16) if status is None else np.asarray(status).astype(np.int16)
+    bad = np.isnan(v)
+    if low is not None:
+        bad |= v < low
+    if high is not None:
+        bad |= v > high
+    f[bad] |= FLAG_OUT_OF_RANGE
+    if stuck_run > 1 and n:
+        tail = np.asarray(list(history)[-(stuck_run - 1) :], dtype=np.float64)
+        x = np.concatenate([tail, v]) if len(tail) else v
+        idx = np.arange(len(x))
+        start = np.ones(len(x), dtype=bool)
+        start[1:] = x[1:] != x[:-1]
+        run = idx - np.maximum.accumulate(np.where(start, idx, 0)) + 1
+        f[run[len(tail) :] >= stuck_run] |= FLAG_STUCK
+    return f
+
+
 # ---------------------------------------------------------------- averaging
 @dataclass(frozen=True)
 class AveragingRule:

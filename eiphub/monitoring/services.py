@@ -19,9 +19,10 @@ import datetime as dt
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -206,29 +207,42 @@ UPSERT = (
 )
 
 
-def _write(rows_by_series: dict[int, tuple[list, list, list]], use_copy: bool) -> None:
+_COPY_MIN = 5_000  # PostgreSQL: batches from this size go through binary COPY
+_PGCOPY_HEAD = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
+_PGCOPY_ROW = np.dtype(
+    [("n", ">i2"), ("l1", ">i4"), ("sid", ">i8"), ("l2", ">i4"), ("ts", ">i8"),
+     ("l3", ">i4"), ("value", ">f8"), ("l4", ">i4"), ("flags", ">i2")]
+)  # fmt: skip
+
+
+def _copy_binary(sids, tss, vals, flgs) -> bytes:
+    """The rows in PostgreSQL's binary COPY format, built as one numpy record array."""
+    rec = np.empty(len(tss), dtype=_PGCOPY_ROW)
+    rec["n"], rec["l1"], rec["l2"], rec["l3"], rec["l4"] = 4, 8, 8, 8, 2
+    rec["sid"], rec["ts"], rec["value"], rec["flags"] = sids, tss, vals, flgs
+    return _PGCOPY_HEAD + rec.tobytes() + b"\xff\xff"
+
+
+def _write(rows_by_series: dict[int, tuple], use_copy: bool) -> None:
+    """Upsert ``{series_id: (ts, values, flags)}`` (numpy arrays) on (series, ts)."""
     if connection.vendor == "postgresql":
-        sids, tss, vals, flgs = [], [], [], []
-        for sid, (ts, vs, fs) in rows_by_series.items():
-            sids.extend([sid] * len(ts))
-            tss.extend(ts)
-            vals.extend(vs)
-            flgs.extend(fs)
+        parts = list(rows_by_series.items())
+        tss = np.concatenate([ts for _, (ts, _v, _f) in parts])
+        vals = np.concatenate([v for _, (_t, v, _f) in parts])
+        flgs = np.concatenate([f for _, (_t, _v, f) in parts])
+        sids = np.repeat([sid for sid, _ in parts], [len(ts) for _, (ts, _v, _f) in parts])
         with connection.cursor() as cur:
-            if use_copy:
+            if use_copy or len(tss) >= _COPY_MIN:
                 cur.execute(
                     "CREATE TEMP TABLE IF NOT EXISTS monitoring_stage "
                     "(series_id bigint, ts bigint, value float8, flags int2) ON COMMIT DELETE ROWS"
                 )
                 raw = cur.cursor if hasattr(cur, "cursor") else cur
-                text = "".join(
-                    f"{s}\t{t}\t{v!r}\t{f}\n"
-                    for s, t, v, f in zip(sids, tss, vals, flgs, strict=True)
-                )
                 with raw.copy(
-                    "COPY monitoring_stage (series_id, ts, value, flags) FROM STDIN"
+                    "COPY monitoring_stage (series_id, ts, value, flags) FROM STDIN "
+                    "WITH (FORMAT binary)"
                 ) as cp:
-                    cp.write(text.encode())
+                    cp.write(_copy_binary(sids, tss, vals, flgs))
                 cur.execute(UPSERT.format(source="SELECT * FROM monitoring_stage"))
                 cur.execute("TRUNCATE monitoring_stage")
             else:
@@ -237,24 +251,26 @@ def _write(rows_by_series: dict[int, tuple[list, list, list]], use_copy: bool) -
                         source="SELECT * FROM unnest(%s::bigint[], %s::bigint[], "
                         "%s::float8[], %s::int2[])"
                     ),
-                    [sids, tss, vals, flgs],
+                    [sids.tolist(), tss.tolist(), vals.tolist(), flgs.tolist()],
                 )
         return
     sql = UPSERT.format(source="VALUES (%s, %s, %s, %s)")
     with connection.cursor() as cur:
         for sid, (ts, vs, fs) in rows_by_series.items():
-            cur.executemany(sql, [(sid, t, v, f) for t, v, f in zip(ts, vs, fs, strict=True)])
+            cur.executemany(
+                sql, list(zip([sid] * len(ts), ts.tolist(), vs.tolist(), fs.tolist(), strict=True))
+            )
 
 
 def _runs(hours: Iterable[int]) -> list[tuple[int, int]]:
     """Contiguous runs [lo, hi) of hour starts."""
-    out: list[list[int]] = []
-    for h in sorted(set(hours)):
-        if out and h == out[-1][1]:
-            out[-1][1] = h + H
-        else:
-            out.append([h, h + H])
-    return [(a, b) for a, b in out]
+    h = np.unique(np.asarray(list(hours) if not isinstance(hours, np.ndarray) else hours))
+    if not len(h):
+        return []
+    cut = np.nonzero(np.diff(h) != H)[0]
+    los = np.concatenate([h[:1], h[cut + 1]])
+    his = np.concatenate([h[cut], h[-1:]]) + H
+    return [(int(a), int(b)) for a, b in zip(los, his, strict=True)]
 
 
 HOURLY = (
@@ -301,68 +317,115 @@ def _refresh_hours(series_id: int, runs: list[tuple[int, int]]) -> None:
             cur.execute(HOURLY, [series_id, lo, hi])
 
 
+def _columns(readings) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """Readings ``(parameter, ts, value, status)`` as four columns (one C-level transpose)."""
+    rows = readings if isinstance(readings, list | tuple) else list(readings)
+    if not rows:
+        e = np.empty(0)
+        return [], e.astype(np.int64), e, e.astype(np.int16)
+    params, ts, vals, status = zip(*rows, strict=True)
+    try:
+        st = np.asarray(status, dtype=np.int16)
+    except (TypeError, ValueError):
+        st = np.asarray([int(x or 0) for x in status], dtype=np.int16)
+    return (
+        list(params),
+        np.asarray(ts, dtype=np.float64).astype(np.int64),
+        np.asarray(vals, dtype=np.float64),
+        st,
+    )
+
+
 def ingest(
     station: Station,
-    readings: Iterable[tuple[str, int, float, int]],
+    readings: Iterable[tuple[str, int, float, int]] = (),
     *,
     use_copy: bool = False,
     notify: bool = True,
+    columns: Iterable[tuple[str, Sequence, Sequence, Sequence | None]] = (),
 ) -> IngestResult:
     """Store readings ``(parameter, ts, value, status_flags)`` of one station.
 
-    Unknown parameters are rejected (listed in the result) without stopping the batch.  Runs in
-    one transaction; alerts are e-mailed after commit."""
+    ``columns``: the same readings in columnar form, ``(parameter, ts, values, status_flags or
+    None)`` per parameter (array-likes), appended after ``readings``.  The batch is handled as
+    numpy arrays: grouped per series, de-duplicated (the last reading of a (parameter, ts)
+    wins) and flagged by ``M.flag_arrays``.  Unknown parameters are rejected (listed in the
+    result) without stopping the batch.  Runs in one transaction; alerts are e-mailed after
+    commit."""
     series = {s.parameter: s for s in station.series.all()}
-    grouped: dict[str, dict[int, tuple[float, int]]] = defaultdict(dict)
-    res = IngestResult()
-    for i, (param, ts, value, status) in enumerate(readings):
-        res.received += 1
-        if param not in series:
-            res.rejected.append({"index": i, "code": "unknown_parameter", "parameter": param})
-            continue
-        grouped[param][int(ts)] = (float(value), int(status or 0))
-    if not grouped:
+    params, ts_all, val_all, st_all = _columns(readings)
+    codes = {p: k for k, p in enumerate(dict.fromkeys(params))}
+    code_all = np.fromiter((codes[p] for p in params), dtype=np.int32, count=len(params))
+    chunks_c, chunks_t, chunks_v, chunks_s = [code_all], [ts_all], [val_all], [st_all]
+    for param, t, v, st in columns:
+        k = codes.setdefault(param, len(codes))
+        t = np.asarray(t, dtype=np.int64)
+        chunks_c.append(np.full(len(t), k, dtype=np.int32))
+        chunks_t.append(t)
+        chunks_v.append(np.asarray(v, dtype=np.float64))
+        chunks_s.append(
+            np.zeros(len(t), dtype=np.int16) if st is None else np.asarray(st, dtype=np.int16)
+        )
+    code = np.concatenate(chunks_c)
+    ts_all, val_all = np.concatenate(chunks_t), np.concatenate(chunks_v)
+    st_all = np.concatenate(chunks_s)
+    res = IngestResult(received=len(code))
+    names = list(codes)
+    unknown = np.asarray([p not in series for p in names], dtype=bool)
+    if unknown.any():
+        for i in np.nonzero(unknown[code])[0].tolist():
+            res.rejected.append(
+                {"index": i, "code": "unknown_parameter", "parameter": names[code[i]]}
+            )
+    # one stable sort by (parameter, ts, arrival): the last reading of each (parameter, ts) wins
+    order = np.lexsort((np.arange(len(code)), ts_all, code))
+    order = order[~unknown[code[order]]] if unknown.any() else order
+    if not len(order):
         return res
+    c, t = code[order], ts_all[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (c[1:] != c[:-1]) | (t[1:] != t[:-1])
+    order, c = order[last], c[last]
+    bounds_idx = np.flatnonzero(np.diff(c)) + 1
+    groups = np.split(order, bounds_idx)
     with transaction.atomic():
-        rows: dict[int, tuple[list, list, list]] = {}
+        rows: dict[int, tuple] = {}
         bounds = {}
-        t_all_min, t_all_max = None, None
-        for param, by_ts in grouped.items():
-            s = series[param]
-            ts = sorted(by_ts)
-            vals = [by_ts[t][0] for t in ts]
-            flags = M.flag_readings(
+        by_param = {}
+        for g in groups:
+            s = series[names[code[g[0]]]]
+            ts, vals = ts_all[g], val_all[g]
+            flags = M.flag_arrays(
                 vals,
                 low=s.range_min,
                 high=s.range_max,
                 stuck_run=s.stuck_run,
-                history=_tail(s, ts[0], s.stuck_run) if s.stuck_run > 1 else (),
-                status=[by_ts[t][1] for t in ts],
+                history=_tail(s, int(ts[0]), s.stuck_run) if s.stuck_run > 1 else (),
+                status=st_all[g],
             )
-            res.flagged += sum(1 for f in flags if f)
+            res.flagged += int(np.count_nonzero(flags))
             rows[s.pk] = (ts, vals, flags)
-            bounds[s.pk] = (ts[0], ts[-1])
-            t_all_min = ts[0] if t_all_min is None else min(t_all_min, ts[0])
-            t_all_max = ts[-1] if t_all_max is None else max(t_all_max, ts[-1])
-        ensure_partitions(t_all_min, t_all_max)
+            bounds[s.pk] = (int(ts[0]), int(ts[-1]))
+            by_param[s.parameter] = s
+        ensure_partitions(min(b[0] for b in bounds.values()), max(b[1] for b in bounds.values()))
         before = _count_all(bounds)
         _write(rows, use_copy)
         res.new = _count_all(bounds) - before
         res.series = len(rows)
         station_last = station.last_ts or 0
-        runs_by = {sid: _runs(t - t % H for t in rows[sid][0]) for sid in rows}
+        runs_by = {sid: _runs(ts - ts % H) for sid, (ts, _v, _f) in rows.items()}
         _refresh_hours_all(runs_by)
         moved = []
-        for param in grouped:
-            s = series[param]
+        for s in by_param.values():
             ts, vals, flags = rows[s.pk]
             runs = runs_by[s.pk]
             res.hours += sum((b - a) // H for a, b in runs)
             res.exceedances += evaluate(s, runs)
-            if s.last_ts is None or ts[-1] >= s.last_ts:
-                s.last_ts, s.last_value, s.last_flags = ts[-1], vals[-1], flags[-1]
+            t_last = int(ts[-1])
+            if s.last_ts is None or t_last >= s.last_ts:
+                s.last_ts, s.last_value, s.last_flags = t_last, float(vals[-1]), int(flags[-1])
                 moved.append(s)
-            station_last = max(station_last, ts[-1])
+            station_last = max(station_last, t_last)
         if moved:
             Series.objects.bulk_update(moved, ["last_ts", "last_value", "last_flags"])
         if station_last != (station.last_ts or 0):

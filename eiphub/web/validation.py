@@ -9,6 +9,7 @@ domain services; what every text and number must satisfy lives here.
 from __future__ import annotations
 
 import json
+import math
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -65,6 +66,14 @@ def first_problem(data, path: str = "") -> tuple[str, str] | None:
     if isinstance(data, dict):
         items = data.items()
     elif isinstance(data, list):
+        if data and set(map(type, data)) <= {int, float}:  # columnar numbers: C-level checks
+            try:
+                if all(map(math.isfinite, data)) and (
+                    -bounds.MAX_VND <= min(data) and max(data) <= bounds.MAX_VND
+                ):
+                    return None
+            except OverflowError:
+                pass  # a huge integer: the element walk below names it
         items = enumerate(data)
     else:
         return None
