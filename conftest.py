@@ -68,6 +68,19 @@ def _english_outside_requests(request):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Each test starts with an empty cache (rendered pages are cached, e.g. the park overview;
+    database ids repeat across tests)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _record_database_vendor(request):
     """Write the database vendor the suite ran on to var/ci-vendors.txt.

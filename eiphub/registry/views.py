@@ -1,9 +1,13 @@
+import hashlib
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -83,16 +87,75 @@ def month_runs(months) -> str:
     )
 
 
+# Seconds a rendered park overview is kept; every change that marks the park's stored results
+# stale changes the cache key first (see _park_cache_key), the expiry is a backstop for writes
+# that send no signal (queryset .update()).
+PARK_CACHE_SECONDS = 600
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _fields(obj) -> tuple:
+    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
+def _park_cache_key(request, park, year, readable, years, facilities, state) -> str:
+    """Everything the overview's content depends on: the park's own fields, the viewer (role
+    and the exact enterprises they may read), language, time zone and date (completeness),
+    the selected year and the years offered, the facilities and the versions of the park's
+    stored results.  Two viewers share an entry only if they would see the same page."""
+    return "park_detail:" + _digest(
+        1,  # bump when the page's content changes shape
+        park.pk,
+        _fields(park),
+        park.province.name if park.province_id else None,
+        park.developer.name if park.developer_id else None,
+        str(role_of(request.user)),
+        tuple(readable),
+        get_language(),
+        timezone.get_current_timezone_name(),
+        timezone.localdate().isoformat(),
+        year,
+        tuple(years),
+        tuple(_fields(f) for f in facilities),
+        state,
+    )
+
+
 @login_required
 def park_detail(request, code):
     park = get_object_or_404(
         parks_for(request.user).select_related("province", "developer"), code=code
     )
-    year = year_param(request.GET.get("year")) or queries.latest_year(park) or None
-    cat = default_catalogue()
     # Monthly series and Sankeys come from the park's stored year (eiphub/reports/stored.py).
+    from eiphub.reports.stored import park_year_state
+
+    years = sorted({d.year for d in queries.park_flows(park).dates("period", "year")}, reverse=True)
+    # the latest year with flows (queries.latest_year) is the first of ``years``
+    year = year_param(request.GET.get("year")) or (years[0] if years else None)
+    enterprises = enterprises_for(request.user).filter(park=park).order_by("name_vi")
+    readable = list(enterprises.values_list("pk", flat=True))
+    facilities = list(park.facilities.all())
+    state = park_year_state(park.pk)
+    key = _park_cache_key(request, park, year, readable, years, facilities, state)
+    body = cache.get(key)
+    if body is None:
+        ctx = _park_detail_context(request, park, year, enterprises, readable)
+        ctx.update(years=years, facilities=facilities)
+        body = render_to_string("registry/_park_detail_body.html", ctx, request=request)
+        # Only content computed from the state the key names is kept: a row created or
+        # recomputed (or marked stale by a concurrent write) meanwhile leaves it to the next view.
+        if park_year_state(park.pk) == state:
+            cache.set(key, body, PARK_CACHE_SECONDS)
+    return render(request, "registry/park_detail.html", {"park": park, "body": body})
+
+
+def _park_detail_context(request, park, year, enterprises, readable) -> dict:
     from eiphub.reports.stored import park_years
 
+    cat = default_catalogue()
     stored, fresh = park_years([park.pk], year) if year else ({}, {})
     stored = stored.get(park.pk) or {"monthly": [], "sankey": {}}
     monthly = stored["monthly"]
@@ -143,35 +206,27 @@ def park_detail(request, code):
         "labels": [f"VSIC {s['division']}" for s in sectors],
         "series": [{"name": _("Enterprises"), "data": [s["count"] for s in sectors]}],
     }
-    enterprises = enterprises_for(request.user).filter(park=park).order_by("name_vi")
     completeness = queries.completeness(park, year) if year else None
     if completeness:
         # The share is a park aggregate; the rows name enterprises, so only readable ones.
-        readable = set(enterprises.values_list("pk", flat=True))
+        readable = set(readable)
         completeness["missing"] = [
             m for m in completeness["missing"] if m["enterprise_id"] in readable
         ]
         for m in completeness["missing"][:50]:  # the page lists 50
             m["months_label"] = month_runs(m["months"])
-    years = sorted({d.year for d in queries.park_flows(park).dates("period", "year")}, reverse=True)
-    return render(
-        request,
-        "registry/park_detail.html",
-        {
-            "park": park,
-            "year": year,
-            "years": years,
-            "fresh": fresh,
-            "charts": charts,
-            "sankeys": sankeys,
-            "sector_chart": sector_chart,
-            "completeness": completeness,
-            "enterprises": enterprises,
-            "facilities": park.facilities.all(),
-            # Links to the park's other views; those views enforce their own scope.
-            "park_tools": role_of(request.user) != "enterprise",
-        },
-    )
+    return {
+        "park": park,
+        "year": year,
+        "fresh": fresh,
+        "charts": charts,
+        "sankeys": sankeys,
+        "sector_chart": sector_chart,
+        "completeness": completeness,
+        "enterprises": enterprises,
+        # Links to the park's other views; those views enforce their own scope.
+        "park_tools": role_of(request.user) != "enterprise",
+    }
 
 
 @login_required

@@ -589,6 +589,19 @@ def park_years(park_ids, year: int) -> tuple[dict, dict]:
     return {p: r.result for (p, _k), r in rows.items()}, _fresh(rows.values())
 
 
+def park_year_state(park_id) -> tuple:
+    """(year, version, stale, computed_at) of every stored ``park_year`` row of a park, in one
+    small query: any change that marks the park's results stale (flows, enterprises, agreements,
+    declarations, measures...) bumps a version here, so a page cache keyed on it never serves
+    content computed before the change."""
+    return tuple(
+        (y, v, s, at.isoformat() if at else "")
+        for y, v, s, at in StoredResult.objects.filter(kind=PARK_YEAR, park_id=park_id)
+        .order_by("year")
+        .values_list("year", "version", "stale", "computed_at")
+    )
+
+
 def _rollup_to_json(rollup) -> dict:
     data = dataclasses.asdict(rollup)
     data.pop("_seen", None)

@@ -17,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -53,13 +54,16 @@ def _server(url: str, stdout):
         argv = [sys.executable, "-m", "gunicorn", "eiphub.wsgi:application"]
         argv += ["--bind", f"127.0.0.1:{PORT}", "--workers", str(SERVER_WORKERS)]
         how = "gunicorn"
+    # The server's log goes to a file: a pipe nobody reads fills up and blocks the workers.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
     )
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{how} exited: {proc.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"{how} exited: {log.read().decode()[-2000:]}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
             conn.request("GET", "/accounts/login/")
