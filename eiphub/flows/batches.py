@@ -332,12 +332,18 @@ def _park_keys(bid: int) -> set[tuple[int, int]]:
     return keys
 
 
-def _after_raw_write(bid: int, keys: set | None = None) -> None:
+def _after_raw_write(bid: int, keys: set | None = None, *, undo: bool = False) -> None:
     """The raw SQL above bypasses ``FlowRecord.save``/``bulk_create``: give the rows it wrote
-    their denormalised park and mark the stored results of the touched parks and years stale."""
+    (the batch's own rows, or on undo the rows it re-inserted) their denormalised park and mark
+    the stored results of the touched parks and years stale."""
     from eiphub.reports.stored import mark_stale
 
-    FlowRecord.objects.filter(park__isnull=True).sync_parks()
+    if undo:
+        deleted = FlowRevision.objects.filter(batch_id=bid, action="delete").values("flow_id")
+        written = FlowRecord.objects.filter(pk__in=deleted)
+    else:
+        written = FlowRecord.objects.filter(batch_id=bid)
+    written.filter(park__isnull=True).sync_parks()
     mark_stale((keys or set()) | _park_keys(bid), bulk=True)
 
 
@@ -395,7 +401,7 @@ def undo_batch(batch_id: int, user=None) -> ImportBatch:
             f"WHERE v.batch_id = %s AND v.action = 'delete'",
             [timezone.now(), bid],
         )
-        _after_raw_write(bid, touched)
+        _after_raw_write(bid, touched, undo=True)
         batch.status = BatchStatus.UNDONE
         batch.undone_at = timezone.now()
         batch.undone_by = user if getattr(user, "pk", None) else None

@@ -142,13 +142,6 @@ def park(request, code):
     )
 
 
-def _int(v):
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def station(request, code):
     st = get_object_or_404(
