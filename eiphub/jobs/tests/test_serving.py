@@ -34,6 +34,9 @@ PRODUCTION = {
 def _env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EIPHUB_", "CELERY_"))}
     env.pop("DATABASE_URL", None)
+    # Set in this test process by the browser helper (Playwright's event loop), never in a
+    # deployment; inherited, it would make `check --deploy` report async.E001.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return {**env, "EIPHUB_VAR_DIR": str(tmp_path / "var"), **extra}
 
 
