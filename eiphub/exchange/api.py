@@ -47,6 +47,7 @@ class ListingOut(Schema):
     quality: dict | None
     site: str | None
     disclosure: str | None
+    version: int | None = None  # the owner's only; send it back with an edit
 
 
 class ListingIn(Schema):
@@ -69,6 +70,11 @@ class ListingIn(Schema):
     status: str = "draft"
 
 
+class ListingUpdate(ListingIn):
+    # The version you read (GET as the owner): when the listing changed since, 409.
+    version: int
+
+
 class MatchOut(Schema):
     id: int
     status: str
@@ -77,7 +83,8 @@ class MatchOut(Schema):
     pathway: str
     benefit_vnd_per_year: float | None = None  # None before the reveal (blind)
     benefit_band: str = "—"
-    co2e_t_per_year: float
+    co2e_t_per_year: float | None = None  # None before the reveal (blind): see co2e_band
+    co2e_band: str = "—"
     explanation: str
     side: str
     revealed: bool
@@ -122,11 +129,14 @@ class AgreementOut(Schema):
     status: str
     supplier_confirmed: bool
     receiver_confirmed: bool
+    version: int
 
 
 class RecordIn(Schema):
     period: date
     quantity: float
+    # The agreement's version you read: a correction of a month changed since is a 409.
+    version: int | None = None
 
 
 class FunnelOut(Schema):
@@ -153,6 +163,7 @@ def _agreement_out(viewer, a: Agreement) -> dict:
         "ends_on": a.ends_on,
         "status": a.status,
         "supplier_confirmed": a.supplier_confirmed,
+        "version": a.version,
         "receiver_confirmed": a.receiver_confirmed,
     }
 
@@ -206,6 +217,35 @@ def create_listing(request, payload: ListingIn):
         enqueue_matching(ent.park, owner=request.user, listing_id=obj.pk)
     obj = S._listing_qs().get(pk=obj.pk)
     return Status(201, S.listing_view(S.Viewer(request.user), obj).to_dict())
+
+
+@router.put(
+    "/listings/{listing_id}",
+    response={200: ListingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def update_listing(request, payload: ListingUpdate, listing_id: int = ID):
+    """Edit one of your listings.  Send the ``version`` you read: when someone changed the
+    listing since, 409 and nothing is written (the listing's history keeps every edit)."""
+    from eiphub.web.concurrency import StaleEdit
+
+    obj = get_object_or_404(
+        Listing.objects.filter(enterprise__in=S.owner_enterprises(request.user)), pk=listing_id
+    )
+    data = payload.dict()
+    data["quality_spec"] = data.pop("quality")
+    version = data.pop("version")
+    form = ListingForm(data={k: v for k, v in data.items() if v is not None}, instance=obj)
+    if not form.is_valid():
+        errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
+        return Status(400, {"detail": "invalid listing", "errors": errors})
+    try:
+        obj = S.save_listing(request.user, form, version)
+    except StaleEdit as exc:
+        return Status(409, {"detail": exc.message})
+    if obj.status == Listing.Status.PUBLISHED:
+        enqueue_matching(obj.enterprise.park, owner=request.user, listing_id=obj.pk)
+    obj = S._listing_qs().get(pk=obj.pk)
+    return Status(200, S.listing_view(S.Viewer(request.user), obj).to_dict())
 
 
 def _match(request, match_id):
@@ -297,7 +337,14 @@ def get_agreement(request, agreement_id: int = ID):
 )
 def agreement_record(request, payload: RecordIn, agreement_id: int = ID):
     a = _agreement(request, agreement_id)
-    _transition(S.record_exchange, request.user, a, payload.period, payload.quantity)
+    _transition(
+        S.record_exchange,
+        request.user,
+        a,
+        payload.period,
+        payload.quantity,
+        read_version=payload.version,
+    )
     return Status(201, _agreement_out(S.Viewer(request.user), a))
 
 
@@ -312,10 +359,22 @@ _AGREEMENT_ACTIONS = {
     "/agreements/{agreement_id}/{action}",
     response={200: AgreementOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
-def agreement_action(request, action: str, agreement_id: int = ID):
+def agreement_action(
+    request,
+    action: str,
+    agreement_id: int = ID,
+    version: int | None = Query(None, ge=1, le=2**62),
+):
+    """Confirm, start or end an agreement.  ``version``: the one you read; when the
+    agreement changed since, 409 and nothing is written."""
     if action not in _AGREEMENT_ACTIONS:
         raise HttpError(404, "Unknown action.")
-    a = _transition(_AGREEMENT_ACTIONS[action], request.user, _agreement(request, agreement_id))
+    a = _transition(
+        _AGREEMENT_ACTIONS[action],
+        request.user,
+        _agreement(request, agreement_id),
+        read_version=version,
+    )
     return _agreement_out(S.Viewer(request.user), _agreement(request, a.pk))
 
 

@@ -192,6 +192,22 @@ class AgreementStatusChange(models.Model):
         ordering = ["agreement", models.F("on").asc(nulls_first=True), "pk"]
 
 
+class ListingRevision(models.Model):
+    """History of a listing's edits (issue 18): who changed which fields from what to what,
+    and the version the edit produced; nothing a later edit overwrites is lost."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    changes = models.JSONField(default=dict)  # field -> [before, after] (JSON-safe values)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+
 class ExchangeRecord(models.Model):
     """A realised monthly exchange under an agreement."""
 

@@ -159,6 +159,16 @@ def money_band(vnd: float | None) -> str:
     return f"{vnd_compact(lo, 0)} – {vnd_compact(hi, 0)}{_('/year')}"
 
 
+def co2_band(tonnes: float | None) -> str:
+    """Avoided emissions per year as a 1-5-10 band ("10–50 tCO2e/year"), never the exact
+    value: with the pathway's factor an exact figure gives the hidden quantity away."""
+    if tonnes is None or not math.isfinite(tonnes):
+        return "—"
+    if tonnes <= 0:
+        return f"≤ {_fmt(0)} tCO2e{_('/year')}"
+    return quantity_band(tonnes, "tCO2e", "year")
+
+
 def blind_link(row: dict, hidden_side: str) -> dict:
     """A network link row as the other party may see it while ``hidden_side`` (supplier or
     receiver) is not revealed: no ids of that side, distance and flow as bands."""
@@ -172,6 +182,8 @@ def blind_link(row: dict, hidden_side: str) -> dict:
     out["flow"] = None
     # money figures as a band: with a known price they give the flow away
     out["net_benefit_band"] = money_band(row.get("net_benefit_vnd_per_year"))
+    out["co2e_band"] = co2_band(row.get("co2e_t_per_year"))
+    out["co2e_t_per_year"] = None
     for k in ("net_benefit_vnd_per_year", "gross_vnd_per_year", "fixed_cost_vnd_per_year"):
         out[k] = None
     out["explanation"] = out["explanation_vi"] = ""
@@ -358,6 +370,7 @@ class ListingView:
     site: str | None = None
     disclosure: str | None = None
     source_flow_key: str | None = None
+    version: int | None = None  # the owner's: an edit names it (issue 18)
 
     @property
     def blind(self) -> bool:
@@ -421,6 +434,7 @@ def listing_view(viewer: Viewer, listing: Listing, lang: str | None = None) -> L
         v.disclosure = listing.disclosure
     if level == OWNER:
         v.source_flow_key = listing.source_flow_key
+        v.version = listing.version
     return v
 
 
@@ -441,7 +455,7 @@ class MatchView:
     distance_km: float | None
     pathway: str
     benefit_vnd_per_year: float | None  # None before the reveal: see benefit_band
-    co2e_t_per_year: float
+    co2e_t_per_year: float | None  # None before the reveal: see co2e_band
     explanation: str
     side: str  # the user's side: offer, want or '' (board/ministry)
     revealed: bool
@@ -452,6 +466,7 @@ class MatchView:
     matched_band: str
     distance_band: str = "—"
     benefit_band: str = "—"
+    co2e_band: str = "—"
     matched_quantity: float | None = None
     unit: str | None = None
     agreement_id: int | None = None
@@ -539,7 +554,8 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
         pathway=m.pathway,
         benefit_vnd_per_year=m.benefit_vnd_per_year if exact else None,
         benefit_band=money_band(m.benefit_vnd_per_year),
-        co2e_t_per_year=m.co2e_t_per_year,
+        co2e_t_per_year=m.co2e_t_per_year if exact else None,
+        co2e_band=co2_band(m.co2e_t_per_year),
         explanation=blind_text(text, hidden),
         side=side,
         revealed=m.revealed,
@@ -1255,12 +1271,21 @@ def create_agreement(
     return agreement
 
 
-def _lock_agreement(agreement: Agreement) -> Agreement:
-    return (
+def _lock_agreement(agreement: Agreement, read_version=None) -> Agreement:
+    """Lock the agreement's row; with ``read_version`` (the version the user's page or
+    client read), refuse with a 409 when it changed since (issue 18)."""
+    locked = (
         Agreement.objects.select_for_update(of=("self",))
         .select_related("supplier", "receiver", "match")
         .get(pk=agreement.pk)
     )
+    if read_version not in (None, "") and str(read_version) != str(locked.version):
+        raise TransitionError(_stale_message(), 409)
+    return locked
+
+
+def _stale_message() -> str:
+    return _("Someone else changed this record meanwhile. Reload it and apply your change again.")
 
 
 def _require_party(viewer: Viewer, agreement: Agreement) -> str:
@@ -1276,15 +1301,16 @@ def _agreement_event(agreement: Agreement, side: str, message):
 
 
 @transaction.atomic
-def confirm_agreement(user, agreement: Agreement) -> Agreement:
+def confirm_agreement(user, agreement: Agreement, read_version=None) -> Agreement:
     viewer = Viewer(user)
-    agreement = _lock_agreement(agreement)
+    agreement = _lock_agreement(agreement, read_version)
     side = _require_party(viewer, agreement)
     if agreement.status != Agreement.Status.PROPOSED:
         raise TransitionError(_("Only a proposed agreement can be confirmed."))
     if getattr(agreement, f"{side}_confirmed"):
         raise TransitionError(_("You already confirmed this agreement."))
     setattr(agreement, f"{side}_confirmed", True)
+    agreement.version += 1
     if agreement.supplier_confirmed and agreement.receiver_confirmed:
         agreement.status = Agreement.Status.AGREED
         if agreement.match_id:
@@ -1302,15 +1328,18 @@ def confirm_agreement(user, agreement: Agreement) -> Agreement:
 
 
 @transaction.atomic
-def mark_operating(user, agreement: Agreement, starts_on: dt.date | None = None) -> Agreement:
+def mark_operating(
+    user, agreement: Agreement, starts_on: dt.date | None = None, read_version=None
+) -> Agreement:
     viewer = Viewer(user)
-    agreement = _lock_agreement(agreement)
+    agreement = _lock_agreement(agreement, read_version)
     side = _require_party(viewer, agreement)
     if agreement.status != Agreement.Status.AGREED:
         raise TransitionError(_("Only an agreed agreement can start operating."))
     agreement.status = Agreement.Status.OPERATING
     agreement.starts_on = starts_on or agreement.starts_on or dt.date.today()
-    agreement.save(update_fields=["status", "starts_on"])
+    agreement.version += 1
+    agreement.save(update_fields=["status", "starts_on", "version"])
     _agreement_event(
         agreement,
         side,
@@ -1323,15 +1352,18 @@ def mark_operating(user, agreement: Agreement, starts_on: dt.date | None = None)
 
 
 @transaction.atomic
-def end_agreement(user, agreement: Agreement, ends_on: dt.date | None = None) -> Agreement:
+def end_agreement(
+    user, agreement: Agreement, ends_on: dt.date | None = None, read_version=None
+) -> Agreement:
     viewer = Viewer(user)
-    agreement = _lock_agreement(agreement)
+    agreement = _lock_agreement(agreement, read_version)
     side = _require_party(viewer, agreement)
     if agreement.status not in (Agreement.Status.AGREED, Agreement.Status.OPERATING):
         raise TransitionError(_("Only an agreed or operating agreement can be ended."))
     agreement.status = Agreement.Status.ENDED
     agreement.ends_on = ends_on or dt.date.today()
-    agreement.save(update_fields=["status", "ends_on"])
+    agreement.version += 1
+    agreement.save(update_fields=["status", "ends_on", "version"])
     _agreement_event(
         agreement,
         side,
@@ -1344,7 +1376,9 @@ def end_agreement(user, agreement: Agreement, ends_on: dt.date | None = None) ->
 
 
 @transaction.atomic
-def record_exchange(user, agreement: Agreement, period, quantity: float) -> ExchangeRecord:
+def record_exchange(
+    user, agreement: Agreement, period, quantity: float, read_version=None
+) -> ExchangeRecord:
     """Record (or correct) the quantity exchanged in one month under an operating
     agreement, and bring the park's flows in line: the supplier's output with fate
     'sold' and the receiver's input with origin 'other_enterprise' for that month
@@ -1381,9 +1415,19 @@ def record_exchange(user, agreement: Agreement, period, quantity: float) -> Exch
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        existing = ExchangeRecord.objects.filter(agreement=agreement, period=period).first()
+        if (
+            existing is not None
+            and existing.quantity != quantity
+            and read_version not in (None, "")
+            and str(read_version) != str(agreement.version)
+        ):  # a correction of a month that changed since the user read it (issue 18)
+            raise TransitionError(_stale_message(), 409)
         rec, _created = ExchangeRecord.objects.update_or_create(
             agreement=agreement, period=period, defaults={"quantity": quantity}
         )
+        agreement.version += 1
+        Agreement.objects.filter(pk=agreement.pk).update(version=agreement.version)
         sync_flows(agreement, period, user=user)
     return rec
 
@@ -1604,3 +1648,50 @@ def rank_parks(inputs: list, outputs: list, parks: QuerySet[Park] | None = None)
         }
         for f in fits
     ]
+
+
+# --------------------------------------------------------------------------
+# Edits with optimistic concurrency (issue 18)
+# --------------------------------------------------------------------------
+
+_UNVERSIONED = ("id", "created", "updated", "version")
+
+
+def _json_safe(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool, type(None), list, dict)):
+        return value
+    return str(value)
+
+
+def save_listing(user, form, read_version=None) -> Listing:
+    """Save a valid :class:`ListingForm`.  An edit names the ``version`` it read: when the
+    listing changed since, :class:`eiphub.web.concurrency.StaleEdit` (409) and nothing is
+    written; otherwise the version is bumped and the overwritten values are kept in a
+    :class:`ListingRevision`."""
+    from eiphub.web.concurrency import claim_version
+
+    from .models import ListingRevision
+
+    obj = form.instance
+    with transaction.atomic():
+        if obj.pk is None:
+            return form.save()
+        version = claim_version(Listing, obj.pk, read_version)  # locks the row
+        names = [f.attname for f in Listing._meta.concrete_fields if f.name not in _UNVERSIONED]
+        before = Listing.objects.filter(pk=obj.pk).values(*names).get()
+        obj = form.save(commit=False)
+        obj.version = version
+        obj.save()
+        changes = {
+            n: [_json_safe(before[n]), _json_safe(getattr(obj, n))]
+            for n in names
+            if before[n] != getattr(obj, n)
+        }
+        if changes:
+            ListingRevision.objects.create(
+                listing=obj, version=version, user=user if user.is_authenticated else None,
+                changes=changes,
+            )  # fmt: skip
+    return obj

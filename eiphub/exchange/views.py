@@ -17,6 +17,7 @@ from eiphub.accounts.scoping import parks_for
 from eiphub.core.catalogue import default_catalogue
 from eiphub.jobs.api import redirect_to
 from eiphub.registry.models import Park, Province
+from eiphub.web.concurrency import StaleEdit
 
 from . import services as S
 from .contract import contract_docx
@@ -100,15 +101,38 @@ def listings(request):
 
 def _listing_form(request, instance):
     form = ListingForm(request.POST or None, instance=instance)
+    read_version = request.POST.get("version") if request.method == "POST" else instance.version
     if request.method == "POST" and form.is_valid():
-        obj = form.save()
+        try:
+            obj = S.save_listing(request.user, form, read_version)
+        except StaleEdit as exc:  # changed meanwhile: say so, keep what was typed
+            form.add_error(None, exc.message)
+            current = Listing.objects.get(pk=instance.pk)
+            form.add_error(
+                None,
+                _(
+                    "Your values are kept below. Saving again replaces the other change "
+                    "(version %(version)s); the listing's history keeps both."
+                )
+                % {"version": current.version},
+            )
+            return render(
+                request,
+                "exchange/listing_form.html",
+                _ctx(request, form=form, obj=instance, version=current.version),
+                status=409,
+            )
         if obj.status == Listing.Status.PUBLISHED:  # matching runs as a job (eiphub/jobs)
             job = enqueue_matching(obj.enterprise.park, owner=request.user, listing_id=obj.pk)
             return redirect_to(job, request)
         else:
             messages.success(request, _("Saved."))
         return redirect("exchange:listing_detail", pk=obj.pk)
-    return render(request, "exchange/listing_form.html", _ctx(request, form=form, obj=instance))
+    return render(
+        request,
+        "exchange/listing_form.html",
+        _ctx(request, form=form, obj=instance, version=read_version),
+    )
 
 
 @login_required
@@ -139,7 +163,54 @@ def listing_detail(request, pk):
         )
         listed = S.prefetch_latest_agreements(S.match_qs().filter(pk__in=qs.values("pk")))
         matches = [S.match_view(viewer, m) for m in listed]
-    return render(request, "exchange/listing_detail.html", _ctx(request, v=view, matches=matches))
+    revisions = _revision_rows(obj) if view.is_mine else []
+    return render(
+        request,
+        "exchange/listing_detail.html",
+        _ctx(request, v=view, matches=matches, revisions=revisions),
+    )
+
+
+_FORM_FIELD = {"resource_code": "resource", "resource_text": "resource", "quality": "quality_spec"}
+
+
+def _revision_rows(listing, limit: int = 20) -> list[dict]:
+    """The owner's view of a listing's edit history: field labels and displayed values."""
+    from eiphub.web.templatetags.eip import num
+
+    def shown(field, value):
+        if value is None or value == "":
+            return "—"
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, float):
+            return num(value)
+        if isinstance(value, (dict, list)):
+            return S.quality_text(value) if isinstance(value, dict) else ", ".join(map(str, value))
+        return str(value)
+
+    rows = []
+    for rev in listing.revisions.select_related("user")[:limit]:
+        changes = []
+        for attname, (before, after) in rev.changes.items():
+            try:
+                field = next(f for f in Listing._meta.concrete_fields if f.attname == attname)
+            except StopIteration:
+                continue
+            form_field = ListingForm.base_fields.get(_FORM_FIELD.get(attname, attname))
+            label = form_field.label if form_field is not None and form_field.label else None
+            changes.append(
+                {
+                    "label": str(label or field.verbose_name).capitalize(),
+                    "before": shown(field, before),
+                    "after": shown(field, after),
+                }
+            )
+        rows.append({"rev": rev, "who": rev.user.get_username() if rev.user else "—",
+                     "changes": changes})  # fmt: skip
+    return rows
 
 
 @login_required
@@ -348,7 +419,11 @@ def agreement_detail(request, pk):
         if form.is_valid():
             try:
                 S.record_exchange(
-                    request.user, a, form.cleaned_data["period"], form.cleaned_data["quantity"]
+                    request.user,
+                    a,
+                    form.cleaned_data["period"],
+                    form.cleaned_data["quantity"],
+                    read_version=request.POST.get("version"),
                 )
             except S.TransitionError as exc:
                 form.add_error(None, exc.message)
@@ -393,7 +468,7 @@ def agreement_action(request, pk, action):
     if action not in AGREEMENT_ACTIONS:
         raise Http404
     try:
-        AGREEMENT_ACTIONS[action](request.user, a)
+        AGREEMENT_ACTIONS[action](request.user, a, read_version=request.POST.get("version"))
     except S.TransitionError as exc:
         messages.error(request, exc.message)
     return redirect("exchange:agreement_detail", pk=pk)

@@ -62,11 +62,14 @@ class ReportOut(Schema):
     overrides: list[dict]
     review_comment: str
     updated_at: datetime
+    version: int
 
 
 class TransitionIn(Schema):
     action: str
     comment: str = ""
+    # The version you read: when the report changed since, 409 and nothing changes.
+    version: int | None = None
 
 
 def _result(r) -> dict:
@@ -101,6 +104,7 @@ def _report(r) -> dict:
             for o in r.overrides.all()
         ],
         "review_comment": r.review_comment,
+        "version": r.version,
         "updated_at": r.updated_at,
     }
 
@@ -148,7 +152,9 @@ def transition(request, body: TransitionIn, report_id: int = Path(..., ge=1, le=
     """Apply submit / reopen / accept / return (comment required); 403 when refused."""
     report = get_object_or_404(reports_for(request.user), pk=report_id)
     try:
-        report = workflow.transition(request.user, report, body.action, body.comment)
+        report = workflow.transition(
+            request.user, report, body.action, body.comment, read_version=body.version
+        )
     except workflow.WorkflowError as exc:
         status = 403 if exc.code == "forbidden" else 409
         raise HttpError(status, str(exc))

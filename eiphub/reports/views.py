@@ -330,34 +330,70 @@ def _parse_declared(unit, raw):
         raise WorkflowError(exc.messages[0])
 
 
+def _stamp(decl) -> str:
+    """The version token of one declaration as the page read it (issue 18)."""
+    return decl.updated_at.isoformat() if decl is not None else ""
+
+
 def _declarations_page(request, subject: dict, year, specs, can_edit, back):
     decls = services.declarations_of(Q(**subject), year)
+    typed, conflicts, status = {}, [], 200
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("You may not declare facts for this subject."))
         try:
             with transaction.atomic():
+                current = {
+                    d.code: d
+                    for d in Declaration.objects.select_for_update().filter(**subject, year=year)
+                }
                 for code, unit, *_rest in specs:
                     if f"value-{code}" not in request.POST:
                         continue
+                    evidence = request.POST.get(f"evidence-{code}", "").strip()
+                    note = request.POST.get(f"note-{code}", "").strip()
+                    typed[code] = (request.POST.get(f"value-{code}", ""), evidence, note)
                     value = (
-                        bool(request.POST.get(f"evidence-{code}", "").strip())
+                        bool(evidence)
                         if unit == "document"
                         else _parse_declared(unit, request.POST.get(f"value-{code}"))
                     )
+                    now = current.get(code)
+                    unchanged = now is not None and (now.value, now.evidence, now.note) == (
+                        value,
+                        evidence,
+                        note,
+                    )
+                    if unchanged:
+                        continue
+                    read = request.POST.get(f"stamp-{code}")
+                    if read is not None and read != _stamp(now):
+                        conflicts.append(code)  # changed by someone else since the page read it
+                        continue
                     Declaration.objects.update_or_create(
                         **subject,
                         year=year,
                         code=code,
                         defaults={
                             "value": value,
-                            "evidence": request.POST.get(f"evidence-{code}", "").strip(),
-                            "note": request.POST.get(f"note-{code}", "").strip(),
+                            "evidence": evidence,
+                            "note": note,
                             "updated_by": request.user,
                         },
                     )
+                if conflicts:
+                    raise WorkflowError(
+                        _(
+                            "Someone else changed %(codes)s meanwhile; nothing was saved. Your "
+                            "values are kept below: check them and save again."
+                        )
+                        % {"codes": ", ".join(conflicts)},
+                        "stale",
+                    )
         except WorkflowError as exc:
             messages.error(request, str(exc))
+            status = 409 if exc.code == "stale" else 400
+            decls = services.declarations_of(Q(**subject), year)
         else:
             messages.success(request, _("Declarations saved."))
             return redirect(request.path)
@@ -369,6 +405,9 @@ def _declarations_page(request, subject: dict, year, specs, can_edit, back):
             "name_vi": vi,
             "source": source,
             "decl": decls.get(code),
+            "stamp": _stamp(decls.get(code)),
+            "typed": typed.get(code) if status != 200 else None,
+            "conflict": code in conflicts,
         }
         for code, unit, vi, en, source in specs
     ]
@@ -376,6 +415,7 @@ def _declarations_page(request, subject: dict, year, specs, can_edit, back):
         request,
         "reports/declarations.html",
         {"items": items, "year": year, "can_edit": can_edit, "back": back, "years": _years()},
+        status=status,
     )
 
 
@@ -567,6 +607,17 @@ def report_values(request, pk):
     rows = {r["code"]: r for r in services.report_rows(report)}
     errors = 0
     typed, row_errors = {}, {}
+    try:  # the version this page read (issue 18): a stale save writes nothing
+        workflow.lock_for_edit(report, request.POST.get("version"))
+    except WorkflowError as exc:
+        for code in rows:
+            if f"value-{code}" in request.POST:
+                typed[code] = (
+                    request.POST[f"value-{code}"].strip(),
+                    request.POST.get(f"justification-{code}", ""),
+                )
+        messages.error(request, str(exc))
+        return _report_page(request, _report(request, pk), typed, {}, status=409)
     savepoint = transaction.savepoint()
     for code, row in rows.items():
         key = f"value-{code}"
@@ -627,7 +678,13 @@ def report_transition(request, pk):
             workflow.recompute(request.user, report)
             messages.success(request, _("Computed values refreshed from current data."))
         else:
-            workflow.transition(request.user, report, action, request.POST.get("comment", ""))
+            workflow.transition(
+                request.user,
+                report,
+                action,
+                request.POST.get("comment", ""),
+                read_version=request.POST.get("version"),
+            )
             messages.success(request, _("Report status changed."))
     except WorkflowError as exc:
         messages.error(request, str(exc))

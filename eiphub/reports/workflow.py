@@ -140,8 +140,22 @@ def create_report(user, kind: str, year: int, *, park=None, enterprise=None) -> 
     return report
 
 
-def _locked(report_id) -> AnnualReport:
-    return AnnualReport.objects.select_for_update().get(pk=report_id)
+def _locked(report_id, read_version=None) -> AnnualReport:
+    """Lock the report's row; with ``read_version`` (the version the editor read), refuse
+    when the report changed since (issue 18: a 409 or a form message, never an overwrite)."""
+    report = AnnualReport.objects.select_for_update().get(pk=report_id)
+    if read_version not in (None, "") and str(read_version) != str(report.version):
+        raise WorkflowError(
+            _("Someone else changed this report meanwhile. Reload it and apply your change again."),
+            "stale",
+        )
+    return report
+
+
+def lock_for_edit(report: AnnualReport, read_version) -> AnnualReport:
+    """Lock ``report`` for a batch of edits in the caller's transaction, checking the
+    version the editor read (raises :class:`WorkflowError` with code ``stale``)."""
+    return _locked(report.pk, read_version)
 
 
 def set_value(user, report: AnnualReport, code: str, value, justification: str = ""):
@@ -197,19 +211,22 @@ def set_value(user, report: AnnualReport, code: str, value, justification: str =
                 },
             )
         report.values = {**report.values, code: value}
-        report.save(update_fields=["values", "updated_at"])
+        report.version += 1
+        report.save(update_fields=["values", "updated_at", "version"])
         _audit(report, user, "edit", code, before, value, justification)
     return report
 
 
-def transition(user, report: AnnualReport, action: str, comment: str = "") -> AnnualReport:
+def transition(
+    user, report: AnnualReport, action: str, comment: str = "", read_version=None
+) -> AnnualReport:
     """Apply a workflow action; illegal ones raise :class:`WorkflowError`."""
     if action not in TRANSITIONS:
         raise WorkflowError(_("Unknown action %(action)s.") % {"action": action}, "invalid")
     sources, target, who = TRANSITIONS[action]
     comment = (comment or "").strip()
     with transaction.atomic():
-        report = _locked(report.pk)
+        report = _locked(report.pk, read_version)
         if report.status not in sources:
             raise WorkflowError(
                 _("A report in status “%(status)s” cannot be %(action)s.")
@@ -227,6 +244,7 @@ def transition(user, report: AnnualReport, action: str, comment: str = "") -> An
             raise WorkflowError(_("Returning a report needs a comment."), "invalid")
         before = report.status
         report.status = target
+        report.version += 1
         now = timezone.now()
         if action == "submit":
             report.submitted_at = now
@@ -266,7 +284,8 @@ def recompute(user, report: AnnualReport) -> AnnualReport:
         changed = {c: (report.values.get(c), v) for c, v in values.items()}
         changed = {c: bv for c, bv in changed.items() if bv[0] != bv[1]}
         report.computed, report.values = computed, values
-        report.save(update_fields=["computed", "values", "updated_at"])
+        report.version += 1
+        report.save(update_fields=["computed", "values", "updated_at", "version"])
         for ov in report.overrides.all():
             ov.computed_value = computed.get("criteria", {}).get(ov.code, {}).get("value")
             ov.save(update_fields=["computed_value"])
