@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # idle timeout with a session write at most once a minute (accounts/idle.py)
+    "eiphub.accounts.idle.IdleSessionMiddleware",
     "eiphub.web.middleware.RejectNulMiddleware",
     "eiphub.web.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "eiphub.web.validation.WriteGuardMiddleware",
     # --- totp (issue 18): ministry/board sessions verify a TOTP code (accounts/twofactor.py) ---
     "eiphub.accounts.twofactor.TwoFactorMiddleware",
+    # a failed write writes nothing; reads run without a transaction (web/middleware.py)
+    "eiphub.web.middleware.WriteTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "eiphub.urls"
@@ -98,7 +102,10 @@ DATABASES = {
     )
 }
 # --- security (issue 18): a failed request writes nothing ---
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Writes (POST, PUT, PATCH, DELETE) run in one transaction per request through
+# eiphub.web.middleware.WriteTransactionMiddleware; reads run without one (issue 9: a
+# BEGIN/COMMIT pair per page view is a fixed cost of every read at national scale).
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
     if os.environ.get("EIPHUB_SQLITE_TEST_DB"):
@@ -282,9 +289,11 @@ EIPHUB_JOBS_REDISPATCH_SECONDS = float(os.environ.get("EIPHUB_JOBS_REDISPATCH_SE
 EIPHUB_JOBS_RETRY_BASE_SECONDS = float(os.environ.get("EIPHUB_JOBS_RETRY_BASE_SECONDS", 2))
 
 # --- security (issue 18): accounts ---
-# Idle timeout: a session ends after 30 minutes without a request (renewed on each request).
+# Idle timeout: a session ends after 30 minutes without a request.  It is renewed by a
+# session write at most once a minute (eiphub/accounts/idle.py), not on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("EIPHUB_SESSION_IDLE_S", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+EIPHUB_SESSION_TOUCH_S = int(os.environ.get("EIPHUB_SESSION_TOUCH_S", 60))
 # Login throttling (eiphub/accounts/throttle.py): 5 failures lock a username/address 15 min.
 EIPHUB_LOGIN_MAX_FAILURES = 5
 EIPHUB_LOGIN_LOCKOUT_S = 15 * 60

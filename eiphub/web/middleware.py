@@ -78,3 +78,30 @@ def csp_header(nonce):
             "frame-ancestors 'none'",
         ]
     )
+
+
+class WriteTransactionMiddleware:
+    """One transaction per write request: a view that raises writes nothing (issue 18).
+
+    This replaces ``ATOMIC_REQUESTS``, which also wrapped every read in BEGIN/COMMIT
+    (issue 9).  Views marked ``transaction.non_atomic_requests`` are left alone.  It must be
+    the last middleware, so that only the view runs inside the transaction, as with
+    ``ATOMIC_REQUESTS``."""
+
+    SAFE = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        from django.db import DEFAULT_DB_ALIAS, transaction
+
+        if request.method in self.SAFE:
+            return None
+        if DEFAULT_DB_ALIAS in getattr(view, "_non_atomic_requests", set()):
+            return None
+        with transaction.atomic():
+            return view(request, *args, **kwargs)

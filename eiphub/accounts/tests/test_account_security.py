@@ -71,8 +71,68 @@ def test_reset_pages_in_vietnamese():
     assert "Đặt lại mật khẩu" in c.get("/accounts/password-reset/").content.decode()
 
 
-def test_idle_timeout_and_renewal():
-    assert settings.SESSION_COOKIE_AGE <= 60 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+def test_idle_timeout_and_renewal(monkeypatch):
+    """A session idle for longer than SESSION_COOKIE_AGE is ended; activity renews it, with
+    a session write at most once per EIPHUB_SESSION_TOUCH_S (not on every request)."""
+    from django.contrib.sessions.models import Session
+
+    from eiphub.accounts import idle
+
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60 and not settings.SESSION_SAVE_EVERY_REQUEST
+    clock = [1_800_000_000]
+    monkeypatch.setattr(idle.time, "time", lambda: clock[0])
+    user = make_user("idle_dev", Role.DEVELOPER)
+    c = Client()
+    c.force_login(user)
+
+    def expiry():
+        return Session.objects.get(session_key=c.session.session_key).expire_date
+
+    assert c.get("/dashboard/").status_code == 200  # first view: "seen" recorded (one write)
+    first = expiry()
+    clock[0] += 20
+    assert c.get("/dashboard/").status_code == 200
+    assert expiry() == first  # 20 s later: no session write
+    clock[0] += settings.EIPHUB_SESSION_TOUCH_S
+    assert c.get("/dashboard/").status_code == 200
+    assert expiry() > first  # a minute later: renewed
+    assert c.session[idle.SEEN] == clock[0]
+    # 29 minutes idle: still signed in
+    clock[0] += settings.SESSION_COOKIE_AGE - 60
+    assert c.get("/dashboard/").status_code == 200 and c.session.get("_auth_user_id")
+    # then more than the idle limit without a request: signed out
+    clock[0] += settings.SESSION_COOKIE_AGE + 1
+    resp = c.get("/dashboard/")
+    assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
+
+
+def test_a_failed_write_writes_nothing_and_reads_need_no_transaction(monkeypatch):
+    """Writes run in one transaction per request (an exception rolls everything back);
+    reads run outside a transaction (issue 9)."""
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from eiphub.registry.models import Province
+    from eiphub.web.middleware import WriteTransactionMiddleware
+
+    mw = WriteTransactionMiddleware(lambda r: None)
+    outside = len(connection.savepoint_ids)  # the test's own transaction may be open
+    seen = {}
+
+    def writing_view(request):
+        Province.objects.create(code="ZZ", name="Tỉnh thử")
+        seen["depth"] = len(connection.savepoint_ids) if connection.in_atomic_block else 0
+        raise RuntimeError("boom after the write")
+
+    rf = RequestFactory()
+    with pytest.raises(RuntimeError):
+        mw.process_view(rf.post("/x/"), writing_view, (), {})
+    assert not Province.objects.filter(code="ZZ").exists()  # rolled back
+    assert seen["depth"] == outside + 1  # the view ran inside its own transaction (savepoint)
+    # a read is not wrapped: the middleware lets Django call the view as is
+    assert mw.process_view(rf.get("/x/"), writing_view, (), {}) is None
+    assert settings.MIDDLEWARE[-1] == "eiphub.web.middleware.WriteTransactionMiddleware"
+    assert not settings.DATABASES["default"]["ATOMIC_REQUESTS"]
 
 
 def test_demo_credentials_only_in_the_demo():
