@@ -219,14 +219,20 @@ def benchmark(request):
         parks = parks.filter(province__code=province)
     if q:
         parks = parks.filter(Q(name_vi__icontains=q) | Q(code__icontains=q))
-    criteria, rows, fresh = services.benchmark(parks.order_by("code"), pack.id, year)
-    if verdict:
-        rows = [r for r in rows if r["verdict"] == verdict]
     fmt = request.GET.get("format")
-    if fmt in ("csv", "xlsx"):
-        return _benchmark_export(fmt, pack, year, criteria, rows)
-    # A national table is paged (the exports hold every park).
-    page = Paginator(rows, BENCHMARK_PAGE).get_page(request.GET.get("page"))
+    if verdict or fmt in ("csv", "xlsx"):  # every park's verdict is needed
+        criteria, rows, fresh = services.benchmark(parks.order_by("code"), pack.id, year)
+        if verdict:
+            rows = [r for r in rows if r["verdict"] == verdict]
+        if fmt in ("csv", "xlsx"):
+            return _benchmark_export(fmt, pack, year, criteria, rows)
+        # A national table is paged (the exports hold every park).
+        page = Paginator(rows, BENCHMARK_PAGE).get_page(request.GET.get("page"))
+    else:  # page the parks first: only the shown page's stored scorecards are read (issue 9)
+        page = Paginator(parks.order_by("code"), BENCHMARK_PAGE).get_page(request.GET.get("page"))
+        shown = parks.filter(pk__in=[p.pk for p in page.object_list]).order_by("code")
+        criteria, rows, fresh = services.benchmark(shown, pack.id, year)
+        page.object_list = rows
     for r in page.object_list:
         r["url"] = reverse("reports:park_scorecard", args=[r["park"].code, pack.id, year])
     return render(

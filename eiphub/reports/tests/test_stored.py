@@ -283,3 +283,39 @@ def test_ministry_dashboard_stores_the_programme_rollup():
     assert c.get(reverse("web:dashboard")).status_code == 200
     row.refresh_from_db()
     assert row.result["measures_implemented"] == 4 and not row.stale
+
+
+def test_benchmark_page_reads_only_the_shown_page(monkeypatch):
+    """The national table is paged before the stored scorecards are read (issue 9): each
+    page shows the same rows, in the same order, as the full table, and reads only its own
+    parks' scorecards."""
+    from eiphub.reports import views
+
+    w = make_world()
+    c = Client()
+    c.cookies["django_language"] = "en"
+    assert c.login(username=w.users[Role.MINISTRY].username, password=PASSWORD)
+    url = reverse("reports:benchmark") + "?year=2024"
+    full = c.get(url).content.decode()
+    codes = sorted(p.code for p in (w.k1, w.k2, w.k3))
+    order = sorted(codes, key=full.index)
+    assert order == codes  # ordered by park code
+    monkeypatch.setattr(views, "BENCHMARK_PAGE", 2)
+    read = []
+    real = stored.scorecards
+
+    def spy(ids, *args):
+        read.append(list(ids))
+        return real(ids, *args)
+
+    monkeypatch.setattr(stored, "scorecards", spy)
+    p1 = c.get(url + "&page=1").content.decode()
+    p2 = c.get(url + "&page=2").content.decode()
+    assert [len(ids) for ids in read] == [2, len(codes) - 2]
+    shown1 = [code for code in codes if f">{code}</a>" in p1]
+    shown2 = [code for code in codes if f">{code}</a>" in p2]
+    assert shown1 == codes[:2] and shown2 == codes[2:]
+    # a verdict filter still sees every park
+    read.clear()
+    c.get(url + "&verdict=not_met")
+    assert [len(ids) for ids in read] == [len(codes)]
