@@ -131,6 +131,8 @@ def _api(ok_roles, other=404):
 API = {
     ("get", "/api/v1/exchange/listings"): (lambda w: "/api/v1/exchange/listings", _API_ALL),
     ("post", "/api/v1/exchange/listings"): (None, {}),  # covered by test_blind (API create)
+    # owner-only edit with a version (404 for everyone else): test_version_conflicts
+    ("put", "/api/v1/exchange/listings/{listing_id}"): (None, {}),
     ("get", "/api/v1/exchange/listings/{listing_id}"): (
         _u("/api/v1/exchange/listings/{w.xoffer.pk}"),
         _api(_SIGNED_IN),
