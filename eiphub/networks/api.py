@@ -34,6 +34,10 @@ class ScenarioIn(Schema):
     max_distance_km: float | None = None
 
 
+class ErrorOut(Schema):
+    detail: str
+
+
 class ProposeIn(Schema):
     link: str
 
@@ -60,8 +64,25 @@ def get_scenario(request, scenario_id: int = ID):
     return S.ScenarioView(request.user, _scenario(request, scenario_id)).to_dict()
 
 
-@router.post("/scenarios", response={201: dict[str, Any]})
+class QueuedOut(Schema):
+    job: int
+    status: str
+    job_url: str  # GET it (the job's status; its result names the scenario when done)
+    page: str  # the job's page in the browser
+
+
+@router.post(
+    "/scenarios",
+    response={202: QueuedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
 def create_scenario(request, body: ScenarioIn):
+    """Queue a network scenario (solved as a background job: up to 9 Pareto points and the
+    sensitivity runs take minutes).  202 with the job; ``GET /api/v1/jobs/{job}`` follows it
+    and its result holds ``scenario`` (the id for ``GET /api/v1/networks/scenarios/{id}``)."""
+    from eiphub.jobs.api import url_of
+
+    from .jobs import enqueue_scenario
+
     user = request.user
     if not S.can_create(user):
         raise HttpError(403, "Only boards, developers and consultants create scenarios.")
@@ -83,20 +104,31 @@ def create_scenario(request, body: ScenarioIn):
         if v is not None
     }
     try:
-        scenario = S.run_scenario(
-            user,
-            name=body.name,
-            park=park,
-            province=province,
-            objective=body.objective,
-            carbon_price_vnd_per_t=body.carbon_price_vnd_per_t,
-            pareto_points=body.pareto_points,
-            with_sensitivity=body.sensitivity,
-            params=params,
+        S.check_scenario_request(
+            user, park, province, body.objective, body.carbon_price_vnd_per_t, body.pareto_points
         )
     except S.ScenarioError as exc:
         raise HttpError(exc.status, exc.message) from exc
-    return Status(201, S.ScenarioView(user, scenario).to_dict())
+    job = enqueue_scenario(
+        user,
+        park=park,
+        province=province,
+        name=body.name,
+        objective=body.objective,
+        carbon_price_vnd_per_t=body.carbon_price_vnd_per_t,
+        pareto_points=body.pareto_points,
+        with_sensitivity=body.sensitivity,
+        params=params,
+    )
+    return Status(
+        202,
+        {
+            "job": job.pk,
+            "status": job.status,
+            "job_url": f"/api/v1/jobs/{job.pk}",
+            "page": url_of(job),
+        },
+    )
 
 
 @router.post("/scenarios/{scenario_id}/propose", response=ProposeOut)

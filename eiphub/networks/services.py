@@ -248,6 +248,31 @@ def check_scenario_scope(user, park: Park | None, province: Province | None) -> 
         raise ScenarioError(_("You cannot create scenarios for this province."), 403)
 
 
+def check_scenario_request(
+    user,
+    park: Park | None,
+    province: Province | None,
+    objective: str,
+    carbon_price_vnd_per_t: float,
+    pareto_points: int,
+    *,
+    check_scope: bool = True,
+) -> None:
+    """Refuse (``ScenarioError``) a scenario that may not or cannot be run, before it is
+    queued as a job or solved."""
+    if check_scope:
+        check_scenario_scope(user, park, province)
+    elif (park is None) == (province is None):
+        raise ScenarioError(_("Choose either a park or a province."))
+    if objective not in Objective.values:
+        raise ScenarioError(_("Unknown objective."))
+    if carbon_price_vnd_per_t < 0 or not 0 <= pareto_points <= MAX_PARETO_POINTS:
+        raise ScenarioError(
+            _("The carbon price must be ≥ 0 and the Pareto points between 0 and %(n)d.")
+            % {"n": MAX_PARETO_POINTS}
+        )
+
+
 def run_scenario(
     user,
     *,
@@ -263,17 +288,15 @@ def run_scenario(
 ) -> Scenario:
     """Build, solve and store a scenario (synchronously).  ``check_scope=False`` is for
     commands run by the operator (demo data), not for requests."""
-    if check_scope:
-        check_scenario_scope(user, park, province)
-    elif (park is None) == (province is None):
-        raise ScenarioError(_("Choose either a park or a province."))
-    if objective not in Objective.values:
-        raise ScenarioError(_("Unknown objective."))
-    if carbon_price_vnd_per_t < 0 or not 0 <= pareto_points <= MAX_PARETO_POINTS:
-        raise ScenarioError(
-            _("The carbon price must be ≥ 0 and the Pareto points between 0 and %(n)d.")
-            % {"n": MAX_PARETO_POINTS}
-        )
+    check_scenario_request(
+        user,
+        park,
+        province,
+        objective,
+        carbon_price_vnd_per_t,
+        pareto_points,
+        check_scope=check_scope,
+    )
     params = {"time_limit_s": DEFAULT_TIME_LIMIT_S, "mip_gap": 1e-4, **(params or {})}
     parameters = {
         "carbon_price_vnd_per_t": carbon_price_vnd_per_t,

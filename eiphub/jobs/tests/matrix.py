@@ -39,3 +39,12 @@ PAGES = {
     "jobs:retry": (lambda w: None, {}),  # POST only; covered by test_views
     "healthz": (lambda w: "/healthz", all_roles(OK, anon=OK)),
 }
+
+_API_K1_JOB = {r: (200 if v == OK else 404) for r, v in _K1_JOB.items() if r != ANON} | {ANON: 401}
+
+API = {
+    ("get", "/api/v1/jobs/{job_id}"): (
+        lambda w: f"/api/v1/jobs/{jobs_fixture(w).board_job.pk}",
+        _API_K1_JOB,
+    ),
+}

@@ -122,6 +122,10 @@ def test_index_lists_scoped_scenarios(world):
     assert park.status_code == 200 and s.name in park.content.decode()
 
 
+def ent_cannot_follow(world, url) -> bool:
+    return _client(world, Role.ENTERPRISE).get(url).status_code == 404
+
+
 def test_api_create_and_read(world):
     board = _client(world, Role.BOARD)
     resp = board.post(
@@ -129,8 +133,13 @@ def test_api_create_and_read(world):
         {"name": "API plan", "park": world.k1.code, "pareto_points": 2},
         content_type="application/json",
     )
-    assert resp.status_code == 201, resp.content
-    data = resp.json()
+    assert resp.status_code == 202, resp.content  # queued as a job, not solved in the request
+    queued = resp.json()
+    job = board.get(queued["job_url"]).json()
+    assert job["status"] == "succeeded" and job["kind"] == "networks.scenario"
+    assert ent_cannot_follow(world, queued["job_url"])
+    data = board.get(f"/api/v1/networks/scenarios/{job['result']['scenario']}").json()
+    assert data["name"] == "API plan"
     assert data["n_links"] == 1 and data["links"][0]["flow"] == pytest.approx(90.0)
     ent = _client(world, Role.ENTERPRISE)
     denied = ent.post(
@@ -222,3 +231,15 @@ def test_demo_records_for_dh_parks(world):
     # the province's only pair (in K1) does not touch the demo park; the province plan has it
     assert Scenario.objects.get(park=dh).chosen_links == []
     assert len(Scenario.objects.get(province=world.p1).chosen_links) == 1
+
+
+def test_api_create_refuses_before_queueing(world):
+    from eiphub.jobs.models import Job
+
+    board = _client(world, Role.BOARD)
+    bad = board.post(
+        "/api/v1/networks/scenarios",
+        {"name": "x", "park": world.k1.code, "objective": "nonsense"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and not Job.objects.filter(kind="networks.scenario").exists()
