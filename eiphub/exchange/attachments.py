@@ -50,7 +50,7 @@ REMIND_DAYS = 14
 class EvidenceError(Exception):
     """A refused upload or change; ``code`` and ``params``; ``message`` is translated."""
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, /, **params):
         self.code, self.params = code, params
         super().__init__(code)
 

@@ -201,9 +201,9 @@ def listing_evidence(request, pk):
     ev = A.evidence_of(obj)
     form = EvidenceForm(
         request.POST if request.method == "POST" and "evidence" in request.POST else None,
+        # a detached copy: the form's validation must not touch the listing's evidence
         instance=ListingEvidence(
-            listing=obj,
-            **{f: getattr(ev, f) for f in A.EVIDENCE_FIELDS + ("facilitator_may_edit",)},
+            **{f: getattr(ev, f) for f in A.EVIDENCE_FIELDS + ("facilitator_may_edit",)}
         ),
         facilitator=facilitator,
     )
