@@ -66,6 +66,8 @@ def load_market(province, username: str = "enterprise", today: dt.date | None = 
             att.save()
             out["attachments"] += 1
     oil = published.filter(kind="offer", resource_code="waste.hazardous.used_oil").first()
+    if oil is None:
+        oil = _used_oil_offer(province, username)
     if oil is not None:
         _, created = ListingEvidence.objects.get_or_create(
             listing=oil,
@@ -86,3 +88,40 @@ def load_market(province, username: str = "enterprise", today: dt.date | None = 
         )
         out["saved_searches"] += int(created)
     return out
+
+
+def _used_oil_offer(province, username):
+    """A blind used-oil offer of the province's largest used-oil producer (from its
+    reported flows), other than the demo enterprise user's own firm."""
+    from django.db.models import Sum
+
+    from eiphub.flows.models import FlowRecord
+
+    user = get_user_model().objects.filter(username=username).select_related("profile").first()
+    own = getattr(getattr(user, "profile", None), "enterprise_id", None)
+    row = (
+        FlowRecord.objects.filter(
+            enterprise__park__province=province,
+            resource_code="waste.hazardous.used_oil",
+            direction="out",
+            canonical_unit="t",
+            period__gte=dt.date.today() - dt.timedelta(days=365),
+        )
+        .exclude(enterprise_id=own)
+        .values("enterprise_id")
+        .annotate(total=Sum("quantity_canonical"))
+        .order_by("-total")
+        .first()
+    )
+    if row is None or not row["total"]:
+        return None
+    return Listing.objects.create(
+        enterprise_id=row["enterprise_id"],
+        kind="offer",
+        resource_code="waste.hazardous.used_oil",
+        quantity=max(round(float(row["total"]), 1), 0.1),  # the last twelve months
+        unit="t",
+        hazardous=True,
+        licence_required="Giấy phép xử lý chất thải nguy hại",
+        status=Listing.Status.PUBLISHED,
+    )

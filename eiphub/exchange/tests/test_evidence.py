@@ -210,3 +210,22 @@ def test_daily_hook_runs_reminders_and_alerts(world):
     job.refresh_from_db()
     assert job.status == "succeeded"
     assert ListingEvidence.objects.get().reminder_sent_on == dt.date.today()
+
+
+def test_demo_market_loader_is_idempotent(world):
+    from eiphub.exchange.demo_market import load_market
+    from eiphub.exchange.models import SavedSearch
+
+    w = world
+    slag = listing(w.e2, "offer", "waste.slag.steel", 500, "t")
+    first = load_market(w.p1, username=w.other.username)
+    assert first == {"evidence": 2, "saved_searches": 1, "attachments": 1}
+    assert load_market(w.p1, username=w.other.username) == {
+        "evidence": 0,
+        "saved_searches": 0,
+        "attachments": 0,
+    }
+    photo = ListingAttachment.objects.get(listing=slag)
+    assert A.sniff(photo.file.read()) == "image/png"
+    assert ListingEvidence.objects.get(listing=w.oil).ctnh_code == "17 02 03"
+    assert SavedSearch.objects.get(user=w.other).params == {"q": "xỉ thép"}
