@@ -294,7 +294,7 @@ def validate_codes(listing: Listing, ctnh: str, ewc: str) -> tuple[str, str]:
         return c.code, c.ewc
     if not e.code and not c.code:
         r = cat.get(listing.resource_code)
-        return "", (r.ewc if r and r.hazardous else "")
+        return "", (r.ewc if r else "")  # the catalogue's EWC cross-reference
     return c.code, e.code
 
 

@@ -249,6 +249,7 @@ def listing_evidence(request, pk):
 
 
 def _events(listing):
+    """The listing's history in words: field labels, choice labels, dates in the locale."""
     labels = {
         "edit": _("changed by the owner"),
         "facilitate": _("completed by a facilitator"),
@@ -256,16 +257,43 @@ def _events(listing):
         "detach": _("attachment removed"),
         "expire": _("closed at expiry"),
     }
+    fields = dict(EvidenceForm.Meta.labels) | {
+        "attachment": _("Attachments"),
+        "status": _("Status"),
+    }
     return [
         {
             "at": e.at,
             "what": labels.get(e.action, e.action),
-            "field": e.field,
-            "before": e.before,
-            "after": e.after,
+            "field": str(fields.get(e.field, e.field)),
+            "before": _shown(e.field, e.before),
+            "after": _shown(e.field, e.after),
         }
         for e in listing.events.all()
     ]
+
+
+def _shown(field: str, value) -> str:
+    import datetime as dt
+
+    from django.utils.formats import date_format
+
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):  # an attachment: its kind
+        return str(dict(ListingAttachment.Kind.choices).get(value.get("kind"), "—"))
+    if field == "logistics":
+        return str(dict(ListingEvidence.Logistics.choices).get(value, value))
+    if field == "status":
+        return str(dict(Listing.Status.choices).get(value, value))
+    if field == "expires_on":
+        try:
+            return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
 
 
 @login_required

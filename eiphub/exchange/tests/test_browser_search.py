@@ -114,4 +114,17 @@ def test_search_save_and_alert_in_the_browser(live_server, browser, lang, settin
     for s in (SECRET, mill.tax_code, "3456", "3.456", "3,456"):
         assert s not in body and s not in n.text
     buyer.screenshot(path=str(SHOTS / f"exchange_search_alert_{lang}.png"), full_page=True)
+
+    # the owner's evidence page: logistics and a photo upload (its metadata removed)
+    sp.goto(f"{base}/exchange/listings/{slag.pk}/evidence/")
+    sp.select_option("#id_logistics", "collect")
+    sp.click("#evidence-form button[type=submit]")
+    sp.wait_for_selector("#listing-history")
+    img = tmp_path / "anh.png"
+    img.write_bytes(demo_png())
+    sp.set_input_files("#upload-form input[type=file]", str(img))
+    sp.click("#upload-form button[type=submit]")
+    sp.wait_for_selector("#attachments li:nth-child(2)")
+    sp.screenshot(path=str(SHOTS / f"exchange_listing_evidence_owner_{lang}.png"), full_page=True)
+    assert slag.attachments.count() == 2 and slag.evidence.logistics == "collect"
     assert buyer.console_errors == [] and sp.console_errors == []

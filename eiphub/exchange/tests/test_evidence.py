@@ -229,3 +229,17 @@ def test_demo_market_loader_is_idempotent(world):
     assert A.sniff(photo.file.read()) == "image/png"
     assert ListingEvidence.objects.get(listing=w.oil).ctnh_code == "17 02 03"
     assert SavedSearch.objects.get(user=w.other).params == {"q": "xỉ thép"}
+
+
+def test_history_is_phrased_in_vietnamese(world):
+    w = world
+    A.update_evidence(w.owner, w.oil, {"logistics": "collect", "partial": True})
+    A.add_attachment(w.owner, w.oil, "photo", SimpleUploadedFile("a.png", png(), "image/png"))
+    c = _c(w.owner)
+    c.cookies["django_language"] = "vi"
+    html = c.get(f"/exchange/listings/{w.oil.pk}/evidence/", HTTP_ACCEPT_LANGUAGE="vi")
+    text = html.content.decode()
+    history = text[text.index('id="listing-history"') :]
+    assert "Bên nhận tự đến lấy" in history and "Ảnh" in history and "có" in history
+    for raw in ("collect", "logistics", "partial", "{&#x27;kind", "True", "None"):
+        assert raw not in history
