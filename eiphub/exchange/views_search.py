@@ -283,6 +283,8 @@ def listing_evidence(request, pk):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Saved."))
+            if facilitator:  # a completed listing is no longer theirs to edit
+                return redirect("exchange:listing_detail", pk=obj.pk)
             return redirect("exchange:listing_evidence", pk=obj.pk)
     if request.method == "POST" and upload.is_bound and not facilitator:
         if upload.is_valid():
@@ -357,7 +359,7 @@ def _shown(field: str, value) -> str:
     if field == "quantity" and isinstance(value, int | float):
         from eiphub.web.templatetags.eip import num
 
-        return num(value, 3)
+        return num(value)
     if isinstance(value, dict):  # an attachment: its kind
         return str(dict(ListingAttachment.Kind.choices).get(value.get("kind"), "—"))
     if field == "logistics":
