@@ -16,4 +16,7 @@ def load(stdout=None) -> dict:
     run = run_matching(province)
     if stdout is not None:
         stdout.write(f"Demo matching: {run.created} new, {run.updated} updated matches")
-    return {"matches_created": run.created}
+    from .demo_market import load_market  # issue 17: evidence and a saved search
+
+    market = load_market(province)
+    return {"matches_created": run.created, **{f"market_{k}": v for k, v in market.items()}}

@@ -106,3 +106,6 @@ def rematch_all(job):
         "message": _("%(p)d provinces matched again; %(n)d new matches.")
         % {"p": len(provinces), "n": created},
     }
+
+
+from . import jobs_market  # noqa: E402,F401  (issue 17: alerts and expiry reminders)

@@ -1668,11 +1668,11 @@ def _json_safe(value):
 def save_listing(user, form, read_version=None) -> Listing:
     """Save a valid :class:`ListingForm`.  An edit names the ``version`` it read: when the
     listing changed since, :class:`eiphub.web.concurrency.StaleEdit` (409) and nothing is
-    written; otherwise the version is bumped and the overwritten values are kept in a
-    :class:`ListingRevision`."""
+    written; otherwise the version is bumped and the overwritten values are kept as
+    :class:`ListingEvent` rows (action ``edit``)."""
     from eiphub.web.concurrency import claim_version
 
-    from .models import ListingRevision
+    from .models import ListingEvent
 
     obj = form.instance
     with transaction.atomic():
@@ -1684,14 +1684,18 @@ def save_listing(user, form, read_version=None) -> Listing:
         obj = form.save(commit=False)
         obj.version = version
         obj.save()
-        changes = {
-            n: [_json_safe(before[n]), _json_safe(getattr(obj, n))]
+        who = user if user.is_authenticated else None
+        ListingEvent.objects.bulk_create(
+            ListingEvent(
+                listing=obj,
+                user=who,
+                action="edit",
+                field=n,
+                before=_json_safe(before[n]),
+                after=_json_safe(getattr(obj, n)),
+                version=version,
+            )
             for n in names
             if before[n] != getattr(obj, n)
-        }
-        if changes:
-            ListingRevision.objects.create(
-                listing=obj, version=version, user=user if user.is_authenticated else None,
-                changes=changes,
-            )  # fmt: skip
+        )
     return obj

@@ -191,25 +191,27 @@ def _revision_rows(listing, limit: int = 20) -> list[dict]:
             return S.quality_text(value) if isinstance(value, dict) else ", ".join(map(str, value))
         return str(value)
 
-    rows = []
-    for rev in listing.revisions.select_related("user")[:limit]:
-        changes = []
-        for attname, (before, after) in rev.changes.items():
-            try:
-                field = next(f for f in Listing._meta.concrete_fields if f.attname == attname)
-            except StopIteration:
-                continue
-            form_field = ListingForm.base_fields.get(_FORM_FIELD.get(attname, attname))
-            label = form_field.label if form_field is not None and form_field.label else None
-            changes.append(
-                {
-                    "label": str(label or field.verbose_name).capitalize(),
-                    "before": shown(field, before),
-                    "after": shown(field, after),
-                }
-            )
-        rows.append({"rev": rev, "who": rev.user.get_username() if rev.user else "—",
-                     "changes": changes})  # fmt: skip
+    rows: list[dict] = []
+    edits = listing.events.filter(action="edit").select_related("user").order_by("-at", "-pk")
+    for ev in edits[: limit * 10]:
+        try:
+            field = next(f for f in Listing._meta.concrete_fields if f.attname == ev.field)
+        except StopIteration:
+            continue
+        form_field = ListingForm.base_fields.get(_FORM_FIELD.get(ev.field, ev.field))
+        label = form_field.label if form_field is not None and form_field.label else None
+        change = {
+            "label": str(label or field.verbose_name).capitalize(),
+            "before": shown(field, ev.before),
+            "after": shown(field, ev.after),
+        }
+        if rows and rows[-1]["rev"].version == ev.version and rows[-1]["rev"].at == ev.at:
+            rows[-1]["changes"].append(change)
+            continue
+        if len(rows) == limit:
+            break
+        rows.append({"rev": ev, "who": ev.user.get_username() if ev.user else "—",
+                     "changes": [change]})  # fmt: skip
     return rows
 
 

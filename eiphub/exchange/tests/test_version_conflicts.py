@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from eiphub.exchange import services as S
-from eiphub.exchange.models import Agreement, ExchangeRecord, Listing, ListingRevision, Match
+from eiphub.exchange.models import Agreement, ExchangeRecord, Listing, ListingEvent, Match
 from eiphub.exchange.tests.factories import seed_examples
 from eiphub.testing import make_world
 
@@ -69,9 +69,9 @@ def test_listing_page_edit_conflict_is_a_409_and_writes_nothing(setup):
     listing.refresh_from_db()
     assert listing.quantity == 300 and listing.version == 2
     # the history keeps the overwritten value
-    (rev,) = ListingRevision.objects.filter(listing=listing)
+    (rev,) = ListingEvent.objects.filter(listing=listing, action="edit", field="quantity")
     assert rev.version == 2 and rev.user == owner
-    assert rev.changes["quantity"][1] == 300 and rev.changes["quantity"][0] != 300
+    assert rev.after == 300 and rev.before != 300
     detail = first.get(f"/exchange/listings/{listing.pk}/").content.decode()
     assert 'id="listing-history"' in detail
     # knowingly saved again on top of version 2
@@ -79,7 +79,7 @@ def test_listing_page_edit_conflict_is_a_409_and_writes_nothing(setup):
     assert r3.status_code == 302
     listing.refresh_from_db()
     assert listing.quantity == 777 and listing.version == 3
-    assert ListingRevision.objects.filter(listing=listing).count() == 2
+    assert ListingEvent.objects.filter(listing=listing, field="quantity").count() == 2
 
 
 def test_listing_history_is_the_owners_only(setup):
@@ -91,7 +91,7 @@ def test_listing_history_is_the_owners_only(setup):
         f"/exchange/listings/{listing.pk}/edit/",
         _form_data(listing, quantity="300", disclosure="public", status="published"),
     )
-    assert ListingRevision.objects.filter(listing=listing).exists()
+    assert ListingEvent.objects.filter(listing=listing, action="edit").exists()
     other = _client(users["recycler"]).get(f"/exchange/listings/{listing.pk}/")
     assert other.status_code == 200 and 'id="listing-history"' not in other.content.decode()
 
