@@ -266,4 +266,5 @@ def check(pack: GreenPack, facts: ProjectFacts) -> Eligibility:
 
 def check_all(facts: ProjectFacts, packs: dict[str, GreenPack] | None = None) -> list[Eligibility]:
     packs = installed_packs() if packs is None else packs
-    return [check(p, facts) for p in packs.values() if p.status == "in_force"]
+    ordered = sorted(packs.values(), key=lambda p: (KINDS.index(p.kind), p.id))
+    return [check(p, facts) for p in ordered if p.status == "in_force"]

@@ -8,7 +8,9 @@ parks of the demo province, built from the demo's own records.
 - the rooftop solar of the DEEP C-like park (seed 003's 3,048.72 kWp) is *operating*;
 - the largest implemented RECP measure with tCO2e is *built*;
 - a park's optimised network scenario is *screened*;
-- a second plastic match is *identified*; one consultant idea is *dropped* with its reason.
+- a second plastic match is *identified*; electric forklifts in the steel park (a consultant's
+  idea that costs money per tonne) are in *feasibility*; one consultant idea is *dropped*
+  with its reason.
 
 Capital and operating costs are round illustrative figures (the platform has no record of
 them); everything else comes from the demo records.  Idempotent: nothing is created when
@@ -21,6 +23,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count, Q
 
 from .models import Category, Project, Source, Stage
 from .services import (
@@ -106,7 +109,7 @@ def _load(stdout=None) -> dict:
         d = draft_from_agreement(heat)
         d.update(title="Thu hồi nhiệt thải lò nấu thủy tinh (minh họa)",
                  category=Category.WASTE_HEAT_RECOVERY,
-                 capex_vnd=round(2.5 * d["savings_vnd_per_year"], -6),
+                 capex_vnd=round(8.0 * d["savings_vnd_per_year"], -6), lifetime_years=12,
                  opex_vnd_per_year=round(0.05 * d["savings_vnd_per_year"], -6),
                  identified_on=(heat.starts_on or t0) - dt.timedelta(days=540),
                  evidence=["feasibility_study", "environmental_licence",
@@ -198,7 +201,24 @@ def _load(stdout=None) -> dict:
         d.update(capex_vnd=round(0.8 * d["savings_vnd_per_year"], -6), identified_on=t0)
         made.append(create_project(board, **d))
 
-    # 8. dropped, with its reason
+    # 8. a consultant's idea that costs money per tonne (a positive bar on the curve)
+    steel = (
+        Park.objects.filter(province=province)
+        .annotate(n=Count("enterprises", filter=Q(enterprises__vsic__startswith="24")))
+        .filter(n__gt=0).order_by("-n", "code").first()
+    )  # fmt: skip
+    if steel:
+        p = create_project(
+            consultant or board, park=steel, title="Xe nâng điện thay xe nâng dầu (minh họa)",
+            category=Category.ENERGY_EFFICIENCY, source=Source.CONSULTANT,
+            capex_vnd=6_000_000_000, opex_vnd_per_year=100_000_000,
+            savings_vnd_per_year=600_000_000, co2e_t_per_year=300, identified_on=t0,
+            resource_code="energy.fuel.diesel", quantity_per_year=110, unit="t",
+            resources_saved={"energy.fuel.diesel": 110},
+        )  # fmt: skip
+        made.append(_walk(p, [Stage.SCREENED, Stage.FEASIBILITY], board, t0))
+
+    # 9. dropped, with its reason
     park = Park.objects.filter(province=province).order_by("code").first()
     if park:
         p = create_project(

@@ -57,8 +57,8 @@ def sheet_rows(p: Project, lang: str) -> dict:
     if p.resource_code:
         money.append((
             _("Resource"),
-            f"{resource_name(p.resource_code)}: {num(p.quantity_per_year)} {p.unit} · "
-            f"{vnd(p.price_vnd_per_unit)}/{p.unit or '—'}",
+            f"{resource_name(p.resource_code)}: {num(p.quantity_per_year)} {p.unit}"
+            + (f" · {vnd(p.price_vnd_per_unit)}/{p.unit}" if p.price_vnd_per_unit else ""),
         ))  # fmt: skip
     results = []
     if a is not None:
