@@ -202,9 +202,9 @@ def _source_draft(request) -> dict:
             Measure.objects.filter(enterprise__in=enterprise_records_for(request.user)), pk=pk
         )
         return S.draft_from_measure(m)
-    from eiphub.networks.models import Scenario
+    from eiphub.networks.services import scenarios_for
 
-    s = get_object_or_404(Scenario.objects.filter(park__in=parks_for(request.user)), pk=pk)
+    s = get_object_or_404(scenarios_for(request.user).filter(park__isnull=False), pk=pk)
     return S.draft_from_scenario(s)
 
 
