@@ -71,6 +71,15 @@ def test_a_blind_match_gives_no_sheet(w):
     m.offer_accepted = m.want_accepted = True
     m.save()
     assert c.get(f"/finance/projects/new/?from=match&id={m.pk}").status_code == 200
+    en = FORM | {"capex_vnd": "3,000,000,000", "opex_vnd_per_year": "0",
+                 "savings_vnd_per_year": "2,000,000,000", "rate_pct": "10",
+                 "co2e_t_per_year": "120", "quantity_per_year": "30,000",
+                 "price_vnd_per_unit": "25,000", "park": w.k1.pk}  # fmt: skip
+    url = f"/finance/projects/new/?from=match&id={m.pk}"
+    assert c.post(url, en | {"enterprise": w.e2.pk}).status_code == 200  # not its own: refused
+    assert c.post(url, en).status_code == 200  # an enterprise's sheet names the enterprise
+    assert c.post(url, en | {"enterprise": w.e1.pk}).status_code == 302
+    assert Project.objects.get().enterprise == w.e1
 
 
 def _project(w, **kw):
