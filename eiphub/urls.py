@@ -20,5 +20,6 @@ urlpatterns = [
     path("jobs/", include("eiphub.jobs.urls")),
     path("healthz", healthz, name="healthz"),
     path("monitoring/", include("eiphub.monitoring.urls")),
+    path("finance/", include("eiphub.finance.urls")),
 ]
 urlpatterns += static(settings.STATIC_URL)
