@@ -654,10 +654,26 @@ def report_values(request, pk):
             errors += 1
             row_errors[code] = str(exc)
             messages.error(request, str(exc))
+    # Evidence chosen in the rows goes with the same save (one form: nothing typed is lost).
+    attached = []
+    for code in rows:
+        upload = request.FILES.get(f"evidence-{code}")
+        if upload is None:
+            continue
+        try:
+            attached.append(evidence.attach(request.user, report, code, upload))
+        except WorkflowError as exc:
+            errors += 1
+            row_errors[code] = str(exc)
+            messages.error(request, str(exc))
     if errors:
         # All or nothing: the page comes back with every typed value and justification.
         transaction.savepoint_rollback(savepoint)
+        for ev in attached:  # files stored before the rollback
+            ev.file.storage.delete(ev.file.name)
         messages.error(request, _("Nothing was saved: correct the marked values and save again."))
+        if attached or any(f.startswith("evidence-") for f in request.FILES):
+            messages.error(request, _("Choose the evidence files again before saving."))
         return _report_page(request, _report(request, pk), typed, row_errors, status=400)
     transaction.savepoint_commit(savepoint)
     report = _report(request, pk)

@@ -309,3 +309,38 @@ def test_todo_list_follows_each_step(w):
     assert 'id="todo"' in page and "/reports/review/" in page and "chờ bạn xem xét" in page
     assert 'id="todo"' in client(w.ent, "vi").get("/dashboard/").content.decode()
     assert 'id="todo"' in client(w.dev, "vi").get("/dashboard/").content.decode()
+
+
+def test_evidence_chosen_in_the_rows_goes_with_the_save_all_or_nothing(w, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    rep = new_report(w)
+    c = client(w.dev)
+    url = f"/reports/annual/{rep.pk}/values/"
+    resp = c.post(
+        url,
+        {
+            "value-ENV.3": "130",  # refused: no justification
+            "justification-ENV.3": "",
+            "evidence-ENV.1": SimpleUploadedFile("dem-lai.pdf", PDF),
+        },
+    )
+    assert resp.status_code == 400 and "Choose the evidence files again" in resp.content.decode()
+    assert not ReportEvidence.objects.exists()
+    from django.core.files.storage import default_storage
+
+    assert (
+        not default_storage.exists(f"reports/evidence/{rep.pk}")
+        or not default_storage.listdir(f"reports/evidence/{rep.pk}")[1]
+    )
+    resp = c.post(
+        url,
+        {
+            "value-ENV.3": "130",
+            "justification-ENV.3": "Tính cả nước tuần hoàn",
+            "evidence-ENV.3": SimpleUploadedFile("tuan-hoan.pdf", PDF),
+            "intent": "submit",
+        },
+    )
+    assert resp["Location"].endswith("/confirm/")
+    assert list(ReportEvidence.objects.values_list("code", "name")) == [("ENV.3", "tuan-hoan.pdf")]
+    assert "tuan-hoan.pdf" in c.get(resp["Location"]).content.decode()
