@@ -71,8 +71,10 @@ L = {
     "size": ("Dung lượng", "Size"),
     "version": ("Phiên bản", "Version"),
     "out_of_range": (
-        "Ngoài khoảng chấp nhận: được báo cáo kèm giải trình, đánh giá là không đạt.",
-        "Outside the accepted range: reported with a justification, assessed as not met.",
+        "Ngoài khoảng chấp nhận: đánh giá là không đạt (giá trị khác giá trị tính toán có "
+        "giải trình).",
+        "Outside the accepted range: assessed as not met (a value that differs from the "
+        "computed one carries its justification).",
     ),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
@@ -175,6 +177,8 @@ def table(report: AnnualReport, lang: str) -> list[dict]:
 
 
 def size_text(n: int, lang: str) -> str:
+    if n < 1024:
+        return f"{format_value(n, '', lang)} B"
     kb = n / 1024
     text = format_value(round(kb, 1) if kb < 1024 else round(kb / 1024, 1), "", lang)
     return f"{text} {'KB' if kb < 1024 else 'MB'}"

@@ -624,7 +624,7 @@ def report_values(request, pk):
     report = _report(request, pk)
     rows = {r["code"]: r for r in services.report_rows(report)}
     errors = 0
-    typed, row_errors = {}, {}
+    typed, row_errors, changed = {}, {}, set()
     savepoint = transaction.savepoint()
     for code, row in rows.items():
         key = f"value-{code}"
@@ -650,6 +650,7 @@ def report_values(request, pk):
             continue
         try:
             workflow.set_value(request.user, report, code, new, justification)
+            changed.add(code)
         except WorkflowError as exc:
             errors += 1
             row_errors[code] = str(exc)
@@ -678,7 +679,7 @@ def report_values(request, pk):
     transaction.savepoint_commit(savepoint)
     report = _report(request, pk)
     for row in services.report_rows(report):
-        if row["out_of_range"] and row["code"] in typed:
+        if row["out_of_range"] and row["code"] in changed:
             messages.warning(
                 request,
                 _(
