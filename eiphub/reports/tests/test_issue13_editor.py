@@ -344,3 +344,12 @@ def test_evidence_chosen_in_the_rows_goes_with_the_save_all_or_nothing(w, settin
     assert resp["Location"].endswith("/confirm/")
     assert list(ReportEvidence.objects.values_list("code", "name")) == [("ENV.3", "tuan-hoan.pdf")]
     assert "tuan-hoan.pdf" in c.get(resp["Location"]).content.decode()
+
+
+def test_approver_admin_form_accepts_only_developers_of_the_organisation(w):
+    from eiphub.reports.admin import ReportApproverForm
+
+    ok = ReportApproverForm({"organization": w.developer.pk, "user": w.dev2.pk})
+    assert ok.is_valid(), ok.errors
+    wrong = ReportApproverForm({"organization": w.developer.pk, "user": w.board.pk})
+    assert not wrong.is_valid()
