@@ -57,6 +57,10 @@ def pytest_configure(config):
         # The existing suite logs ministry/board users in with force_login; the TOTP step
         # is tested with the requirement on in eiphub/accounts/tests/test_totp.py.
         settings.EIPHUB_REQUIRE_2FA = False
+        # Uploaded evidence and generated documents of tests go to a temporary directory.
+        import tempfile
+
+        settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="eiphub-media-")
 
 
 @pytest.fixture(autouse=True)

@@ -139,6 +139,11 @@ FORMAT_MODULE_PATH = ["eiphub.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploaded and generated files (report evidence, report documents) go through Django's
+# storage API (STORAGES["default"]); they are never served as static media: a view checks
+# who may read the report first (reports/views.py).
+MEDIA_ROOT = Path(os.environ.get("EIPHUB_MEDIA_ROOT", VAR_DIR / "media"))
+EIPHUB_EVIDENCE_MAX_BYTES = int(os.environ.get("EIPHUB_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -481,4 +481,8 @@ def for_request(request) -> tuple[str, dict]:
     template, build = TEMPLATES.get(role, ("web/dashboard.html", None))
     ctx = build(request) if build else {"public_parks": Park.objects.count()}
     ctx["role"] = role
+    if request.user.is_authenticated:
+        from eiphub.web.todo import todo_for
+
+        ctx["todo"] = todo_for(request.user)
     return template, ctx

@@ -65,6 +65,17 @@ L = {
         "Computed values are calculated by EIP Hub from flow, RECP, symbiosis and declaration "
         "data; a reported value that differs from the computed one carries a justification.",
     ),
+    "evidence": ("Tài liệu minh chứng", "Evidence files"),
+    "no_evidence": ("Không có tệp minh chứng.", "No evidence files."),
+    "file": ("Tệp", "File"),
+    "size": ("Dung lượng", "Size"),
+    "version": ("Phiên bản", "Version"),
+    "out_of_range": (
+        "Ngoài khoảng chấp nhận: đánh giá là không đạt (giá trị khác giá trị tính toán có "
+        "giải trình).",
+        "Outside the accepted range: assessed as not met (a value that differs from the "
+        "computed one carries its justification).",
+    ),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
 }
@@ -79,6 +90,7 @@ STATUS = {
     "submitted": ("Đã nộp", "Submitted"),
     "accepted": ("Đã chấp nhận", "Accepted"),
     "returned": ("Trả lại", "Returned"),
+    "approval": ("Chờ phê duyệt", "Awaiting approval"),
 }
 UNITS = {"yes/no": ("có/không", "yes/no"), "count": ("số lượng", "count")}
 MIME = {
@@ -126,6 +138,9 @@ def header(report: AnnualReport, lang: str) -> dict:
     if report.enterprise_id:
         facts.append((t("enterprise", lang), report.enterprise.name_vi))
     facts.append((t("status", lang), status_text(report.status, lang)))
+    number = report.revisions.order_by("-number").values_list("number", flat=True).first()
+    if number:
+        facts.append((t("version", lang), str(number)))
     return {
         "title": t(report.kind, lang),
         "facts": facts,
@@ -154,9 +169,32 @@ def table(report: AnnualReport, lang: str) -> list[dict]:
                 "status_code": row["status"],
                 "justification": row["justification"],
                 "overridden": row["override"] is not None,
+                "out_of_range": row["out_of_range"],
+                "evidence": [ev.name for ev in row["evidence"]],
             }
         )
     return out
+
+
+def size_text(n: int, lang: str) -> str:
+    if n < 1024:
+        return f"{format_value(n, '', lang)} B"
+    kb = n / 1024
+    text = format_value(round(kb, 1) if kb < 1024 else round(kb / 1024, 1), "", lang)
+    return f"{text} {'KB' if kb < 1024 else 'MB'}"
+
+
+def evidence_list(report: AnnualReport, lang: str) -> list[tuple[str, str, str]]:
+    """(code, file name, size) of every evidence file, as printed."""
+    return [(ev.code, ev.name, size_text(ev.size, lang)) for ev in report.evidence.all()]
+
+
+def stamp(report: AnnualReport) -> str:
+    """A generated document is fresh while the report's stamp is unchanged (values,
+    evidence and status changes all touch ``updated_at``)."""
+    from .workflow import stamp as report_stamp
+
+    return report_stamp(report)
 
 
 COLUMNS = ("code", "indicator", "computed", "reported", "unit", "range", "result", "justification")
@@ -210,12 +248,29 @@ def report_docx(report: AnnualReport, lang: str = "vi") -> bytes:
                 cell.text = value
             cells[1].add_paragraph().add_run(r["other"]).italic = True
             cells[6].text, cells[7].text = r["status"], r["justification"]
+            if r["out_of_range"]:
+                cells[6].add_paragraph().add_run("*").bold = True
         widths = (1.6, 8.5, 2.4, 2.4, 1.8, 2.3, 2.8, 4.2)
         for row in grid.rows:
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = Cm(width)
         note = doc.add_paragraph()
         note.add_run(t("source_note", lang)).italic = True
+        if any(r["out_of_range"] for r in rows):
+            doc.add_paragraph().add_run("* " + t("out_of_range", lang)).italic = True
+        doc.add_paragraph().add_run(t("evidence", lang)).bold = True
+        files = evidence_list(report, lang)
+        if files:
+            ev = doc.add_table(rows=1, cols=3)
+            ev.style = "Table Grid"
+            for cell, key in zip(ev.rows[0].cells, ("code", "file", "size"), strict=True):
+                cell.text = t(key, lang)
+                cell.paragraphs[0].runs[0].bold = True
+            for code, name, size in files:
+                cells = ev.add_row().cells
+                cells[0].text, cells[1].text, cells[2].text = code, name, size
+        else:
+            doc.add_paragraph(t("no_evidence", lang))
         sign = doc.add_table(rows=1, cols=2)
         right = sign.rows[0].cells[1]
         right.text = t("place_date", lang)
@@ -292,15 +347,18 @@ def report_pdf(report: AnnualReport, lang: str = "vi") -> bytes:
     if report.kind == ReportKind.ENV_SOCIAL:
         return env_social_pdf(report, lang)
     with translation.override(lang):
+        rows = table(report, lang)
         return _pdf(
             "reports/doc/form_pdf.html",
             {
                 "lang": lang,
                 "head": header(report, lang),
-                "rows": table(report, lang),
+                "rows": rows,
+                "any_out_of_range": any(r["out_of_range"] for r in rows),
                 "cols": [t(k, lang) for k in COLUMNS],
                 "L": {k: t(k, lang) for k in L},
                 "report": report,
+                "evidence": evidence_list(report, lang),
             },
         )
 

@@ -102,6 +102,8 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     ACCEPTED = "accepted", _("Accepted")
     RETURNED = "returned", _("Returned")
+    # issue 13: a preparer's report waits for the organisation's approver (where configured)
+    APPROVAL = "approval", _("Awaiting approval")
 
 
 class AnnualReport(models.Model):
@@ -182,6 +184,112 @@ class ReportOverride(models.Model):
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["report", "code"], name="report_override_unique")
+        ]
+
+
+def evidence_path(instance, filename):
+    """Storage name of an evidence file: never the uploaded name (kept in ``name``)."""
+    import uuid
+
+    return f"reports/evidence/{instance.report_id}/{uuid.uuid4().hex}"
+
+
+def document_path(instance, filename):
+    import uuid
+
+    return f"reports/documents/{instance.report_id}/{uuid.uuid4().hex}.{instance.fmt}"
+
+
+class ReportEvidence(models.Model):
+    """A file proving one indicator of a report (issue 13), stored through Django's storage
+    API; its type is checked on the content (``evidence.sniff``), not on the name."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="evidence")
+    code = models.CharField(max_length=40)
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "uploaded_at", "pk"]
+
+
+class IndicatorComment(models.Model):
+    """The board's comment on one indicator when it returns a report (issue 13)."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="comments")
+    code = models.CharField(max_length=40)
+    revision = models.PositiveIntegerField(help_text="The submitted version commented on")
+    text = models.TextField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-revision", "code", "pk"]
+
+
+class ReportRevision(models.Model):
+    """What was filed with the board: one row per submission (version 1, 2, ... of the
+    report), so that a resubmission is shown with its differences to the previous one."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    values = models.JSONField(default=dict)
+    justifications = models.JSONField(default=dict)
+    evidence = models.JSONField(default=dict, help_text="{code: [file names]}")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_revision_unique")
+        ]
+
+
+class ReportApprover(models.Model):
+    """A developer organisation's approver of annual reports (issue 13).  Where an
+    organisation has approvers, its other users prepare reports and an approver approves
+    them before they reach the board; without approvers the developer submits directly."""
+
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="report_approver_unique")
+        ]
+
+
+class ReportDocument(models.Model):
+    """A generated DOCX/PDF of a report (a background job writes it through the storage
+    API); fresh while ``source_stamp`` equals the report's current ``documents.stamp``."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="documents")
+    fmt = models.CharField(max_length=4)
+    lang = models.CharField(max_length=2)
+    file = models.FileField(upload_to=document_path, max_length=200)
+    source_stamp = models.CharField(max_length=64)
+    generated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "fmt", "lang"], name="report_document_unique")
         ]
 
 

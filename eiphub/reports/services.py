@@ -443,15 +443,26 @@ def report_rows(report: AnnualReport) -> list[dict]:
     status of the reported value, justification of an override."""
     if not report.pack_id:
         return []
+    from .workflow import out_of_range
+
     pack = get_pack(report.pack_id)
     overrides = {o.code: o for o in report.overrides.all()}
     computed = report.computed.get("criteria", {})
+    evidence: dict[str, list] = {}
+    for ev in report.evidence.all():
+        evidence.setdefault(ev.code, []).append(ev)
+    comments: dict[str, list] = {}
+    for cm in report.comments.select_related("by"):
+        comments.setdefault(cm.code, []).append(cm)
     rows = []
     for c in pack.criteria:
         comp = computed.get(c.code, {})
         value = report.values.get(c.code)
         ov = overrides.get(c.code)
-        if ov is None:
+        outside = out_of_range(c, value)
+        if outside:  # the accepted range is an assessment (issue 13): reported, not met
+            status = NOT_MET
+        elif ov is None:
             status = comp.get("status", "insufficient_data")
         elif value is None:
             status = "insufficient_data"
@@ -476,6 +487,9 @@ def report_rows(report: AnnualReport) -> list[dict]:
                 "summary_vi": comp.get("summary_vi", ""),
                 "summary_en": comp.get("summary_en", ""),
                 "mandatory": c.mandatory,
+                "out_of_range": outside,
+                "evidence": evidence.get(c.code, []),
+                "comments": comments.get(c.code, []),
             }
         )
     return rows

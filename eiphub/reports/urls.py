@@ -33,5 +33,18 @@ urlpatterns = [
     path("annual/<int:pk>/values/", views.report_values, name="report_values"),
     path("annual/<int:pk>/transition/", views.report_transition, name="report_transition"),
     path("annual/<int:pk>/export.<str:fmt>", views.report_export, name="report_export"),
+    path("annual/<int:pk>/confirm/", views.report_confirm, name="report_confirm"),
+    path("annual/<int:pk>/evidence/", views.report_evidence, name="report_evidence"),
+    path(
+        "annual/<int:pk>/evidence/<int:eid>/",
+        views.report_evidence_file,
+        name="report_evidence_file",
+    ),
+    path(
+        "annual/<int:pk>/evidence/<int:eid>/delete/",
+        views.report_evidence_delete,
+        name="report_evidence_delete",
+    ),
+    path("annual/<int:pk>/documents/", views.report_documents, name="report_documents"),
     path("review/", views.review_queue, name="review_queue"),
 ]

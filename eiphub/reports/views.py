@@ -22,10 +22,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,7 +37,7 @@ from eiphub.indicators.packs import get_pack
 from eiphub.registry.models import Enterprise, Park
 from eiphub.web.numbers import parse_user_number
 
-from . import documents, services, workflow
+from . import documents, evidence, services, workflow
 from .models import AnnualReport, Comparison, ContextTarget, Declaration, ReportKind
 from .workflow import WorkflowError
 
@@ -582,27 +582,85 @@ def report_detail(request, pk):
 def _report_page(request, report, typed=None, row_errors=None, status=200):
     """The report page; after a refused save, ``typed`` ({code: (value, justification)}
     as posted) replaces the stored figures in the inputs and ``row_errors`` marks the rows."""
+    from .jobs import DOCUMENT_FORMATS
+
     rows = services.report_rows(report)
     for r in rows:
         r["typed"] = r["typed_justification"] = None
         if typed and r["code"] in typed:
             r["typed"], r["typed_justification"] = typed[r["code"]]
         r["error"] = (row_errors or {}).get(r["code"])
+    actions = workflow.allowed_actions(request.user, report)
+    revisions = list(report.revisions.select_related("submitted_by", "approved_by"))
+    current = revisions[-1] if revisions else None
+    diffs = workflow.differences(report) if current else []
+    names = {r["code"]: r for r in rows}
+    for d in diffs:
+        d["row"] = names.get(d["code"])
     return render(
         request,
         "reports/report_detail.html",
         {
             "report": report,
             "rows": rows,
-            "actions": workflow.allowed_actions(request.user, report),
+            "actions": actions,
+            "filing_actions": [a for a in actions if a in FILING_ACTIONS],
+            "other_actions": [a for a in actions if a not in (*FILING_ACTIONS, "accept", "return")],
+            "reviewing": "return" in actions,
             "can_edit": workflow.can_edit(request.user, report),
             "audit": report.audit.select_related("user"),
             "env": report.kind == ReportKind.ENV_SOCIAL,
             "c": report.computed,
-            "formats": ["pdf"] if report.kind == ReportKind.ENV_SOCIAL else ["docx", "pdf", "xlsx"],
+            "documents": _document_rows(report, DOCUMENT_FORMATS),
+            "revision": current,
+            "diffs": diffs,
+            "evidence_limit": evidence.max_bytes() / 1024 / 1024,
+            "evidence_types": ", ".join(label for _ct, label in evidence.TYPES.values()),
         },
         status=status,
     )
+
+
+FILING_ACTIONS = ("submit", "submit_for_approval", "approve")
+
+
+def _document_rows(report, formats):
+    """Generated documents with their freshness (one row per format and language)."""
+    from .models import ReportDocument
+
+    if report.kind == ReportKind.ENV_SOCIAL:
+        formats = ("pdf",)
+    have = {(d.fmt, d.lang): d for d in ReportDocument.objects.filter(report=report)}
+    current = documents.stamp(report)
+    out = []
+    for fmt in formats:
+        for lang in ("vi", "en"):
+            doc = have.get((fmt, lang))
+            out.append(
+                {
+                    "fmt": fmt,
+                    "lang": lang,
+                    "doc": doc,
+                    "fresh": doc is not None and doc.source_stamp == current,
+                }
+            )
+    return out
+
+
+class EvidenceForm(forms.Form):
+    code = forms.CharField(max_length=40)
+    file = forms.FileField(label=gettext_lazy("Evidence file"))
+
+
+class ReviewForm(forms.Form):
+    """The board's decision: a general comment; comments per indicator come as
+    ``comment-<code>`` fields (``_indicator_comments``)."""
+
+    comment = forms.CharField(required=False, max_length=4000)
+
+
+def _indicator_comments(post, codes) -> dict:
+    return {c: post.get(f"comment-{c}", "")[:4000] for c in codes if post.get(f"comment-{c}")}
 
 
 @login_required
@@ -612,7 +670,7 @@ def report_values(request, pk):
     report = _report(request, pk)
     rows = {r["code"]: r for r in services.report_rows(report)}
     errors = 0
-    typed, row_errors = {}, {}
+    typed, row_errors, changed = {}, {}, set()
     try:  # the version this page read (issue 18): a stale save writes nothing
         workflow.lock_for_edit(report, request.POST.get("version"))
     except WorkflowError as exc:
@@ -649,6 +707,19 @@ def report_values(request, pk):
             continue
         try:
             workflow.set_value(request.user, report, code, new, justification)
+            changed.add(code)
+        except WorkflowError as exc:
+            errors += 1
+            row_errors[code] = str(exc)
+            messages.error(request, str(exc))
+    # Evidence chosen in the rows goes with the same save (one form: nothing typed is lost).
+    attached = []
+    for code in rows:
+        upload = request.FILES.get(f"evidence-{code}")
+        if upload is None:
+            continue
+        try:
+            attached.append(evidence.attach(request.user, report, code, upload))
         except WorkflowError as exc:
             errors += 1
             row_errors[code] = str(exc)
@@ -656,10 +727,33 @@ def report_values(request, pk):
     if errors:
         # All or nothing: the page comes back with every typed value and justification.
         transaction.savepoint_rollback(savepoint)
+        for ev in attached:  # files stored before the rollback
+            ev.file.storage.delete(ev.file.name)
         messages.error(request, _("Nothing was saved: correct the marked values and save again."))
+        if attached or any(f.startswith("evidence-") for f in request.FILES):
+            messages.error(request, _("Choose the evidence files again before saving."))
         return _report_page(request, _report(request, pk), typed, row_errors, status=400)
     transaction.savepoint_commit(savepoint)
+    report = _report(request, pk)
+    for row in services.report_rows(report):
+        if row["out_of_range"] and row["code"] in changed:
+            messages.warning(
+                request,
+                _(
+                    "%(code)s: %(value)s is outside the accepted range %(min)s–%(max)s; it is "
+                    "reported with your justification and assessed as not met."
+                )
+                % {
+                    "code": row["code"],
+                    "value": workflow._num(row["value"]),
+                    "min": workflow._num(row["range"][0]),
+                    "max": workflow._num(row["range"][1]),
+                },
+            )
     messages.success(request, _("Values saved."))
+    if request.POST.get("intent") == "submit":
+        # Submit = save what is typed, then show what will be filed for confirmation.
+        return redirect("reports:report_confirm", report.pk)
     return redirect("reports:report_detail", report.pk)
 
 
@@ -679,29 +773,166 @@ def _same(new, current, unit) -> bool:
 def report_transition(request, pk):
     report = _report(request, pk)
     action = request.POST.get("action", "")
+    form = ReviewForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
         if action == "recompute":
             workflow.recompute(request.user, report)
             messages.success(request, _("Computed values refreshed from current data."))
         else:
+            codes = [r["code"] for r in services.report_rows(report)]
             workflow.transition(
                 request.user,
                 report,
                 action,
-                request.POST.get("comment", ""),
+                comment,
+                indicator_comments=(
+                    _indicator_comments(request.POST, codes) if action == "return" else None
+                ),
+                seen_stamp=request.POST.get("stamp") if action in FILING_ACTIONS else None,
                 read_version=request.POST.get("version"),
             )
             messages.success(request, _("Report status changed."))
     except WorkflowError as exc:
         messages.error(request, str(exc))
+        if exc.code == "stale":
+            return redirect("reports:report_confirm", report.pk)
     return redirect("reports:report_detail", report.pk)
 
 
 @login_required
-def report_export(request, pk, fmt):
+def report_confirm(request, pk):
+    """What will be filed: every value with its assessment, justification and evidence,
+    the differences to the last filed version; the button posts the page's stamp."""
     report = _report(request, pk)
+    filing = [a for a in workflow.allowed_actions(request.user, report) if a in FILING_ACTIONS]
+    if not filing:
+        raise PermissionDenied(_("You may not submit this report now."))
+    rows = services.report_rows(report)
+    names = {r["code"]: r for r in rows}
+    diffs = workflow.pending_differences(report)
+    for d in diffs:
+        d["row"] = names.get(d["code"])
+    last = report.revisions.order_by("-number").first()
+    return render(
+        request,
+        "reports/report_confirm.html",
+        {
+            "report": report,
+            "rows": rows,
+            "action": filing[0],
+            "stamp": workflow.stamp(report),
+            "diffs": diffs,
+            "next_number": (last.number + 1) if last else 1,
+            "last": last,
+            "not_met": [r for r in rows if r["status"] == "not_met"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_evidence(request, pk):
+    """Attach an evidence file to one indicator (owner, editable report)."""
+    report = _report(request, pk)
+    if not workflow.can_edit(request.user, report):
+        raise PermissionDenied(_("Only the owner of the report may change its values."))
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        try:
+            ev = evidence.attach(
+                request.user, report, form.cleaned_data["code"], form.cleaned_data["file"]
+            )
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Evidence %(name)s attached to %(code)s.") % {"name": ev.name, "code": ev.code},
+            )
+    return redirect(reverse("reports:report_detail", args=[report.pk]) + "#evidence")
+
+
+@login_required
+@require_POST
+def report_evidence_delete(request, pk, eid):
+    report = _report(request, pk)
+    if not workflow.can_edit(request.user, report):
+        raise PermissionDenied(_("Only the owner of the report may change its values."))
     try:
-        content, mime, name = documents.export(report, fmt, request.GET.get("lang") or _lang())
+        evidence.remove(request.user, report, eid)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Evidence file removed."))
+    return redirect(reverse("reports:report_detail", args=[report.pk]) + "#evidence")
+
+
+@login_required
+def report_evidence_file(request, pk, eid):
+    """An evidence file, for those who may read the report (``reports_for`` scope)."""
+    report = _report(request, pk)
+    ev = get_object_or_404(report.evidence.all(), pk=eid)
+    resp = FileResponse(ev.file.open("rb"), content_type=ev.content_type)
+    resp["Content-Disposition"] = _attachment(ev.name)
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+def _attachment(name: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = name.encode("ascii", "ignore").decode().replace('"', "") or "file"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+@login_required
+@require_POST
+def report_documents(request, pk):
+    """Queue the generation of the report's DOCX/PDF (a background job)."""
+    from .jobs import DOCUMENT_FORMATS, enqueue_document
+
+    report = _report(request, pk)
+    fmt, lang = request.POST.get("fmt", ""), request.POST.get("lang", "")
+    formats = ("pdf",) if report.kind == ReportKind.ENV_SOCIAL else DOCUMENT_FORMATS
+    if fmt not in formats or lang not in ("vi", "en"):
+        raise Http404(_("This report is not available in that format."))
+    enqueue_document(report, fmt, lang, owner=request.user)
+    messages.success(
+        request, _("The document is being generated; this page shows when it is ready.")
+    )
+    return redirect(reverse("reports:report_detail", args=[report.pk]) + "#documents")
+
+
+@login_required
+def report_export(request, pk, fmt):
+    """XLSX is built in the request; DOCX/PDF are the documents generated by the
+    background job (queued here when none exists yet)."""
+    from .jobs import DOCUMENT_FORMATS, enqueue_document
+    from .models import ReportDocument
+
+    report = _report(request, pk)
+    lang = {"en": "en", "vi": "vi"}.get(request.GET.get("lang", ""), _lang())
+    if fmt in DOCUMENT_FORMATS:
+        if report.kind == ReportKind.ENV_SOCIAL and fmt != "pdf":
+            raise Http404(_("This report is not available in that format."))
+        doc = ReportDocument.objects.filter(report=report, fmt=fmt, lang=lang).first()
+        if doc is None:
+            enqueue_document(report, fmt, lang, owner=request.user)
+            messages.info(
+                request, _("The document is being generated; this page shows when it is ready.")
+            )
+            return redirect(reverse("reports:report_detail", args=[report.pk]) + "#documents")
+        subject = report.enterprise.tax_code if report.enterprise_id else report.park.code
+        resp = FileResponse(doc.file.open("rb"), content_type=documents.MIME[fmt])
+        resp["Content-Disposition"] = (
+            f'attachment; filename="{report.kind}_{subject}_{report.year}_{lang}.{fmt}"'
+        )
+        return resp
+    try:
+        content, mime, name = documents.export(report, fmt, lang)
     except (ValueError, KeyError):
         raise Http404(_("This report is not available in that format."))
     resp = HttpResponse(content, content_type=mime)

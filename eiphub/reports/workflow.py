@@ -2,8 +2,16 @@
 
     draft --submit--> submitted --accept--> accepted
       ^                   |
-      |                 return (comment required)
-      +--reopen-- returned --submit (resubmit)--> submitted
+      |                 return (comment required; comments per indicator)
+      +--reopen-- returned --submit (resubmit: version 2, 3, ...)--> submitted
+
+  Where the developer organisation has approvers (``ReportApprover``, issue 13), its other
+  users are preparers and submit for approval; an approver approves (the report then goes
+  to the board) or sends it back:
+
+    draft/returned --submit_for_approval--> approval --approve--> submitted
+                                               |
+                                             send_back (comment required) --> draft
 
 - The owner files: the developer of the park (A.5, B.5, environmental and social report) or
   the enterprise's own user (eco-enterprise report).  The owner creates the report, edits its
@@ -28,7 +36,16 @@ from eiphub.accounts.scoping import enterprises_writable_by, parks_for, role_of
 from eiphub.indicators.engine import EngineError, check_input
 from eiphub.indicators.packs import get_pack
 
-from .models import AnnualReport, AuditEvent, ReportKind, ReportOverride, ReportStatus
+from .models import (
+    AnnualReport,
+    AuditEvent,
+    IndicatorComment,
+    ReportApprover,
+    ReportKind,
+    ReportOverride,
+    ReportRevision,
+    ReportStatus,
+)
 
 S = ReportStatus
 PARK_KINDS = (ReportKind.A5, ReportKind.B5, ReportKind.ENV_SOCIAL)
@@ -38,13 +55,21 @@ KIND_PACK = {
     ReportKind.ECO_ENTERPRISE: "decree35_eco_enterprise",
     ReportKind.ENV_SOCIAL: "",
 }
-# action -> (from statuses, to status, who)
+# action -> (from statuses, to status, who).  who: "owner" files directly (no approvers
+# configured, or the user is an approver), "preparer" is an owner whose organisation has
+# approvers, "approver" approves for the organisation, "reviewer" is the board.
 TRANSITIONS = {
     "submit": ((S.DRAFT, S.RETURNED), S.SUBMITTED, "owner"),
+    "submit_for_approval": ((S.DRAFT, S.RETURNED), S.APPROVAL, "preparer"),
+    "approve": ((S.APPROVAL,), S.SUBMITTED, "approver"),
+    "send_back": ((S.APPROVAL,), S.DRAFT, "approver"),
     "reopen": ((S.RETURNED,), S.DRAFT, "owner"),
     "accept": ((S.SUBMITTED,), S.ACCEPTED, "reviewer"),
     "return": ((S.SUBMITTED,), S.RETURNED, "reviewer"),
 }
+# Actions that file the report with the board (a new version is recorded).
+FILING = ("submit", "approve")
+NEEDS_COMMENT = ("return", "send_back")
 
 
 class WorkflowError(Exception):
@@ -75,17 +100,42 @@ def report_owner(user, report: AnnualReport) -> bool:
     return is_owner(user, park=report.park, enterprise=report.enterprise)
 
 
+def approvers(report: AnnualReport):
+    """Users approving the report for the developer organisation (empty: not configured)."""
+    if report.enterprise_id or not report.park.developer_id:
+        return ReportApprover.objects.none()
+    return ReportApprover.objects.filter(organization_id=report.park.developer_id)
+
+
+def is_approver(user, report: AnnualReport) -> bool:
+    return (
+        user.is_authenticated
+        and report_owner(user, report)
+        and approvers(report).filter(user=user).exists()
+    )
+
+
+def _may(user, report: AnnualReport, who: str) -> bool:
+    if who == "reviewer":
+        return is_reviewer(user, report.park)
+    if not report_owner(user, report):
+        return False
+    configured = approvers(report).exists()
+    approver = configured and approvers(report).filter(user=user).exists()
+    if who == "owner":
+        return not configured or approver
+    if who == "preparer":
+        return configured and not approver
+    return approver  # "approver"
+
+
 def allowed_actions(user, report: AnnualReport) -> list[str]:
     """Transitions the user may apply to the report now (for the buttons)."""
-    out = []
-    for action, (sources, _target, who) in TRANSITIONS.items():
-        if report.status not in sources:
-            continue
-        if who == "owner" and report_owner(user, report):
-            out.append(action)
-        if who == "reviewer" and is_reviewer(user, report.park):
-            out.append(action)
-    return out
+    return [
+        action
+        for action, (sources, _target, who) in TRANSITIONS.items()
+        if report.status in sources and _may(user, report, who)
+    ]
 
 
 def can_edit(user, report: AnnualReport) -> bool:
@@ -172,6 +222,7 @@ def set_value(user, report: AnnualReport, code: str, value, justification: str =
         crit = pack.criterion(code) if pack else None
         if crit is None:
             raise WorkflowError(_("This report has no indicator %(code)s.") % {"code": code})
+        justification = (justification or "").strip()
         if value in (None, ""):
             value = None
         else:
@@ -179,17 +230,24 @@ def set_value(user, report: AnnualReport, code: str, value, justification: str =
                 value = check_input(crit, value)
             except EngineError as exc:
                 if exc.code == "out_of_range":
-                    msg = _("%(code)s: %(value)s is outside the accepted range %(min)s–%(max)s.")
-                    params = {k: f"{exc.params[k]:g}" for k in ("value", "min", "max")}
-                    raise WorkflowError(msg % {**params, "code": code}, "invalid")
-                raise WorkflowError(
-                    _("%(code)s: %(value)s is not a valid value for unit %(unit)s.")
-                    % {"code": code, "value": exc.params.get("value"), "unit": crit.unit},
-                    "invalid",
-                )
+                    # The range is an assessment, not an input limit (issue 13): an honest
+                    # failing figure is filed with its justification and scored "not met".
+                    if not justification:
+                        msg = _(
+                            "%(code)s: %(value)s is outside the accepted range %(min)s–%(max)s; "
+                            "give a justification to report it (it will be assessed as not met)."
+                        )
+                        params = {k: _num(exc.params[k]) for k in ("value", "min", "max")}
+                        raise WorkflowError(msg % {**params, "code": code}, "invalid")
+                    value = float(exc.params["value"])
+                else:
+                    raise WorkflowError(
+                        _("%(code)s: %(value)s is not a valid value for unit %(unit)s.")
+                        % {"code": code, "value": exc.params.get("value"), "unit": crit.unit},
+                        "invalid",
+                    )
         computed = report.computed.get("criteria", {}).get(code, {}).get("value")
         before = report.values.get(code)
-        justification = (justification or "").strip()
         if value == computed:
             removed, _n = ReportOverride.objects.filter(report=report, code=code).delete()
             if before == value and not removed:
@@ -217,14 +275,64 @@ def set_value(user, report: AnnualReport, code: str, value, justification: str =
     return report
 
 
+def _num(value) -> str:
+    from eiphub.web.templatetags.eip import num  # the one formatter, in the active language
+
+    return str(num(value))
+
+
+def out_of_range(crit, value) -> bool:
+    """A reported number outside the criterion's accepted range (assessed as not met)."""
+    return (
+        crit is not None
+        and bool(crit.range)
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and not crit.range[0] <= value <= crit.range[1]
+    )
+
+
+def stamp(report: AnnualReport) -> str:
+    """What the user saw: changes whenever a value, evidence file or the status changes
+    (the confirmation page posts it back; a stale one is refused)."""
+    return report.updated_at.isoformat() if report.updated_at else ""
+
+
+def snapshot(report: AnnualReport) -> dict:
+    """Values, justifications and evidence file names as filed."""
+    evidence: dict[str, list[str]] = {}
+    for code, name in report.evidence.values_list("code", "name"):
+        evidence.setdefault(code, []).append(name)
+    return {
+        "values": dict(report.values),
+        "justifications": dict(report.overrides.values_list("code", "justification")),
+        "evidence": evidence,
+    }
+
+
 def transition(
-    user, report: AnnualReport, action: str, comment: str = "", read_version=None
+    user,
+    report: AnnualReport,
+    action: str,
+    comment: str = "",
+    *,
+    indicator_comments: dict | None = None,
+    seen_stamp: str | None = None,
+    read_version=None,
 ) -> AnnualReport:
-    """Apply a workflow action; illegal ones raise :class:`WorkflowError`."""
+    """Apply a workflow action; illegal ones raise :class:`WorkflowError`.
+
+    ``indicator_comments`` ({code: text}) go with a return; ``seen_stamp`` (from the
+    confirmation page) refuses a filing when the report changed after it was shown;
+    ``read_version`` (the version the page or API client read) refuses any action on a
+    report changed since (issue 18)."""
     if action not in TRANSITIONS:
         raise WorkflowError(_("Unknown action %(action)s.") % {"action": action}, "invalid")
     sources, target, who = TRANSITIONS[action]
     comment = (comment or "").strip()
+    indicator_comments = {
+        c: t.strip() for c, t in (indicator_comments or {}).items() if t and t.strip()
+    }
     with transaction.atomic():
         report = _locked(report.pk, read_version)
         if report.status not in sources:
@@ -233,31 +341,115 @@ def transition(
                 % {"status": report.get_status_display(), "action": _action_label(action)},
                 "illegal_transition",
             )
-        allowed = report_owner(user, report) if who == "owner" else is_reviewer(user, report.park)
-        if not allowed:
-            if who == "owner":
-                msg = _("Only the developer of the park or the enterprise may do this.")
-            else:
+        if not _may(user, report, who):
+            if who == "reviewer":
                 msg = _("Only the management board of the park's province may review reports.")
+            elif who == "approver":
+                msg = _("Only an approver of the developer organisation may do this.")
+            elif who == "owner" and report_owner(user, report):
+                msg = _("Your organisation's reports are submitted by an approver.")
+            else:
+                msg = _("Only the developer of the park or the enterprise may do this.")
             raise WorkflowError(msg)
-        if action == "return" and not comment:
+        if seen_stamp is not None and seen_stamp != stamp(report):
+            raise WorkflowError(
+                _("The report changed after you reviewed it: check what will be filed again."),
+                "stale",
+            )
+        if action == "return" and not (comment or indicator_comments):
             raise WorkflowError(_("Returning a report needs a comment."), "invalid")
+        if action == "send_back" and not comment:
+            raise WorkflowError(_("Sending a report back needs a comment."), "invalid")
         before = report.status
         report.status = target
         report.version += 1
         now = timezone.now()
-        if action == "submit":
+        if action in FILING:
             report.submitted_at = now
         if action in ("accept", "return"):
             report.reviewed_by, report.reviewed_at, report.review_comment = user, now, comment
         report.save()
         _audit(report, user, action, "status", before, target, comment)
+        if action in FILING:
+            snap = snapshot(report)
+            last = report.revisions.order_by("-number").first()
+            preparer = None
+            if action == "approve":
+                preparer = report.audit.filter(action="submit_for_approval").order_by("-pk").first()
+            ReportRevision.objects.create(
+                report=report,
+                number=(last.number + 1) if last else 1,
+                submitted_by=preparer.user if preparer else user,
+                approved_by=user if action == "approve" else None,
+                submitted_at=now,
+                **snap,
+            )
+        if action == "return":
+            number = report.revisions.order_by("-number").values_list("number", flat=True)
+            rev = number.first() or 0
+            codes = {r for r in report.values} | set(report.computed.get("criteria", {}))
+            for code, text in sorted(indicator_comments.items()):
+                if code in codes:
+                    IndicatorComment.objects.create(
+                        report=report, code=code, revision=rev, text=text, by=user
+                    )
+                    _audit(report, user, "comment", code, None, None, text)
     return report
+
+
+def differences(report: AnnualReport, number: int | None = None) -> list[dict]:
+    """Indicators whose filed value, justification or evidence changed between version
+    ``number`` (default: the latest) and the previous one."""
+    revs = list(report.revisions.order_by("-number"))
+    if number is not None:
+        revs = [r for r in revs if r.number <= number]
+    if len(revs) < 2:
+        return []
+    new, old = revs[0], revs[1]
+    return _diff(old.values, old.justifications, old.evidence, new, old.number, new.number)
+
+
+def pending_differences(report: AnnualReport) -> list[dict]:
+    """What the next filing changes against the last filed version (confirmation page)."""
+    last = report.revisions.order_by("-number").first()
+    if last is None:
+        return []
+    snap = snapshot(report)
+    cur = ReportRevision(number=last.number + 1, **snap)
+    return _diff(last.values, last.justifications, last.evidence, cur, last.number, cur.number)
+
+
+def _diff(values, justifications, evidence, new, old_n, new_n) -> list[dict]:
+    out = []
+    codes = sorted(set(values) | set(new.values) | set(evidence) | set(new.evidence))
+    for code in codes:
+        b, a = values.get(code), new.values.get(code)
+        jb, ja = justifications.get(code, ""), new.justifications.get(code, "")
+        eb, ea = set(evidence.get(code, [])), set(new.evidence.get(code, []))
+        if b != a or jb != ja or eb != ea:
+            out.append(
+                {
+                    "code": code,
+                    "before": b,
+                    "after": a,
+                    "value_changed": b != a,
+                    "justification_before": jb,
+                    "justification_after": ja,
+                    "evidence_added": sorted(ea - eb),
+                    "evidence_removed": sorted(eb - ea),
+                    "from": old_n,
+                    "to": new_n,
+                }
+            )
+    return out
 
 
 def _action_label(action: str) -> str:
     return {
         "submit": _("submitted"),
+        "submit_for_approval": _("submitted for approval"),
+        "approve": _("approved"),
+        "send_back": _("sent back"),
         "reopen": _("reopened"),
         "accept": _("accepted"),
         "return": _("returned"),

@@ -51,3 +51,45 @@ def pick_lang(obj, field):
     lang = (get_language() or "vi").split("-")[0]
     getter = obj.get if isinstance(obj, dict) else lambda k, d=None: getattr(obj, k, d)
     return getter(f"{field}_{'en' if lang == 'en' else 'vi'}") or getter(f"{field}_vi")
+
+
+AUDIT_ACTIONS = {
+    "create": pgettext_lazy("audit", "Created"),
+    "edit": pgettext_lazy("audit", "Value changed"),
+    "recompute": pgettext_lazy("audit", "Computed values refreshed"),
+    "submit": pgettext_lazy("audit", "Submitted"),
+    "submit_for_approval": pgettext_lazy("audit", "Submitted for approval"),
+    "approve": pgettext_lazy("audit", "Approved and submitted"),
+    "send_back": pgettext_lazy("audit", "Sent back to the preparer"),
+    "reopen": pgettext_lazy("audit", "Reopened as draft"),
+    "accept": pgettext_lazy("audit", "Accepted"),
+    "return": pgettext_lazy("audit", "Returned"),
+    "comment": pgettext_lazy("audit", "Comment on an indicator"),
+    "evidence_add": pgettext_lazy("audit", "Evidence attached"),
+    "evidence_remove": pgettext_lazy("audit", "Evidence removed"),
+}
+
+
+@register.filter
+def audit_action(code):
+    """The audit trail's action in the page language (never the stored code)."""
+    label = AUDIT_ACTIONS.get(str(code))
+    return label if label is not None else code
+
+
+@register.filter
+def audit_value(value, field=""):
+    """An audit before/after value: statuses by their label, numbers in the page's format."""
+    from eiphub.reports.models import ReportStatus
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict) and set(value) == {"status"}:
+        value, field = value["status"], "status"
+    if field == "status" and value in ReportStatus.values:
+        return ReportStatus(value).label
+    if isinstance(value, bool):
+        return value_fmt(value, "yes/no")
+    if isinstance(value, int | float):
+        return num(value)
+    return value

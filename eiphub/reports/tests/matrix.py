@@ -24,6 +24,24 @@ def a5(w):
     return rep
 
 
+def evidence(w):
+    """An evidence file of the A.5 report (stored through the storage API)."""
+    from django.core.files.base import ContentFile
+
+    from eiphub.reports.models import ReportEvidence
+
+    rep = a5(w)
+    ev = rep.evidence.first()
+    if ev is None:
+        ev = ReportEvidence(
+            report=rep, code="ENV.1", name="bien-ban.pdf", size=9, content_type="application/pdf"
+        )
+        ev.sha256 = "0" * 64
+        ev.file.save("bien-ban.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        ev.save()
+    return rep, ev
+
+
 K1_PARK = {
     Role.MINISTRY: OK,
     Role.BOARD: OK,
@@ -64,6 +82,19 @@ PAGES = {
     "reports:report_values": (lambda w: None, {}),  # POST only: test_pages.py
     "reports:report_transition": (lambda w: None, {}),  # POST only: test_pages.py
     "reports:report_export": (lambda w: f"/reports/annual/{a5(w).pk}/export.xlsx", K1_PARK),
+    # issue 13: the confirmation page is the filer's (the board and the ministry read the
+    # report but may not file it: 403); evidence files follow the report's read scope.
+    "reports:report_confirm": (
+        lambda w: f"/reports/annual/{a5(w).pk}/confirm/",
+        K1_PARK | {Role.MINISTRY: FORBIDDEN, Role.BOARD: FORBIDDEN},
+    ),
+    "reports:report_evidence": (lambda w: None, {}),  # POST only: test_issue13_editor.py
+    "reports:report_evidence_delete": (lambda w: None, {}),  # POST only: test_issue13_editor.py
+    "reports:report_evidence_file": (
+        lambda w: "/reports/annual/{}/evidence/{}/".format(*(o.pk for o in evidence(w))),
+        K1_PARK,
+    ),
+    "reports:report_documents": (lambda w: None, {}),  # POST only: test_issue13_editor.py
     "reports:review_queue": (lambda w: "/reports/review/", BOARD_ONLY | {ANON: LOGIN}),
 }
 

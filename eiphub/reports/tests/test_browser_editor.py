@@ -31,12 +31,13 @@ def test_refused_values_stay_in_the_editor(live_server):
         page.fill("input[name='value-ENV.1']", "3")
         page.fill("input[name='justification-ENV.1']", "Đếm lại tại hiện trường")
         page.fill("input[name='value-ENV.3']", "120")
-        page.fill("input[name='justification-ENV.3']", "Đo lại tại trạm XLNT")
+        # outside the accepted range 0–100 without a justification: refused (issue 13)
+        page.fill("input[name='justification-ENV.3']", "")
         page.click("form[action$='/values/'] button[type=submit]")
         page.wait_for_selector("#error-ENV\\.3")
         assert page.input_value("input[name='value-ENV.1']") == "3"
         assert page.input_value("input[name='value-ENV.3']") == "120"
-        assert page.input_value("input[name='justification-ENV.3']") == "Đo lại tại trạm XLNT"
+        assert page.input_value("input[name='justification-ENV.1']") == "Đếm lại tại hiện trường"
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.locator("#row-ENV\\.3").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "report_editor_refused.png"))

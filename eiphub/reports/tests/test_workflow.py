@@ -63,8 +63,9 @@ def test_override_needs_justification_and_range(w):
     dev = w.users["developer"]
     with pytest.raises(WorkflowError, match="justification"):
         workflow.set_value(dev, rep, "ENV.3", 60)
+    # issue 13: outside the accepted range needs a justification (and is then accepted)
     with pytest.raises(WorkflowError) as exc:
-        workflow.set_value(dev, rep, "ENV.3", 130, "typo")
+        workflow.set_value(dev, rep, "ENV.3", 130)
     assert exc.value.code == "invalid" and "0" in str(exc.value) and "100" in str(exc.value)
     workflow.set_value(dev, rep, "ENV.3", "60", "WWTP meter replaced; audited figure")
     rep.refresh_from_db()

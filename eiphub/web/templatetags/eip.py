@@ -33,6 +33,7 @@ STATUS_LABELS = {
     "submitted": pgettext_lazy("status", "Submitted"),
     "accepted": pgettext_lazy("status", "Accepted"),
     "returned": pgettext_lazy("status", "Returned"),
+    "approval": pgettext_lazy("status", "Awaiting approval"),
     "declared_with_evidence": pgettext_lazy("status", "Declared with evidence"),
     "declared_without_evidence": pgettext_lazy("status", "Declared without evidence"),
     "reported": pgettext_lazy("status", "Reported"),
@@ -58,6 +59,7 @@ STATUS_CSS = {
     "agreed": "accepted",
     "declined": "returned",
     "proposed": "submitted",
+    "approval": "submitted",
     "operating": "meets",
     "ended": "not_applicable",
 }
