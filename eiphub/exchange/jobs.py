@@ -106,3 +106,5 @@ def rematch_all(job):
         "message": _("%(p)d provinces matched again; %(n)d new matches.")
         % {"p": len(provinces), "n": created},
     }
+
+from . import jobs_nego  # noqa: E402,F401  (issue 17 job kinds)

@@ -23,6 +23,7 @@ from .contract import contract_docx
 from .forms import AgreementForm, InvestorForm, ListingForm, RecordForm
 from .jobs import enqueue_matching
 from .models import Listing, Match, Notification
+from .negotiation import removed_message
 
 MATCH_ACTIONS = {
     "interest": S.express_interest,
@@ -246,6 +247,7 @@ def _match_context(request, m, **kw):
             "text": S.scrub(n.text, hidden),
             "created": n.created,
             "mine": n.side == mv.side and bool(mv.side),
+            "redacted": bool(n.removed),
         }
         for n in m.notes.all()
     ]
@@ -262,10 +264,14 @@ def match_detail(request, pk):
 @require_POST
 def match_action(request, pk, action):
     m = _visible_match(request, pk)
-    error = None
+    error = notice = None
     try:
         if action == "note":
-            S.add_note(request.user, m, request.POST.get("text", ""))
+            note = S.add_note(request.user, m, request.POST.get("text", ""))
+            if note.redaction.changed:  # tell the sender what was not passed on
+                notice = removed_message(note.redaction.kinds)
+                if not _is_htmx(request):
+                    messages.warning(request, notice)
         elif action in MATCH_ACTIONS:
             MATCH_ACTIONS[action](request.user, m)
         else:
@@ -277,7 +283,9 @@ def match_action(request, pk, action):
     m = _visible_match(request, pk)
     if _is_htmx(request):
         resp = render(
-            request, "exchange/_match_response.html", _match_context(request, m, error=error)
+            request,
+            "exchange/_match_response.html",
+            _match_context(request, m, error=error, notice=notice),
         )
         if error:
             resp.status_code = 200
