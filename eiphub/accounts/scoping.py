@@ -182,3 +182,14 @@ def stations_writable_by(user):
             Station.objects.filter(enterprise_id=p.enterprise_id) if p else Station.objects.none()
         )
     return Station.objects.filter(park__in=parks_writable_by(user))
+
+
+def may_import_handler_lists(user) -> bool:
+    """Who loads the authority's published lists of licensed waste handlers into the
+    exchange directory (issue 17): the park board and the ministry."""
+    return role_of(user) in (Role.BOARD, Role.MINISTRY) and not getattr(user, "is_anonymous", True)
+
+
+def may_read_handler_directory(user) -> bool:
+    """The directory holds published licences (public information): every signed-in user."""
+    return bool(getattr(user, "is_authenticated", False))

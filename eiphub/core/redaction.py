@@ -42,7 +42,7 @@ _TAX_NAMED = re.compile(
 )
 _PHONE = re.compile(
     r"(?<![\w+.,])(?:"
-    r"(?:\+|00)\s?84[\s.\-]?(?:\(0\)\s?)?"  # +84 / 0084, optional (0)
+    r"\(?(?:\+|00)\s?84\)?[\s.\-]?(?:\(0\)\s?)?"  # +84 / 0084 / (+84), optional (0)
     r"|\(?0"  # national trunk prefix, area code maybe in brackets
     r"|84[\s.\-]?(?=[35789]\d)"  # 84 followed by a mobile prefix
     r")\d{1,3}\)?(?:[\s.\-]?\d){6,8}(?!\d)"
@@ -165,7 +165,11 @@ def redact(text: str, names=(), addresses=()) -> Redaction:
 
     def phone_or_tax(found: str):
         digits = re.sub(r"\D", "", found)
-        if found.strip().isdigit() and len(digits) == 10 and not _MOBILE_OR_LANDLINE.fullmatch(digits):
+        if (
+            found.strip().isdigit()
+            and len(digits) == 10
+            and not _MOBILE_OR_LANDLINE.fullmatch(digits)
+        ):
             return TAX_CODE  # ten plain digits that no Vietnamese phone number starts like
         return PHONE
 

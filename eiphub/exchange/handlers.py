@@ -86,16 +86,24 @@ def import_handlers(fileobj, filename: str, today: dt.date | None = None) -> Han
     """Read a published list of licensed handlers and upsert its licences (keyed by
     licence number and authority).  Rows with errors are skipped and reported; the
     others are stored (expired licences too, flagged as such)."""
+    rows, issues = read_handler_file(fileobj, filename)
+    out = write_handlers(rows, os.path.basename(filename or ""), today)
+    out.issues = issues
+    return out
+
+
+def read_handler_file(fileobj, filename: str) -> tuple[list[dict], list[ImportIssue]]:
+    """The valid rows of a published list (dicts of directory fields) and the issues of
+    the others, each naming the file, row and field."""
     from eiphub.flows.importer import FileError, _Bad, parse_date, parse_decimal, read_sheets
 
-    today = today or dt.date.today()
     name = os.path.basename(filename or "")
     out = HandlerImport()
     try:
         sheets = read_sheets(fileobj, filename)
     except FileError as exc:
         out.issues.append(ImportIssue(name, 0, "", str(exc)))
-        return out
+        return [], out.issues
     rows = []
     for sheet in sheets:
         where = name if len(sheets) == 1 else f"{name} [{sheet.name}]"
@@ -180,14 +188,27 @@ def import_handlers(fileobj, filename: str, today: dt.date | None = None) -> Han
                 bad = True
             if not bad:
                 rows.append(rec)
+    return rows, out.issues
+
+
+def write_handlers(rows: list[dict], source: str, today: dt.date | None = None) -> HandlerImport:
+    """Upsert parsed rows (dates as dates or ISO strings, as a job receives them)."""
+    today = today or dt.date.today()
+    out = HandlerImport()
+    rows = [dict(r) for r in rows]
+    for rec in rows:
+        for f in ("valid_from", "valid_to"):
+            if isinstance(rec.get(f), str):
+                rec[f] = dt.date.fromisoformat(rec[f])
     by_tax = dict(
-        Enterprise.objects.filter(tax_code__in={r["tax_code"] for r in rows if r["tax_code"]})
-        .values_list("tax_code", "pk")
+        Enterprise.objects.filter(
+            tax_code__in={r["tax_code"] for r in rows if r["tax_code"]}
+        ).values_list("tax_code", "pk")
     )
     with transaction.atomic():
         for rec in rows:
             rec["enterprise_id"] = by_tax.get(rec["tax_code"])
-            rec["source"] = name[:255]
+            rec["source"] = source[:255]
             _obj, created = HandlerLicence.objects.update_or_create(
                 licence_number=rec.pop("licence_number")[:80],
                 authority=rec.pop("authority")[:200],
@@ -196,7 +217,9 @@ def import_handlers(fileobj, filename: str, today: dt.date | None = None) -> Han
             out.created += created
             out.updated += not created
             out.linked += rec["enterprise_id"] is not None
-            out.expired += lic.licence_state(rec["valid_from"], rec["valid_to"], today) == lic.EXPIRED
+            out.expired += (
+                lic.licence_state(rec["valid_from"], rec["valid_to"], today) == lic.EXPIRED
+            )
     return out
 
 

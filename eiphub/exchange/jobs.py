@@ -107,4 +107,5 @@ def rematch_all(job):
         % {"p": len(provinces), "n": created},
     }
 
+
 from . import jobs_nego  # noqa: E402,F401  (issue 17 job kinds)

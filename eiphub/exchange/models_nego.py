@@ -70,5 +70,7 @@ class AgreementReview(models.Model):
     class Meta:
         ordering = ["created", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "side"], name="agreement_review_one_per_side")
+            models.UniqueConstraint(
+                fields=["agreement", "side"], name="agreement_review_one_per_side"
+            )
         ]

@@ -38,7 +38,9 @@ def sender_terms(enterprise: Enterprise) -> tuple[list[str], list[str]]:
         names += [getattr(org, "name", "") or ""]
     addresses = [enterprise.plot or ""]
     addresses += list(
-        Listing.objects.filter(enterprise=enterprise).exclude(site="").values_list("site", flat=True)
+        Listing.objects.filter(enterprise=enterprise)
+        .exclude(site="")
+        .values_list("site", flat=True)
     )
     return [n for n in names if n], [a for a in addresses if a]
 

@@ -640,7 +640,9 @@ def _listing_resource(cat, listing: Listing):
     return res
 
 
-def to_core_listing(listing: Listing, cat=None, directory: dict | None = None) -> core.Listing | None:
+def to_core_listing(
+    listing: Listing, cat=None, directory: dict | None = None
+) -> core.Listing | None:
     """A published DB listing as the matcher's Listing (quantity per year, canonical unit).
     Returns None when the quantity cannot be expressed in the resource's unit.
 

@@ -24,6 +24,7 @@ from .forms import AgreementForm, InvestorForm, ListingForm, RecordForm
 from .jobs import enqueue_matching
 from .models import Listing, Match, Notification
 from .negotiation import removed_message
+from .trust import review_context, trust_cards
 
 MATCH_ACTIONS = {
     "interest": S.express_interest,
@@ -251,7 +252,7 @@ def _match_context(request, m, **kw):
         }
         for n in m.notes.all()
     ]
-    return _ctx(request, m=mv, notes=notes, **kw)
+    return _ctx(request, m=mv, notes=notes, trust=trust_cards(viewer, m, mv), **kw)
 
 
 @login_required
@@ -390,6 +391,7 @@ def agreement_detail(request, pk):
             form=form,
             chart=chart,
             my_confirmed=getattr(a, f"{side}_confirmed", False) if side else False,
+            **review_context(request.user, a),
         ),
     )
 
