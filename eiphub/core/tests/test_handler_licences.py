@@ -51,7 +51,9 @@ def test_what_the_matcher_requires_and_holders_hold():
     valid = (("12 06",), ("treat",), None, dt.date(2027, 1, 1))
     expired = (("17 02 03",), ("treat",), None, dt.date(2026, 1, 1))
     transport_only = (("19 06 01",), ("transport",), None, dt.date(2027, 1, 1))
-    held = L.holder_licences([valid, expired, transport_only], ["12 06 05", "17 02 03", "19 06 01"], TODAY)
+    held = L.holder_licences(
+        [valid, expired, transport_only], ["12 06 05", "17 02 03", "19 06 01"], TODAY
+    )
     assert held == {"hazardous_waste", "licensed_handler", "ctnh:12 06 05"}
     assert L.holder_licences([expired], ["17 02 03"], TODAY) == frozenset()
     # the offer's requirement is met exactly when the holder covers the code

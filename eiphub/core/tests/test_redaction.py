@@ -67,7 +67,23 @@ def test_keeps_ordinary_figures(text):
     assert r.text == text and r.removed == ()
 
 
-MOBILE_PREFIXES = ["32", "33", "35", "38", "39", "70", "77", "81", "86", "90", "91", "94", "96", "97", "98"]
+MOBILE_PREFIXES = [
+    "32",
+    "33",
+    "35",
+    "38",
+    "39",
+    "70",
+    "77",
+    "81",
+    "86",
+    "90",
+    "91",
+    "94",
+    "96",
+    "97",
+    "98",
+]
 
 
 @st.composite
@@ -76,7 +92,11 @@ def vn_phone(draw):
     rest = draw(st.text(alphabet="0123456789", min_size=7, max_size=7))
     digits = prefix + rest  # 9 digits after the trunk 0 / +84
     sep = draw(st.sampled_from(["", " ", ".", "-"]))
-    groups = [digits[:3], digits[3:6], digits[6:]] if draw(st.booleans()) else [digits[:2], digits[2:5], digits[5:]]
+    groups = (
+        [digits[:3], digits[3:6], digits[6:]]
+        if draw(st.booleans())
+        else [digits[:2], digits[2:5], digits[5:]]
+    )
     body = sep.join(groups)
     lead = draw(st.sampled_from(["0", "+84 ", "+84", "0084 ", "(+84) "]))
     if lead == "0":
@@ -143,9 +163,13 @@ def test_own_name_in_any_case_or_without_diacritics(name, case, strip_marks):
 
     shown = case(name)
     if strip_marks:
-        shown = "".join(
-            c for c in unicodedata.normalize("NFD", shown) if unicodedata.category(c) != "Mn"
-        ).replace("đ", "d").replace("Đ", "D")
+        shown = (
+            "".join(
+                c for c in unicodedata.normalize("NFD", shown) if unicodedata.category(c) != "Mn"
+            )
+            .replace("đ", "d")
+            .replace("Đ", "D")
+        )
     r = redact(f"Xin chào, đây là {shown}.", names=NAMES)
     assert "binh minh" not in r.text.lower().replace("ì", "i")
     assert "name" in r.kinds

@@ -87,7 +87,11 @@ def test_sender_is_told_what_was_removed(setup):
     html = r.content.decode()
     assert 'id="redaction-notice"' in html and "phone number" in html
     assert "345 678" not in html
-    c.post(f"/exchange/matches/{m.pk}/do/note/", {"text": "Xin chào, 300 tấn/năm"}, HTTP_HX_REQUEST="true")
+    c.post(
+        f"/exchange/matches/{m.pk}/do/note/",
+        {"text": "Xin chào, 300 tấn/năm"},
+        HTTP_HX_REQUEST="true",
+    )
     assert MatchNote.objects.filter(match=m, kind="note").order_by("-pk").first().removed == []
 
 
