@@ -10,10 +10,14 @@ from .services import run_matching
 def load(stdout=None) -> dict:
     from eiphub.registry.demo import PROVINCE_CODE
 
+    from . import demo_nego  # issue 17: both sides of the exchange
+
     province = Province.objects.filter(code=PROVINCE_CODE).first()
     if province is None:
         return {}
+    extra = demo_nego.prepare(stdout)
     run = run_matching(province)
+    extra.update(demo_nego.finish(stdout))
     if stdout is not None:
         stdout.write(f"Demo matching: {run.created} new, {run.updated} updated matches")
-    return {"matches_created": run.created}
+    return {"matches_created": run.created, **extra}
