@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 
 from eiphub.registry.models import Enterprise, Province
 
-KEY = "demo:issue17:"
+AGREEMENT_NOTE = "Dữ liệu minh họa (illustrative): dầu thải giao cho đơn vị có giấy phép CTNH"
 DEMO_SOURCE = "ds-ctnh-duyen-hai-minh-hoa.csv"
 # login -> demo flagship (registry/demo.py FLAGSHIPS): park, sector
 LOGINS = {
@@ -42,10 +42,13 @@ def _flagships() -> dict[str, Enterprise]:
 
 
 def _listing(ent, kind, code, qty, **kw):
+    """The demo listing (found again by owner, kind, resource and its description)."""
     from .models import Listing
 
-    key = KEY + kw.pop("key")
-    obj = Listing.objects.filter(enterprise=ent, source_flow_key=key).first()
+    kw.pop("key")
+    obj = Listing.objects.filter(
+        enterprise=ent, kind=kind, resource_code=code, resource_text=kw["resource_text"]
+    ).first()
     if obj is None:
         obj = Listing.objects.create(
             enterprise=ent,
@@ -53,10 +56,49 @@ def _listing(ent, kind, code, qty, **kw):
             resource_code=code,
             quantity=qty,
             status=Listing.Status.PUBLISHED,
-            source_flow_key=key,
             **kw,
         )
     return obj
+
+
+# name -> (flagship, kind, resource, description): the listings `prepare` publishes
+LISTINGS = {
+    "film": ("garment", "offer", "waste.plastic.film", "Màng PE thải từ xưởng cắt"),
+    "plastic": ("moulder", "want", "waste.plastic", "Phế liệu nhựa PE/PP để tái sinh"),
+    "used_oil": ("steel", "offer", "waste.hazardous.used_oil", "Dầu thải từ hệ thủy lực và hộp số"),
+    "used_oil_treat": (
+        "treatment",
+        "want",
+        "waste.hazardous.used_oil",
+        "Thu gom, xử lý dầu thải (có giấy phép CTNH)",
+    ),
+    "used_oil_collect": (
+        "collector",
+        "want",
+        "waste.hazardous.used_oil",
+        "Thu mua dầu thải, có giấy phép xử lý CTNH",
+    ),
+}
+
+
+def demo_listings() -> dict:
+    """name -> the demo listing of :data:`LISTINGS` (those that exist)."""
+    from .models import Listing
+
+    f = _flagships()
+    out = {}
+    for name, (flag, kind, code, text) in LISTINGS.items():
+        if flag in f:
+            x = (
+                Listing.objects.filter(
+                    enterprise=f[flag], kind=kind, resource_code=code, resource_text=text
+                )
+                .select_related("enterprise__park")
+                .first()
+            )
+            if x is not None:
+                out[name] = x
+    return out
 
 
 def _directory_csv(f: dict[str, Enterprise], today: dt.date) -> bytes:
@@ -100,7 +142,7 @@ def prepare(stdout=None) -> dict:
         Profile.objects.update_or_create(
             user=u, defaults={"role": "enterprise", "enterprise": f[key], "language": "vi"}
         )
-    if not HandlerLicence.objects.filter(source=DEMO_SOURCE).exists():
+    if not HandlerLicence.objects.filter(source=DEMO_SOURCE, enterprise=f["treatment"]).exists():
         import_handlers(io.BytesIO(_directory_csv(f, today)), DEMO_SOURCE, today=today)
     blind = Listing.Disclosure.BLIND
     _listing(
@@ -184,15 +226,10 @@ def _ensure_match(offer, want):
 def finish(stdout=None) -> dict:
     """The negotiation in progress and the completed agreement (after matching)."""
     from . import services as S
-    from .models import Agreement, AgreementReview, ExchangeRecord, Listing, MatchNote
+    from .models import Agreement, AgreementReview, ExchangeRecord, MatchNote
 
     f = _flagships()
-    lst = {
-        x.source_flow_key[len(KEY) :]: x
-        for x in Listing.objects.filter(source_flow_key__startswith=KEY).select_related(
-            "enterprise__park"
-        )
-    }
+    lst = demo_listings()
     if not {"film", "plastic"} <= set(lst):
         return {}
     users = {key: get_user_model().objects.get(username=name) for name, key in LOGINS.items()}
@@ -201,7 +238,7 @@ def finish(stdout=None) -> dict:
         S.express_interest(users["moulder"], m)
         S.add_note(users["moulder"], m, BUYER_MESSAGE)  # relayed without the phone number
         S.add_note(users["garment"], m, SELLER_MESSAGE)
-    if not Agreement.objects.filter(notes__startswith=KEY).exists():
+    if not Agreement.objects.filter(notes=AGREEMENT_NOTE).exists():
         today = dt.date.today().replace(day=1)
 
         def month(n):
@@ -221,7 +258,7 @@ def finish(stdout=None) -> dict:
             supplier_confirmed=True,
             receiver_confirmed=True,
             pathway="treatment",
-            notes=KEY + " Dữ liệu minh họa (illustrative): dầu thải giao cho đơn vị có giấy phép",
+            notes=AGREEMENT_NOTE,
         )
         ExchangeRecord.objects.bulk_create(
             [
