@@ -43,6 +43,10 @@ def pytest_configure(config):
         # Jobs run inline (eager) unless a test starts a real worker (eiphub/jobs/tests/
         # test_worker_redis.py switches the app to the broker).
         settings.CELERY_TASK_ALWAYS_EAGER = True
+        # uploaded files (exchange attachments) go to a throw-away directory
+        import tempfile
+
+        settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="eiphub-test-media-")
         from eiphub.jobs.celery_app import app
 
         app.conf.task_always_eager = True

@@ -197,6 +197,9 @@ if os.environ.get("EIPHUB_EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Uploaded files (exchange attachments, issue 17): Django's storage API, under var/media;
+# never served as static files (exchange/views_search.py checks who may read each file).
+MEDIA_ROOT = Path(os.environ.get("EIPHUB_MEDIA_ROOT", VAR_DIR / "media"))
 DEFAULT_FROM_EMAIL = os.environ.get("EIPHUB_EMAIL_FROM", "EIP Hub <no-reply@eiphub.local>")
 
 # Logs: plain text by default; EIPHUB_LOG_FORMAT=json writes one JSON object a line.

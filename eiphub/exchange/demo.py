@@ -20,4 +20,11 @@ def load(stdout=None) -> dict:
     extra.update(demo_nego.finish(stdout))
     if stdout is not None:
         stdout.write(f"Demo matching: {run.created} new, {run.updated} updated matches")
-    return {"matches_created": run.created, **extra}
+    from .demo_market import load_market  # issue 17: evidence and a saved search
+
+    market = load_market(province)
+    return {
+        "matches_created": run.created,
+        **extra,
+        **{f"market_{k}": v for k, v in market.items()},
+    }

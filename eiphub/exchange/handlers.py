@@ -242,8 +242,20 @@ def held_licences(enterprise_ids, wanted_codes=None, on: dt.date | None = None) 
     return out
 
 
-def waste_code_of(listing, resource) -> str:
-    """The hazardous-waste code of a listing: its own (when listings carry one) or the
-    catalogue resource's."""
-    own = listing.__dict__.get("ctnh_code") or ""  # never a deferred load per listing
+def waste_code_of(listing, resource, own: str | None = None) -> str:
+    """The hazardous-waste code of a listing: its own CTNH code (the listing's evidence,
+    ``own`` when already read) or else the catalogue resource's."""
+    if own is None:
+        own = evidence_codes([listing.pk]).get(listing.pk, "") if listing.pk else ""
     return lic.normalise_waste_code(own) or (resource.waste_code if resource is not None else "")
+
+
+def evidence_codes(listing_ids) -> dict[int, str]:
+    """listing id -> the CTNH code its evidence states (one query)."""
+    from .models import ListingEvidence
+
+    return dict(
+        ListingEvidence.objects.filter(listing_id__in=list(listing_ids))
+        .exclude(ctnh_code="")
+        .values_list("listing_id", "ctnh_code")
+    )

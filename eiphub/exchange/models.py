@@ -248,5 +248,111 @@ class Notification(models.Model):
         ordering = ["-created"]
 
 
+# --------------------------------------------------------------------------
+# Issue 17: search, saved searches and listings that carry evidence.
+# The fields are on their own models (one row per listing) so that the listing
+# table and its forms stay as they were; see exchange/search.py, attachments.py.
+# --------------------------------------------------------------------------
+
+
+class ListingEvidence(models.Model):
+    """What a listing says beyond the matcher's fields: the hazardous-waste code (mã CTNH,
+    Circular 02/2022/TT-BTNMT Appendix III) and its EWC cross-reference, logistics, expiry
+    and whether it is a "partial" listing a facilitator may complete."""
+
+    class Logistics(models.TextChoices):
+        DELIVER = "deliver", _("I deliver")
+        COLLECT = "collect", _("You collect")
+        TRANSPORTER = "transporter", _("A transporter is needed")
+
+    listing = models.OneToOneField(Listing, on_delete=models.CASCADE, related_name="evidence")
+    ctnh_code = models.CharField(max_length=12, blank=True)
+    ewc_code = models.CharField(max_length=12, blank=True)
+    logistics = models.CharField(max_length=12, choices=Logistics.choices, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    reminder_sent_on = models.DateField(null=True, blank=True)
+    partial = models.BooleanField(default=False)
+    facilitator_may_edit = models.BooleanField(default=False)
+
+
+class ListingEvent(models.Model):
+    """Audit trail of a listing's evidence: who changed which field, before and after
+    (facilitator completions, renewals, attachments added or removed)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=20)
+    field = models.CharField(max_length=40, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+def _attachment_path(instance, filename):
+    # a random name: the uploaded name may carry the firm's name
+    import uuid
+
+    return f"exchange/attachments/{uuid.uuid4().hex}{filename[filename.rfind('.') :]}"
+
+
+class ListingAttachment(models.Model):
+    """A photo, laboratory analysis or safety data sheet on a listing, stored through
+    Django's storage API.  Shown only to viewers who may know the firm (attachments.py)."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        LAB = "lab", _("Laboratory analysis")
+        SDS = "sds", _("Safety data sheet")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=120, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+
+class SavedSearch(models.Model):
+    """A user's search of the marketplace (the query string of the search page), with
+    alerts when a newly published listing fits."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=100)
+    params = models.JSONField(default=dict)
+    alerts = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+
+class SearchAlert(models.Model):
+    """One alert sent: a listing that fitted a saved search (never sent twice)."""
+
+    search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="sent")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["search", "listing"], name="search_alert_unique")
+        ]
+
+
 # issue 17: licensed handlers and the trust record (kept in their own module)
 from .models_nego import AgreementReview, HandlerLicence  # noqa: E402,F401

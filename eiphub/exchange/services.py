@@ -641,7 +641,7 @@ def _listing_resource(cat, listing: Listing):
 
 
 def to_core_listing(
-    listing: Listing, cat=None, directory: dict | None = None
+    listing: Listing, cat=None, directory: dict | None = None, ctnh: dict | None = None
 ) -> core.Listing | None:
     """A published DB listing as the matcher's Listing (quantity per year, canonical unit).
     Returns None when the quantity cannot be expressed in the resource's unit.
@@ -672,9 +672,9 @@ def to_core_listing(
     lic = licence_code(listing.licence_required)
     held = licences_from_text(listing.resource_text)
     if listing.kind == Listing.Kind.OFFER:
-        held |= offer_requires(
-            waste_code_of(listing, res), needs_hazardous_licence(res, listing.hazardous)
-        )
+        if needs_hazardous_licence(res, listing.hazardous):
+            own = None if ctnh is None else ctnh.get(listing.pk, "")
+            held |= offer_requires(waste_code_of(listing, res, own), True)
     else:
         if directory is None:
             directory = held_licences([listing.enterprise_id])
@@ -704,22 +704,22 @@ def to_core_listing(
 
 
 def core_listings(qs) -> list[core.Listing]:
-    from .handlers import held_licences, waste_code_of
+    from .handlers import evidence_codes, held_licences, waste_code_of
 
     cat = default_catalogue()
     qs = list(qs)
-    codes, want_ents = set(), set()
+    haz, want_ents = [], set()
     for lst in qs:
         if lst.kind == Listing.Kind.OFFER:
             res = _listing_resource(cat, lst)
             if needs_hazardous_licence(res, lst.hazardous):
-                code = waste_code_of(lst, res)
-                if code:
-                    codes.add(code)
+                haz.append((lst, res))
         else:
             want_ents.add(lst.enterprise_id)
+    ctnh = evidence_codes([lst.pk for lst, _res in haz]) if haz else {}  # one query
+    codes = {waste_code_of(lst, res, ctnh.get(lst.pk, "")) for lst, res in haz} - {""}
     directory = held_licences(want_ents, codes)  # one query for every want's licences
-    return [x for x in (to_core_listing(lst, cat, directory) for lst in qs) if x is not None]
+    return [x for x in (to_core_listing(lst, cat, directory, ctnh) for lst in qs) if x is not None]
 
 
 @dataclass

@@ -28,3 +28,16 @@ urlpatterns = [
     path("handlers/import/", views_nego.handlers_import, name="handlers_import"),
     path("agreements/<int:pk>/review/", views_nego.agreement_review, name="agreement_review"),
 ]
+
+# issue 17: search, saved searches, evidence (exchange/views_search.py)
+from . import views_search as VS  # noqa: E402
+
+urlpatterns += [
+    path("search/", VS.search_page, name="search"),
+    path("searches/", VS.saved_searches, name="saved_searches"),
+    path("searches/<int:pk>/delete/", VS.saved_search_delete, name="saved_search_delete"),
+    path("listings/<int:pk>/evidence/", VS.listing_evidence, name="listing_evidence"),
+    path("listings/<int:pk>/renew/", VS.listing_renew, name="listing_renew"),
+    path("attachments/<int:pk>/", VS.attachment, name="attachment"),
+    path("attachments/<int:pk>/delete/", VS.attachment_delete, name="attachment_delete"),
+]

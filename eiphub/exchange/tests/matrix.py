@@ -161,3 +161,8 @@ API = {
     ("post", "/api/v1/exchange/agreements/{agreement_id}/{action}"): (None, {}),
     ("get", "/api/v1/exchange/funnel"): (lambda w: "/api/v1/exchange/funnel", _API_ALL),
 }
+
+# issue 17: search, saved searches and evidence (matrix_market.py)
+from .matrix_market import MARKET_PAGES  # noqa: E402
+
+PAGES.update(MARKET_PAGES)

@@ -200,3 +200,22 @@ def test_import_page_board_only_runs_a_job(world):
     r = c.post("/exchange/handlers/import/", {"file": good})
     assert r.status_code == 302
     assert HandlerLicence.objects.count() == 3  # written by the (eager) job
+
+
+def test_the_listings_own_ctnh_code_decides_coverage(world):
+    """A hazardous offer whose catalogue resource has no code takes the CTNH code stated
+    on the listing (its evidence): only a licence covering that code qualifies."""
+    from eiphub.exchange.models import ListingEvidence
+
+    w, ents = world
+    import_handlers(_csv(_rows(ents)), "ds.csv")
+    offer = listing(
+        ents["plater"], "offer", "waste.hazardous.spent_solvent", 10, "t", hazardous=True
+    )
+    ListingEvidence.objects.create(listing=offer, ctnh_code="17 02 03")
+    for k in ("treater", "other_code"):
+        listing(ents[k], "want", "waste.hazardous.spent_solvent", 20, "t")
+    S.run_matching(w.k1)
+    matched = set(Match.objects.filter(offer=offer).values_list("want__enterprise_id", flat=True))
+    assert matched == {ents["other_code"].pk}  # GP-03 covers 17 02 03; GP-01 only 12 06
+    assert S.to_core_listing(offer).licences >= {"licensed_handler", "ctnh:17 02 03"}

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0005_agreement_version_listing_version_and_more'),
+        ('exchange', '0006_search_evidence'),
         ('registry', '0002_tenancy_archived_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
