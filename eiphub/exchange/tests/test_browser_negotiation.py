@@ -1,5 +1,6 @@
 """Browser test of issue 17, from the demo data, in Vietnamese and English: two
-enterprises of different parks negotiate anonymously on a match (a message with a
+enterprises of different parks find each other's listings by search (blind: no name),
+negotiate anonymously on their match (a message with a
 phone number has it removed before the reveal, and the sender is told), both accept
 and see each other's names; the hazardous offer is matched only to the licensed
 handler, whose licence shows in the directory beside an expired one."""
@@ -50,10 +51,29 @@ def test_anonymous_negotiation_and_licensed_handler(live_server, browser, lang):
     base = live_server.url
     removed = {"vi": "số điện thoại", "en": "phone number"}[lang]
 
-    # the seller (enterprise2, garments, DH-DH) reads the buyer's first message, relayed
-    # without its phone number, and does not know who the buyer is
+    q = {"vi": ("phế liệu nhựa", "màng nhựa"), "en": ("plastic scrap", "plastic film scrap")}[lang]
+
+    def find(page, text, kind, listing):
+        """Search as a user would; the other firm's listing is among the results, blind."""
+        page.goto(f"{base}/exchange/search/")
+        page.fill("#id_q", text)
+        page.select_option("#id_kind", kind)
+        page.click("#search-submit")
+        page.wait_for_selector("#search-results")
+        row = page.locator(f"#search-results tr[data-listing='{listing.pk}']")
+        assert row.count() == 1 and row.get_attribute("data-blind") == "1"
+        assert listing.enterprise.name(lang) not in page.content()
+        return row
+
+    # the seller (enterprise2, garments, DH-DH) finds the buyer's want by search, then
+    # opens their match and reads the buyer's first message, relayed without its phone
+    # number, not knowing who the buyer is
     seller = _page(browser, base, "enterprise2", lang)
-    seller.goto(f"{base}/exchange/matches/{m.pk}/")
+    find(seller, q[0], "want", lst["plastic"])
+    _shot(seller, f"issue17_search_want_{lang}.png")
+    seller.goto(f"{base}/exchange/matches/")
+    seller.click(f"a[href='/exchange/matches/{m.pk}/']")
+    seller.wait_for_selector("#match-panel")
     text = seller.inner_text("#match-panel")
     assert "0912" not in text and "345 678" not in text and "[…]" in text
     assert BUYER_MESSAGE.split(" Anh")[0] in text
@@ -71,7 +91,13 @@ def test_anonymous_negotiation_and_licensed_handler(live_server, browser, lang):
 
     # the buyer (enterprise3, plastics, DH-NK) sees the relayed reply only, then accepts
     buyer = _page(browser, base, "enterprise3", lang)
-    buyer.goto(f"{base}/exchange/matches/{m.pk}/")
+    row = find(buyer, q[1], "offer", lst["film"])
+    row.locator("a").first.click()  # the blind listing: resource, band, park
+    buyer.wait_for_load_state("networkidle")
+    assert seller_name not in buyer.content()
+    buyer.goto(f"{base}/exchange/matches/")
+    buyer.click(f"a[href='/exchange/matches/{m.pk}/']")
+    buyer.wait_for_selector("#match-panel")
     html = buyer.content()
     assert seller_name not in html and "0987" not in html and "5 tấn/tháng" in html
     assert buyer.locator("#trust-records").count() == 1
