@@ -219,3 +219,19 @@ def test_the_listings_own_ctnh_code_decides_coverage(world):
     matched = set(Match.objects.filter(offer=offer).values_list("want__enterprise_id", flat=True))
     assert matched == {ents["other_code"].pk}  # GP-03 covers 17 02 03; GP-01 only 12 06
     assert S.to_core_listing(offer).licences >= {"licensed_handler", "ctnh:17 02 03"}
+
+
+def test_directory_escapes_imported_text(world):
+    w, ents = world
+    hostile = '<img src=x onerror=alert(1)>"><script>x</script>'
+    HandlerLicence.objects.create(
+        licence_number=hostile,
+        holder_name=hostile,
+        waste_codes=["12 06"],
+        valid_to=dt.date(2030, 1, 1),
+    )
+    u = make_user("ent_esc", Role.ENTERPRISE, enterprise=ents["plater"])
+    c = Client()
+    c.force_login(u)
+    html = c.get("/exchange/handlers/").content.decode()
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
