@@ -294,7 +294,7 @@ def validate_codes(listing: Listing, ctnh: str, ewc: str) -> tuple[str, str]:
         return c.code, c.ewc
     if not e.code and not c.code:
         r = cat.get(listing.resource_code)
-        return "", (r.ewc if r and r.hazardous else "")
+        return "", (r.ewc if r else "")  # the catalogue's EWC cross-reference
     return c.code, e.code
 
 
@@ -339,6 +339,36 @@ def update_evidence(
             _detail_url(listing),
         )
     return ev
+
+
+COMPLETION_FIELDS = ("quantity", "available_from", "available_to", "quality")
+
+
+@transaction.atomic
+def complete_listing(user, listing: Listing, changes: dict) -> int:
+    """A facilitator fills in a partial listing's quantity, availability and quality (with
+    the owner's permission); each change is logged and the listing's version moves on.
+    Returns the number of fields changed.  The owner is told by ``update_evidence``."""
+    ev = evidence_of(listing)
+    if not may_facilitate(user, listing):
+        raise PermissionDenied
+    if not (ev.pk and ev.partial and ev.facilitator_may_edit):
+        raise EvidenceError("not_allowed")
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    changed = []
+    for f in COMPLETION_FIELDS:
+        if f not in changes or changes[f] is None and f == "quantity":
+            continue
+        before, after = getattr(listing, f), changes[f]
+        if before == after:
+            continue
+        setattr(listing, f, after)
+        _log(listing, user, "facilitate", f, _jsonable(before), _jsonable(after))
+        changed.append(f)
+    if changed:
+        listing.version += 1
+        listing.save(update_fields=[*changed, "version", "updated"])
+    return len(changed)
 
 
 def _jsonable(v):

@@ -369,13 +369,19 @@ def map_points(results: list[Result], lang: str | None = None) -> list[dict]:
 # --------------------------------------------------------------------------
 
 
-def fits(search, listing: Listing) -> bool:
-    """Does a published listing fit a saved search, as its owner may see it?"""
+def fitting(search, listing_ids) -> set[int]:
+    """Which of these published listings fit a saved search, as its owner may see them
+    (one search over them all)."""
     form = form_of(search.params)
-    if not form.is_valid():
-        return False
-    qs = base_queryset(search.user).filter(pk=listing.pk)
-    return bool(run_search(search.user, form.cleaned_data, qs=qs, limit=1).results)
+    if not form.is_valid() or not listing_ids:
+        return set()
+    qs = base_queryset(search.user).filter(pk__in=list(listing_ids))
+    found = run_search(search.user, form.cleaned_data, qs=qs, limit=len(listing_ids))
+    return {r.view.id for r in found.results}
+
+
+def fits(search, listing: Listing) -> bool:
+    return listing.pk in fitting(search, [listing.pk])
 
 
 def alert_text(search, listing: Listing) -> str:
@@ -422,8 +428,9 @@ def send_alerts(listing_ids=None, since=None) -> int:
                 "listing_id", flat=True
             )
         )
+        fit = fitting(search, [x.pk for x in listings if x.pk not in done])
         for listing in listings:
-            if listing.pk in done or not fits(search, listing):
+            if listing.pk not in fit:
                 continue
             try:
                 with transaction.atomic():

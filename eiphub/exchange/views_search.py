@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from eiphub.accounts.models import Role
+from eiphub.core.quality import parse_quality, quality_text
+from eiphub.web.numbers import LocaleFloatField
+from eiphub.web.validation import validate_quantity
 
 from . import attachments as A
 from . import search as Q
@@ -68,6 +71,53 @@ class EvidenceForm(forms.ModelForm):
         )
         if facilitator:  # the permission is the owner's to give
             del self.fields["facilitator_may_edit"]
+
+
+class CompletionForm(forms.Form):
+    """What a facilitator may fill in on a partial listing besides its evidence."""
+
+    quantity = LocaleFloatField(
+        label=_l("Quantity"), required=False, validators=[validate_quantity], min_value=0.000001
+    )
+    available_from = forms.DateField(
+        label=_l("Available from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    available_to = forms.DateField(
+        label=_l("Available until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    quality_spec = forms.CharField(
+        label=_l("Quality specifications"), required=False, max_length=500
+    )
+
+    def __init__(self, *args, listing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listing = listing
+        if listing is not None and not self.is_bound:
+            self.initial = {
+                "quantity": listing.quantity,
+                "available_from": listing.available_from,
+                "available_to": listing.available_to,
+                "quality_spec": quality_text(listing.quality or {}),
+            }
+
+    def clean(self):
+        data = super().clean()
+        a, b = data.get("available_from"), data.get("available_to")
+        if a and b and b < a:
+            self.add_error("available_to", _("The end of availability is before its start."))
+        try:
+            data["quality"] = parse_quality(data.get("quality_spec", ""), self.listing.kind)
+        except ValueError as exc:
+            self.add_error(
+                "quality_spec",
+                _("Cannot read “%(part)s”; write e.g. “moisture_pct<=15”.")
+                % {"part": getattr(exc, "part", str(exc))},
+            )
+        return data
 
 
 class AttachmentForm(forms.Form):
@@ -211,8 +261,21 @@ def listing_evidence(request, pk):
         request.POST if request.method == "POST" and "upload" in request.POST else None,
         request.FILES or None,
     )
-    if request.method == "POST" and form.is_bound and form.is_valid():
+    completion = None
+    if facilitator:
+        completion = CompletionForm(
+            request.POST if request.method == "POST" and "evidence" in request.POST else None,
+            listing=obj,
+        )
+    complete_ok = completion is None or not completion.is_bound or completion.is_valid()
+    if request.method == "POST" and form.is_bound and form.is_valid() and complete_ok:
         try:
+            if completion is not None:  # before the evidence: that may end "partial"
+                A.complete_listing(
+                    request.user,
+                    obj,
+                    {k: completion.cleaned_data.get(k) for k in A.COMPLETION_FIELDS},
+                )
             A.update_evidence(
                 request.user, obj, dict(form.cleaned_data), as_facilitator=facilitator
             )
@@ -220,6 +283,8 @@ def listing_evidence(request, pk):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Saved."))
+            if facilitator:  # a completed listing is no longer theirs to edit
+                return redirect("exchange:listing_detail", pk=obj.pk)
             return redirect("exchange:listing_evidence", pk=obj.pk)
     if request.method == "POST" and upload.is_bound and not facilitator:
         if upload.is_valid():
@@ -240,6 +305,7 @@ def listing_evidence(request, pk):
             request,
             v=v,
             form=form,
+            completion=completion,
             upload=None if facilitator else upload,
             facilitator=facilitator,
             attachments=list(obj.attachments.all()) if not facilitator else [],
@@ -249,6 +315,7 @@ def listing_evidence(request, pk):
 
 
 def _events(listing):
+    """The listing's history in words: field labels, choice labels, dates in the locale."""
     labels = {
         "edit": _("changed by the owner"),
         "facilitate": _("completed by a facilitator"),
@@ -256,16 +323,55 @@ def _events(listing):
         "detach": _("attachment removed"),
         "expire": _("closed at expiry"),
     }
+    fields = dict(EvidenceForm.Meta.labels) | {
+        "quantity": _("Quantity"),
+        "available_from": _("Available from"),
+        "available_to": _("Available until"),
+        "quality": _("Quality specifications"),
+        "attachment": _("Attachments"),
+        "status": _("Status"),
+    }
     return [
         {
             "at": e.at,
             "what": labels.get(e.action, e.action),
-            "field": e.field,
-            "before": e.before,
-            "after": e.after,
+            "field": str(fields.get(e.field, e.field)),
+            "before": _shown(e.field, e.before),
+            "after": _shown(e.field, e.after),
         }
         for e in listing.events.all()
     ]
+
+
+def _shown(field: str, value) -> str:
+    import datetime as dt
+
+    from django.utils.formats import date_format
+
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field == "quality" and isinstance(value, dict):
+        return quality_text(value) or "—"
+    if field in ("available_from", "available_to"):
+        field = "expires_on"  # a date
+    if field == "quantity" and isinstance(value, int | float):
+        from eiphub.web.templatetags.eip import num
+
+        return num(value)
+    if isinstance(value, dict):  # an attachment: its kind
+        return str(dict(ListingAttachment.Kind.choices).get(value.get("kind"), "—"))
+    if field == "logistics":
+        return str(dict(ListingEvidence.Logistics.choices).get(value, value))
+    if field == "status":
+        return str(dict(Listing.Status.choices).get(value, value))
+    if field == "expires_on":
+        try:
+            return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
 
 
 @login_required

@@ -166,3 +166,7 @@ API = {
 from .matrix_market import MARKET_PAGES  # noqa: E402
 
 PAGES.update(MARKET_PAGES)
+
+from .matrix_market import MARKET_API  # noqa: E402
+
+API.update(MARKET_API)

@@ -52,3 +52,10 @@ MARKET_PAGES = {
     ),
     "exchange:attachment_delete": (lambda w: None, {}),  # POST only; test_evidence
 }
+
+MARKET_API = {
+    ("get", "/api/v1/exchange/search"): (
+        lambda w: "/api/v1/exchange/search?q=plastic+scrap",
+        all_roles(200, anon=401),
+    ),
+}

@@ -114,4 +114,55 @@ def test_search_save_and_alert_in_the_browser(live_server, browser, lang, settin
     for s in (SECRET, mill.tax_code, "3456", "3.456", "3,456"):
         assert s not in body and s not in n.text
     buyer.screenshot(path=str(SHOTS / f"exchange_search_alert_{lang}.png"), full_page=True)
+
+    # the owner's evidence page: logistics and a photo upload (its metadata removed)
+    sp.goto(f"{base}/exchange/listings/{slag.pk}/evidence/")
+    sp.select_option("#id_logistics", "collect")
+    sp.click("#evidence-form button[type=submit]")
+    sp.wait_for_selector("#listing-history")
+    img = tmp_path / "anh.png"
+    img.write_bytes(demo_png())
+    sp.set_input_files("#upload-form input[type=file]", str(img))
+    sp.click("#upload-form button[type=submit]")
+    sp.wait_for_selector("#attachments li:nth-child(2)")
+    sp.screenshot(path=str(SHOTS / f"exchange_listing_evidence_owner_{lang}.png"), full_page=True)
+    assert slag.attachments.count() == 2 and slag.evidence.logistics == "collect"
     assert buyer.console_errors == [] and sp.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_board_completes_a_partial_listing_in_the_browser(live_server, browser, settings, tmp_path):
+    """The owner allowed it: the board fills in the CTNH code and the quantity; the
+    listing's history records who changed what."""
+    from eiphub.exchange.models import ListingEvent, ListingEvidence
+
+    settings.MEDIA_ROOT = tmp_path
+    w = make_world(with_flows=False)
+    oil = listing(w.e2, "offer", "waste.hazardous.used_oil", 1, "t", hazardous=True)
+    ListingEvidence.objects.create(listing=oil, partial=True, facilitator_may_edit=True)
+    board = w.users[Role.BOARD]
+    board.profile.totp_secret = ""
+    board.profile.save()
+    base = live_server.url
+    page = _page(browser, base, board.username, "vi")
+    page.goto(f"{base}/exchange/listings/{oil.pk}/")
+    page.click("#edit-evidence")
+    page.fill("#id_ctnh_code", "17 02 03")
+    page.fill("#id_quantity", "12,5")  # Vietnamese decimal comma
+    page.uncheck("#id_partial")
+    page.click("#evidence-form button[type=submit]")
+    page.wait_for_selector("#evidence-panel")  # back on the listing
+    assert page.url.endswith(f"/exchange/listings/{oil.pk}/")
+    oil.refresh_from_db()
+    assert oil.quantity == 12.5 and oil.evidence.ewc_code == "13 02 05*"
+    assert ListingEvent.objects.filter(user=board, action="facilitate").count() == 4
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "exchange_facilitator_completion_vi.png"), full_page=True)
+    # the owner reads who changed what
+    owner = _page(browser, base, make_user("u_e2", Role.ENTERPRISE, enterprise=w.e2).username, "vi")
+    owner.goto(f"{base}/exchange/listings/{oil.pk}/evidence/")
+    history = owner.inner_text("#listing-history")
+    assert "người hỗ trợ bổ sung" in history and "12,5" in history and "17 02 03" in history
+    owner.screenshot(path=str(SHOTS / "exchange_listing_history_vi.png"), full_page=True)
+    assert owner.console_errors == []
+    assert page.console_errors == []

@@ -175,12 +175,35 @@ def test_partial_listing_completed_by_a_facilitator_with_permission(world):
         A.update_evidence(board, w.oil, {"logistics": "collect"}, as_facilitator=True)
     A.update_evidence(w.owner, w.oil, {"facilitator_may_edit": True})
     assert _c(board).get(url).status_code == 200
-    r = _c(board).post(url, {"evidence": "1", "ctnh_code": "17 02 03", "logistics": "collect"})
+    version = w.oil.version
+    bad = _c(board).post(url, {"evidence": "1", "quantity": "-3", "quality_spec": "wet!!"})
+    assert bad.status_code == 200 and ListingEvent.objects.filter(user=board).count() == 0
+    r = _c(board).post(
+        url,
+        {
+            "evidence": "1",
+            "ctnh_code": "17 02 03",
+            "logistics": "collect",
+            "quantity": "1,234.5",
+            "quality_spec": "water_pct=8",
+        },
+    )
     assert r.status_code == 302, r.context["form"].errors
+    w.oil.refresh_from_db()
+    assert w.oil.quantity == 1234.5 and w.oil.quality == {"water_pct": 8.0}
+    assert w.oil.version == version + 1
     ev = ListingEvidence.objects.get()
     assert ev.ctnh_code == "17 02 03" and ev.facilitator_may_edit  # cannot revoke it himself
     done = ListingEvent.objects.filter(action="facilitate", user=board)
-    assert {e.field for e in done} == {"ctnh_code", "ewc_code", "logistics", "partial"}
+    assert {e.field for e in done} == {
+        "ctnh_code",
+        "ewc_code",
+        "logistics",
+        "partial",
+        "quantity",
+        "quality",
+    }
+    assert Notification.objects.filter(user=w.owner).count() == 1  # one message per completion
     assert Notification.objects.filter(user=w.owner, url__endswith=f"/{w.oil.pk}/").exists()
     # a consultant of another park and another enterprise may not
     assert _c(w.users[Role.CONSULTANT]).get(url).status_code == 404
@@ -229,3 +252,17 @@ def test_demo_market_loader_is_idempotent(world):
     assert A.sniff(photo.file.read()) == "image/png"
     assert ListingEvidence.objects.get(listing=w.oil).ctnh_code == "17 02 03"
     assert SavedSearch.objects.get(user=w.other).params == {"q": "xỉ thép"}
+
+
+def test_history_is_phrased_in_vietnamese(world):
+    w = world
+    A.update_evidence(w.owner, w.oil, {"logistics": "collect", "partial": True})
+    A.add_attachment(w.owner, w.oil, "photo", SimpleUploadedFile("a.png", png(), "image/png"))
+    c = _c(w.owner)
+    c.cookies["django_language"] = "vi"
+    html = c.get(f"/exchange/listings/{w.oil.pk}/evidence/", HTTP_ACCEPT_LANGUAGE="vi")
+    text = html.content.decode()
+    history = text[text.index('id="listing-history"') :]
+    assert "Bên nhận tự đến lấy" in history and "Ảnh" in history and "có" in history
+    for raw in ("collect", "logistics", "partial", "{&#x27;kind", "True", "None"):
+        assert raw not in history

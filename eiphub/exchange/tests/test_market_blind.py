@@ -102,3 +102,24 @@ def test_alerts_to_every_role_name_no_hidden_firm(hidden):
     for t in texts:
         for s in (NAME, w.firm.tax_code, "4321", "4.321", "4,321"):
             assert s not in t
+
+
+def test_search_api_is_blind_and_places_the_listing_at_its_park(hidden):
+    w = hidden
+    c = Client()
+    c.force_login(w.users[Role.ENTERPRISE])
+    resp = c.get("/api/v1/exchange/search", {"q": "steel slag", "within_km": "50"})
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    for s in _secrets(w):
+        assert s not in body
+    (row,) = resp.json()["results"]
+    assert row["blind"] and row["enterprise_id"] is None and row["quantity"] is None
+    assert (row["lat"], row["lon"]) == (w.k1.latitude, w.k1.longitude)
+    assert row["quantity_band"].startswith("100–500") and row["distance_band"].endswith("km")
+    assert resp.json()["understood"] == ["Steel slag"]
+    assert c.get("/api/v1/exchange/search", {"band": "huge"}).status_code == 400
+    board = Client()
+    board.force_login(w.users[Role.BOARD])
+    (full,) = board.get("/api/v1/exchange/search", {"q": "xỉ thép"}).json()["results"]
+    assert full["enterprise_name"] == NAME and full["lat"] == 20.7713

@@ -172,3 +172,16 @@ def test_saved_searches_page_lists_only_mine(market):
     assert "mine" in html and "board-secret" not in html
     other = SavedSearch.objects.get(name="board-secret")
     assert c.post(f"/exchange/searches/{other.pk}/delete/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "value", ["abc", "-5", "1e309", "%00", "ø", "9" * 40, "'; --", "2026-13-45"]
+)
+def test_hostile_search_parameters_give_a_clean_page(market, value):
+    c = Client(raise_request_exception=False)
+    c.force_login(market.buyer)
+    params = {k: value for k in Q.SearchForm.base_fields}
+    assert c.get("/exchange/search/", params).status_code == 200
+    resp = c.post("/exchange/searches/", params | {"name": value})
+    assert resp.status_code in (200, 302)
+    assert SavedSearch.objects.count() == 0  # the choice fields refuse every one of them
