@@ -226,3 +226,14 @@ def can_verify_benefits(user) -> bool:
     """Benefits are marked verified by a management board or a consultant (on the projects
     they may read), never by the project's developer or enterprise."""
     return role_of(user) in (Role.BOARD, Role.CONSULTANT)
+
+
+def may_import_handler_lists(user) -> bool:
+    """Who loads the authority's published lists of licensed waste handlers into the
+    exchange directory (issue 17): the park board and the ministry."""
+    return role_of(user) in (Role.BOARD, Role.MINISTRY) and not getattr(user, "is_anonymous", True)
+
+
+def may_read_handler_directory(user) -> bool:
+    """The directory holds published licences (public information): every signed-in user."""
+    return bool(getattr(user, "is_authenticated", False))

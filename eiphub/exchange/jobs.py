@@ -108,4 +108,5 @@ def rematch_all(job):
     }
 
 
-from . import jobs_market  # noqa: E402,F401  (issue 17: alerts and expiry reminders)
+# issue 17: alerts and expiry reminders (market), negotiation and directory (nego)
+from . import jobs_market, jobs_nego  # noqa: E402,F401

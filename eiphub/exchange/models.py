@@ -226,6 +226,10 @@ class MatchNote(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
     text = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # issue 17: a message written before the reveal is relayed redacted (only the
+    # redacted text is kept); ``removed`` lists the kinds of detail taken out
+    before_reveal = models.BooleanField(default=False)
+    removed = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["created", "id"]
@@ -351,3 +355,7 @@ class SearchAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["search", "listing"], name="search_alert_unique")
         ]
+
+
+# issue 17: licensed handlers and the trust record (kept in their own module)
+from .models_nego import AgreementReview, HandlerLicence  # noqa: E402,F401

@@ -32,7 +32,9 @@ from eiphub.core.licences import (
     ENVIRONMENTAL,
     HAZARDOUS_WASTE,
     licences_from_text,
+    needs_hazardous_licence,
     normalise_licence,
+    offer_requires,
 )
 from eiphub.core.quality import parse_quality, quality_text  # noqa: F401 (used by forms)
 from eiphub.core.units import UnitError
@@ -647,13 +649,27 @@ def _canonical_factor(cat, code: str, unit: str) -> float | None:
         return None
 
 
-def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
-    """A published DB listing as the matcher's Listing (quantity per year, canonical unit).
-    Returns None when the quantity cannot be expressed in the resource's unit."""
-    cat = cat or default_catalogue()
+def _listing_resource(cat, listing: Listing):
     res = cat.get(listing.resource_code) if listing.resource_code else None
     if res is None and listing.resource_text:
         res = cat.resolve(listing.resource_text, unit=listing.unit or None)
+    return res
+
+
+def to_core_listing(
+    listing: Listing, cat=None, directory: dict | None = None, ctnh: dict | None = None
+) -> core.Listing | None:
+    """A published DB listing as the matcher's Listing (quantity per year, canonical unit).
+    Returns None when the quantity cannot be expressed in the resource's unit.
+
+    Issue 17: the receiver of a hazardous waste must be in the directory of licensed
+    handlers with a valid licence covering the waste's code (core/licences.py); a want
+    holds what its enterprise's directory licences allow (``directory``: enterprise id
+    -> licences, from :func:`handlers.held_licences`; looked up when not given)."""
+    from .handlers import held_licences, waste_code_of
+
+    cat = cat or default_catalogue()
+    res = _listing_resource(cat, listing)
     per_year = 12.0 if listing.period == Listing.Period.MONTH else 1.0
     qty, unit, factor, code = listing.quantity * per_year, listing.unit, 1.0, ""
     if res is not None and res.unit:
@@ -671,6 +687,14 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
         quality.setdefault(key, listing.pressure_bar)
     lic = licence_code(listing.licence_required)
     held = licences_from_text(listing.resource_text)
+    if listing.kind == Listing.Kind.OFFER:
+        if needs_hazardous_licence(res, listing.hazardous):
+            own = None if ctnh is None else ctnh.get(listing.pk, "")
+            held |= offer_requires(waste_code_of(listing, res, own), True)
+    else:
+        if directory is None:
+            directory = held_licences([listing.enterprise_id])
+        held |= directory.get(listing.enterprise_id, frozenset())
     price = listing.price_vnd_per_unit
     return core.Listing(
         id=str(listing.pk),
@@ -696,8 +720,22 @@ def to_core_listing(listing: Listing, cat=None) -> core.Listing | None:
 
 
 def core_listings(qs) -> list[core.Listing]:
+    from .handlers import evidence_codes, held_licences, waste_code_of
+
     cat = default_catalogue()
-    return [x for x in (to_core_listing(lst, cat) for lst in qs) if x is not None]
+    qs = list(qs)
+    haz, want_ents = [], set()
+    for lst in qs:
+        if lst.kind == Listing.Kind.OFFER:
+            res = _listing_resource(cat, lst)
+            if needs_hazardous_licence(res, lst.hazardous):
+                haz.append((lst, res))
+        else:
+            want_ents.add(lst.enterprise_id)
+    ctnh = evidence_codes([lst.pk for lst, _res in haz]) if haz else {}  # one query
+    codes = {waste_code_of(lst, res, ctnh.get(lst.pk, "")) for lst, res in haz} - {""}
+    directory = held_licences(want_ents, codes)  # one query for every want's licences
+    return [x for x in (to_core_listing(lst, cat, directory, ctnh) for lst in qs) if x is not None]
 
 
 @dataclass
@@ -1172,7 +1210,9 @@ def decline(user, match: Match, reason: str = "") -> Match:
     _open(match)
     match.status = Match.Status.DECLINED
     match.save(update_fields=["status"])
-    _note(match, user, side, MatchNote.Kind.DECLINE, reason[:2000])
+    from .negotiation import relay
+
+    _note(match, user, side, MatchNote.Kind.DECLINE, relay(match, side, reason[:2000]).text)
     notify(
         _other_enterprise(match, side),
         lambda: (
@@ -1196,15 +1236,23 @@ def add_note(user, match: Match, text: str) -> MatchNote:
         raise TransitionError(_("Write a note first."), 400)
     if len(text) > 2000:
         raise TransitionError(_("A note may have at most 2000 characters."), 400)
-    note = _note(match, user, side, MatchNote.Kind.NOTE, text)
-    notify(
-        _other_enterprise(match, side),
-        lambda: (
-            _("New negotiation note on a match for “%(resource)s”.")
-            % {"resource": resource_name(match.offer.resource_code, match.offer.resource_text)}
-        ),
-        _match_url(match),
+    # issue 17: before the reveal the message is relayed redacted (negotiation.py);
+    # the counterparty is notified from a job (jobs_nego.py)
+    from .jobs_nego import enqueue_message_notice
+    from .negotiation import relay
+
+    relayed = relay(match, side, text)
+    note = MatchNote.objects.create(
+        match=match,
+        author=user,
+        side=side,
+        kind=MatchNote.Kind.NOTE,
+        text=relayed.text,
+        before_reveal=not match.revealed,
+        removed=list(relayed.kinds),
     )
+    note.redaction = relayed
+    enqueue_message_notice(note, owner=user)
     return note
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_nego
 
 app_name = "exchange"
 urlpatterns = [
@@ -23,6 +23,10 @@ urlpatterns = [
     path("investors/", views.investors, name="investors"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/badge/", views.notification_badge, name="notification_badge"),
+    # issue 17: licensed handlers and trust records
+    path("handlers/", views_nego.handlers, name="handlers"),
+    path("handlers/import/", views_nego.handlers_import, name="handlers_import"),
+    path("agreements/<int:pk>/review/", views_nego.agreement_review, name="agreement_review"),
 ]
 
 # issue 17: search, saved searches, evidence (exchange/views_search.py)

@@ -24,6 +24,8 @@ from .contract import contract_docx
 from .forms import AgreementForm, InvestorForm, ListingForm, RecordForm
 from .jobs import enqueue_matching
 from .models import Listing, Match, Notification
+from .negotiation import removed_message
+from .trust import review_context, trust_cards
 
 MATCH_ACTIONS = {
     "interest": S.express_interest,
@@ -319,13 +321,14 @@ def _match_context(request, m, **kw):
             "text": S.scrub(n.text, hidden),
             "created": n.created,
             "mine": n.side == mv.side and bool(mv.side),
+            "redacted": bool(n.removed),
         }
         for n in m.notes.all()
     ]
     from eiphub.finance.services import match_projects
 
     finance = match_projects(request.user, m, exact=mv.matched_quantity is not None)
-    return _ctx(request, m=mv, notes=notes, finance=finance, **kw)
+    return _ctx(request, m=mv, notes=notes, finance=finance, trust=trust_cards(viewer, m, mv), **kw)
 
 
 @login_required
@@ -338,10 +341,14 @@ def match_detail(request, pk):
 @require_POST
 def match_action(request, pk, action):
     m = _visible_match(request, pk)
-    error = None
+    error = notice = None
     try:
         if action == "note":
-            S.add_note(request.user, m, request.POST.get("text", ""))
+            note = S.add_note(request.user, m, request.POST.get("text", ""))
+            if note.redaction.changed:  # tell the sender what was not passed on
+                notice = removed_message(note.redaction.kinds)
+                if not _is_htmx(request):
+                    messages.warning(request, notice)
         elif action in MATCH_ACTIONS:
             MATCH_ACTIONS[action](request.user, m)
         else:
@@ -353,7 +360,9 @@ def match_action(request, pk, action):
     m = _visible_match(request, pk)
     if _is_htmx(request):
         resp = render(
-            request, "exchange/_match_response.html", _match_context(request, m, error=error)
+            request,
+            "exchange/_match_response.html",
+            _match_context(request, m, error=error, notice=notice),
         )
         if error:
             resp.status_code = 200
@@ -462,6 +471,7 @@ def agreement_detail(request, pk):
             form=form,
             chart=chart,
             my_confirmed=getattr(a, f"{side}_confirmed", False) if side else False,
+            **review_context(request.user, a),
         ),
     )
 

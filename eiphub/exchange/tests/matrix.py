@@ -119,6 +119,14 @@ PAGES = {
     "exchange:investors": (lambda w: "/exchange/investors/", _A),
     "exchange:notifications": (lambda w: "/exchange/notifications/", _A),
     "exchange:notification_badge": (lambda w: "/exchange/notifications/badge/", _A),
+    # issue 17: the licensed-handler directory (published licences) is read by every
+    # signed-in user; the authority's lists are imported by the board and the ministry
+    "exchange:handlers": (lambda w: "/exchange/handlers/", _A),
+    "exchange:handlers_import": (
+        lambda w: "/exchange/handlers/import/",
+        _roles({Role.MINISTRY, Role.BOARD}, FORBIDDEN),
+    ),
+    "exchange:agreement_review": (lambda w: None, {}),  # POST only; covered by test_trust
 }
 
 _API_ALL = all_roles(200, anon=401)

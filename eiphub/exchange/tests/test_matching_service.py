@@ -95,7 +95,12 @@ def test_core_listing_conversion(seeded):
         "t",
         licence_required="Giấy phép xử lý chất thải nguy hại",
     )
-    assert S.to_core_listing(haz).licences == {"hazardous_waste"}
+    # issue 17: its receiver must also be a directory holder covering its code (17 02 03)
+    assert S.to_core_listing(haz).licences == {
+        "hazardous_waste",
+        "licensed_handler",
+        "ctnh:17 02 03",
+    }
     bad = listing(ents["collector"], "offer", "waste.plastic", 1, "kWh")
     assert S.to_core_listing(bad) is None
 

@@ -61,7 +61,9 @@ class Command(BaseCommand):
             )
         url = f"http://127.0.0.1:{port}/"
         self.stdout.write(_("Demo logins (password “%(pw)s”):") % {"pw": DEMO_PASSWORD})
-        for name in (*ROLE_USERS, "admin"):
+        from eiphub.exchange.demo_nego import LOGINS
+
+        for name in (*ROLE_USERS, *LOGINS, "admin"):
             self.stdout.write(f"  {name}")
         self.stdout.write(_("All demo data are fictional (illustrative)."))
         if no_serve:
