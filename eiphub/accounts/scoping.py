@@ -182,3 +182,19 @@ def stations_writable_by(user):
             Station.objects.filter(enterprise_id=p.enterprise_id) if p else Station.objects.none()
         )
     return Station.objects.filter(park__in=parks_writable_by(user))
+
+
+# ------------------------------------------------------------------ programme (issue 15)
+
+READINESS_ROLES = {Role.MINISTRY, Role.BOARD}
+
+
+def can_see_readiness(user) -> bool:
+    """The readiness ranking ("which parks to convert first"): the ministry (every park) and
+    the provincial boards (their province's parks, ``parks_for``)."""
+    return role_of(user) in READINESS_ROLES
+
+
+def can_run_readiness(user) -> bool:
+    """Who may ask for the ranking to be recomputed (a job; it writes no park data)."""
+    return can_see_readiness(user)

@@ -20,7 +20,7 @@ from eiphub.accounts.models import Role
 ROLES = [Role.MINISTRY, Role.BOARD, Role.DEVELOPER, Role.ENTERPRISE, Role.CONSULTANT, Role.PUBLIC]
 ANON = "anonymous"
 OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
-APPS = ["registry", "flows", "exchange", "networks", "recp", "reports", "web", "jobs", "monitoring"]
+APPS = ["registry", "flows", "exchange", "networks", "recp", "reports", "web", "jobs", "monitoring", "programme"]
 
 
 def all_roles(status, anon=LOGIN):
