@@ -53,3 +53,18 @@ def get(d, key):
         return d.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def approx(value):
+    return phrases.approx(value)
+
+
+@register.filter
+def pathway_name(pid):
+    from django.utils.translation import get_language
+
+    from eiphub.symbiosis.pathways import default_pathways
+
+    ps = default_pathways()
+    return ps[pid].name(get_language() or "vi") if pid in ps.by_id else pid
