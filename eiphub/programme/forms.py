@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from eiphub.exchange.services import parse_resource_lines
 
@@ -9,20 +9,20 @@ class ProspectForm(forms.Form):
     quantity in the resource's unit, typed with the user's number convention)."""
 
     inputs = forms.CharField(
-        label=_l("Expected inputs"),
+        label=gettext_lazy("Expected inputs"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_l(
+        help_text=gettext_lazy(
             "One per line: resource; quantity per year (optional), e.g. “hơi nước; 5000”."
         ),
     )
     outputs = forms.CharField(
-        label=_l("Expected outputs (wastes, by-products)"),
+        label=gettext_lazy("Expected outputs (wastes, by-products)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_l("One per line, e.g. “tro bay; 2000”."),
+        help_text=gettext_lazy("One per line, e.g. “tro bay; 2000”."),
     )
 
     def _lines(self, name):
@@ -30,7 +30,7 @@ class ProspectForm(forms.Form):
             return parse_resource_lines(self.cleaned_data.get(name, ""))
         except ValueError as exc:
             raise forms.ValidationError(
-                _l("Cannot read the line “%(line)s”."), params={"line": str(exc)}
+                gettext_lazy("Cannot read the line “%(line)s”."), params={"line": str(exc)}
             ) from exc
 
     def clean_inputs(self):
@@ -42,5 +42,5 @@ class ProspectForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and not data.get("inputs") and not data.get("outputs"):
-            raise forms.ValidationError(_l("Give at least one input or output."))
+            raise forms.ValidationError(gettext_lazy("Give at least one input or output."))
         return data

@@ -6,35 +6,35 @@ from __future__ import annotations
 import math
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from eiphub.web.templatetags.eip import num, pct, status_label, vnd_compact
 
 COMPONENTS = {
-    "criteria": _l("Art. 37 criteria"),
-    "completeness": _l("Data completeness"),
-    "symbiosis": _l("Symbiosis potential"),
-    "recp": _l("RECP uptake"),
-    "finance": _l("Finance pipeline"),
-    "score": _l("Readiness score"),
+    "criteria": gettext_lazy("Art. 37 criteria"),
+    "completeness": gettext_lazy("Data completeness"),
+    "symbiosis": gettext_lazy("Symbiosis potential"),
+    "recp": gettext_lazy("RECP uptake"),
+    "finance": gettext_lazy("Finance pipeline"),
+    "score": gettext_lazy("Readiness score"),
 }
 STAGES = {
-    "planned": _l("Planned"),
-    "new": _l("New park (under 8 years)"),
-    "filling": _l("Filling up (occupancy under 60%)"),
-    "mature": _l("Mature park"),
+    "planned": gettext_lazy("Planned"),
+    "new": gettext_lazy("New park (under 8 years)"),
+    "filling": gettext_lazy("Filling up (occupancy under 60%)"),
+    "mature": gettext_lazy("Mature park"),
 }
 PILLARS = {
-    "food": _l("Food and beverages"),
-    "textiles": _l("Textiles, garments and leather"),
-    "wood_paper": _l("Wood, paper and furniture"),
-    "chemicals": _l("Chemicals and plastics"),
-    "materials": _l("Building materials, glass and ceramics"),
-    "metals": _l("Metals and metal products"),
-    "electronics": _l("Electronics, machinery and vehicles"),
-    "utilities_waste": _l("Utilities and waste"),
-    "logistics": _l("Logistics"),
-    "mixed": _l("Mixed industries"),
+    "food": gettext_lazy("Food and beverages"),
+    "textiles": gettext_lazy("Textiles, garments and leather"),
+    "wood_paper": gettext_lazy("Wood, paper and furniture"),
+    "chemicals": gettext_lazy("Chemicals and plastics"),
+    "materials": gettext_lazy("Building materials, glass and ceramics"),
+    "metals": gettext_lazy("Metals and metal products"),
+    "electronics": gettext_lazy("Electronics, machinery and vehicles"),
+    "utilities_waste": gettext_lazy("Utilities and waste"),
+    "logistics": gettext_lazy("Logistics"),
+    "mixed": gettext_lazy("Mixed industries"),
 }
 
 

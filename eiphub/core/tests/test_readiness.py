@@ -109,8 +109,12 @@ def test_group_reasons_against_targets_and_leaders():
     r = R.rank_parks(parks)
     a = next(s for s in r.parks if s.code == "A")
     b = next(s for s in r.parks if s.code == "B")
-    assert any(x.code == "group_leader" and x.params["component"] == "completeness" for x in a.reasons)
-    below = [x for x in b.reasons if x.code == "below_target" and x.params["component"] == "completeness"]
+    assert any(
+        x.code == "group_leader" and x.params["component"] == "completeness" for x in a.reasons
+    )
+    below = [
+        x for x in b.reasons if x.code == "below_target" and x.params["component"] == "completeness"
+    ]
     assert below and below[0].params["target"] == 0.9  # mature parks' completeness target
 
 

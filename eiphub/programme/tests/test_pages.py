@@ -91,13 +91,16 @@ def test_park_investor_page_shows_industries_with_bands_not_exact_quantities(wor
     assert "1,000–5,000 t/year" in text  # 1,234 t as a band
     assert "1,234" not in text and "1234" not in text
     assert "Readiness:" not in text  # the readiness card is for the ministry and boards
-    assert "Readiness:" in _client(world, Role.MINISTRY).get(
-        "/programme/parks/K1/investors/"
-    ).content.decode()
+    assert (
+        "Readiness:"
+        in _client(world, Role.MINISTRY).get("/programme/parks/K1/investors/").content.decode()
+    )
     assert _client(world, Role.CONSULTANT).get("/programme/parks/K1/investors/").status_code == 404
 
 
-@pytest.mark.parametrize("lang,title", [("vi", "Tờ giới thiệu đầu tư"), ("en", "Investment promotion sheet")])
+@pytest.mark.parametrize(
+    "lang,title", [("vi", "Tờ giới thiệu đầu tư"), ("en", "Investment promotion sheet")]
+)
 def test_promotion_sheet_pdf_and_docx(world, lang, title):
     S.run_now()
     c = _client(world, Role.BOARD)
@@ -131,8 +134,10 @@ def test_finance_adapter_without_and_with_the_finance_app(world, monkeypatch):
     assert S.finance_pipeline([world.k1.pk]) is None
     fake = types.ModuleType("eiphub.finance.services")
     fake.pipeline_summary = lambda park_ids=None: {
-        world.k1.pk: {"by_stage": {"screened": 2, "financing": 1, "operating": 2, "dropped": 4},
-                      "benefit_claimed_vnd_per_year": 7e8}
+        world.k1.pk: {
+            "by_stage": {"screened": 2, "financing": 1, "operating": 2, "dropped": 4},
+            "benefit_claimed_vnd_per_year": 7e8,
+        }
     }
     pkg = types.ModuleType("eiphub.finance")
     pkg.services = fake

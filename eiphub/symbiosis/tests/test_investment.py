@@ -66,9 +66,7 @@ def test_prospect_ranking_by_hand():
         [_offer(1, "A", 1000, A), _offer(2, "B", 500, B), _offer(3, "C", 300, C)], []
     )
     sites = [inv.Site("A", *A), inv.Site("B", *B), inv.Site("C", *C)]
-    fits = inv.rank_parks_for_prospect(
-        [("waste.ash.fly", 3000)], ["energy.steam"], sites, rest
-    )
+    fits = inv.rank_parks_for_prospect([("waste.ash.fly", 3000)], ["energy.steam"], sites, rest)
     by = {f.park: f for f in fits}
     # A and B reach 1,500 t of the 3,000 t needed (share 0.5, same resource: confidence 1);
     # nobody wants steam: 0.  Mean of the two items: 0.25.  C reaches its own 300 t: 0.05.
