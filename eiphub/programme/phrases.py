@@ -76,7 +76,7 @@ def approx(value) -> float | None:
 
 def money(value) -> str:
     v = approx(value)
-    if v is None:
+    if not v:  # missing, or no price data behind it
         return "—"
     return "≈ " + vnd_compact(v, 0)
 

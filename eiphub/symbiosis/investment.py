@@ -199,7 +199,9 @@ class ProspectItem:
     side: str  # "input" (the park supplies it) | "output" (the park absorbs it)
     need: float | None  # per year, canonical unit of the resource; None: not given
     available: float  # open quantity within reach, in the investor's resource units
-    share: float  # available / need, capped at 1 (1 when some is available and no need)
+    # the available quantity weighted by distance (distance_factor) over the need, capped at
+    # 1; without a need, the quantity-weighted mean distance factor (1: all on site)
+    share: float
     confidence: float  # link confidence (1 same resource, less through a pathway)
     score: float  # share x confidence
     sources: list[str]  # park resources that serve it
@@ -212,6 +214,11 @@ class ProspectFit:
     park: str
     score: float
     items: list[ProspectItem]
+
+
+def distance_factor(km: float, scale_km: float) -> float:
+    """1 on site, 1/2 at ``scale_km`` road km (the matcher's distance scale), 1/3 at twice it."""
+    return 1.0 / (1.0 + max(0.0, km) / scale_km) if scale_km > 0 else 1.0
 
 
 def rank_parks_for_prospect(
@@ -227,8 +234,10 @@ def rank_parks_for_prospect(
     """Parks ranked for an investor.  ``inputs``/``outputs``: resource codes or texts,
     or ``(resource, quantity per year in the resource's canonical unit)``.  An input is
     served by unmatched offers within the link's transport limit of the park (at the
-    link's ratio); an output by unmatched wants.  The park's score is the mean item
-    score; items that do not resolve to the catalogue score 0."""
+    link's ratio); an output by unmatched wants.  Quantities farther away count less
+    (:func:`distance_factor`, 1/2 at the matcher's distance scale of 30 road km).  An item
+    scores share x link confidence; the park's score is the mean item score; items that do
+    not resolve to the catalogue score 0."""
     kit = _Kit(catalogue, pathways, None, params)
     entries = []
     for side, given in (("input", inputs), ("output", outputs)):
@@ -256,19 +265,24 @@ def rank_parks_for_prospect(
     for site in sites:
         items = []
         for (side, code, _known, need), rows in zip(entries, cands, strict=True):
-            avail, best, srcs, pws, n = 0.0, 0.0, [], [], 0
+            avail, eff, best, srcs, pws, n = 0.0, 0.0, 0.0, [], [], 0
             for x, link in rows:
                 d = kit.km(site, x)
                 if d is None or d > link.max_km:
                     continue
-                avail += x.quantity * link.ratio if side == "input" else x.quantity / link.ratio
+                q = x.quantity * link.ratio if side == "input" else x.quantity / link.ratio
+                avail += q
+                eff += q * distance_factor(d, kit.params.distance_scale_km)
                 best = max(best, link.sem)
                 n += 1
-                if x.resource not in srcs:
+                if x.resource not in srcs and x.resource != code:
                     srcs.append(x.resource)
                 if link.pathway and link.pathway.id not in pws:
                     pws.append(link.pathway.id)
-            share = (1.0 if avail > 0 else 0.0) if not need else min(1.0, avail / need)
+            if need:
+                share = min(1.0, eff / need)
+            else:
+                share = eff / avail if avail > 0 else 0.0
             items.append(
                 ProspectItem(
                     code, side, need, avail, share, best, round(share * best, 6), srcs, pws, n

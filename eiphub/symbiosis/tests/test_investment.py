@@ -5,7 +5,7 @@ prospective investor, checked by hand."""
 import pytest
 
 from eiphub.symbiosis import investment as inv
-from eiphub.symbiosis.matching import match
+from eiphub.symbiosis.matching import ROAD_FACTOR, match, road_km
 from eiphub.symbiosis.matching.model import Listing
 from eiphub.symbiosis.pathways import default_pathways
 
@@ -68,13 +68,22 @@ def test_prospect_ranking_by_hand():
     sites = [inv.Site("A", *A), inv.Site("B", *B), inv.Site("C", *C)]
     fits = inv.rank_parks_for_prospect([("waste.ash.fly", 3000)], ["energy.steam"], sites, rest)
     by = {f.park: f for f in fits}
-    # A and B reach 1,500 t of the 3,000 t needed (share 0.5, same resource: confidence 1);
-    # nobody wants steam: 0.  Mean of the two items: 0.25.  C reaches its own 300 t: 0.05.
-    assert by["A"].score == pytest.approx(0.25) and by["B"].score == pytest.approx(0.25)
-    assert by["C"].score == pytest.approx(0.05)
+    d = road_km(*A, *B, ROAD_FACTOR)
+    assert 5 < d < 15
+    # A: its own 1,000 t count fully and B's 500 t at 1 / (1 + d / 30); of the 3,000 t
+    # needed.  Same resource: confidence 1.  Nobody wants steam: 0.  Mean of the two items.
+    share_a = (1000 + 500 / (1 + d / 30)) / 3000
+    share_b = (500 + 1000 / (1 + d / 30)) / 3000
+    assert by["A"].score == pytest.approx(share_a / 2, abs=1e-6)
+    assert by["B"].score == pytest.approx(share_b / 2, abs=1e-6)
+    assert by["C"].score == pytest.approx(300 / 3000 / 2, abs=1e-6)  # only its own 300 t
     assert [f.park for f in fits] == ["A", "B", "C"]
     item = by["A"].items[0]
     assert item.available == pytest.approx(1500) and item.listings == 2
-    assert item.sources == ["waste.ash.fly"]
+    assert item.sources == []  # served by the same resource
+    no_need = inv.rank_parks_for_prospect(["waste.ash.fly"], [], sites, rest)
+    a = next(f for f in no_need if f.park == "A")
+    # without a quantity: the quantity-weighted mean distance factor
+    assert a.score == pytest.approx((1000 + 500 / (1 + d / 30)) / 1500, abs=1e-6)
     unknown = inv.rank_parks_for_prospect(["zzqx unobtainium"], [], sites, rest)
     assert all(f.score == 0 for f in unknown)
