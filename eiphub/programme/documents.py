@@ -9,7 +9,7 @@ import io
 from collections import Counter
 
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from eiphub.core.catalogue import default_catalogue
@@ -98,7 +98,11 @@ def sheet_context(park, result, fresh, opportunities, lang: str) -> dict:
                 "are rounded to one significant figure."
             ),
             "computed": _("Data computed at %(at)s")
-            % {"at": formats.date_format(at, "SHORT_DATETIME_FORMAT") if at else "—"},
+            % {
+                "at": formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
+                if at
+                else "—"
+            },
             "illustrative": _("Illustrative demo data") if park.illustrative else "",
         },
     }

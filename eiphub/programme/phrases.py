@@ -82,11 +82,17 @@ def money(value) -> str:
 
 
 def _value(v, unit):
-    if isinstance(v, bool):
+    """A criterion value as the scorecards show it: yes/no, counts as plain numbers,
+    percentages with the sign; never the pack's unit codes."""
+    if isinstance(v, bool) or unit == "yes/no":
         return _("yes") if v else _("no")
     if v is None:
         return "—"
-    return f"{num(v, 1)} {unit}".strip()
+    if unit == "%":
+        return pct(float(v) / 100, 1)
+    if unit in ("count", ""):
+        return num(v, 0)
+    return f"{num(v, 1)} {unit}"
 
 
 def reason(r: dict) -> str:
