@@ -36,7 +36,9 @@ def finance_pipeline(park_ids) -> dict[int, core.FinanceState] | None:
     """The finance pipeline per park through ``eiphub.finance.services.pipeline_summary``,
     or None when that app is not installed or fails (the component then reads "no data").
 
-    This is the only place that knows the finance app's shape; see ``_finance_state``."""
+    ``pipeline_summary`` gives ``{park id: totals}`` for the parks with a project; a park
+    without one has an empty pipeline (0 projects), not "no data".  This is the only place
+    that knows the finance app's shape (``_finance_state``)."""
     try:
         from eiphub.finance.services import pipeline_summary
     except ImportError:
@@ -46,31 +48,20 @@ def finance_pipeline(park_ids) -> dict[int, core.FinanceState] | None:
     except Exception:  # noqa: BLE001 - a broken pipeline must not stop the ranking
         log.exception("finance pipeline_summary failed; readiness without finance")
         return None
-    rows = data.items() if isinstance(data, dict) else ((r.get("park_id"), r) for r in data)
-    out = {}
-    for pk, row in rows:
-        if pk is None or not isinstance(row, dict):
-            continue
-        out[int(pk)] = _finance_state(row)
-    return out
+    return {int(pk): _finance_state(row) for pk, row in (data or {}).items()}
+
+
+OPEN_STAGES = ("identified", "screened", "feasibility", *ADVANCED_STAGES)
 
 
 def _finance_state(row: dict) -> core.FinanceState:
-    counts = row.get("by_stage") or row.get("counts") or row.get("stages") or {}
-    if isinstance(counts, list):  # [{"stage": ..., "count": n}, ...]
-        counts = {c.get("stage"): c.get("count", c.get("n", 0)) for c in counts}
+    """One park's row of ``pipeline_summary``: ``counts`` per stage (plus ``total`` and
+    ``active``) and ``claimed_vnd_per_year`` (the active projects' claimed benefits)."""
+    counts = row.get("counts") or {}
     advanced = sum(int(counts.get(s) or 0) for s in ADVANCED_STAGES)
-    total = sum(int(v or 0) for k, v in counts.items() if k not in ("dropped", "ended"))
-    benefit = 0.0
-    for key in ("benefit_claimed_vnd_per_year", "benefit_vnd_per_year", "benefit_vnd"):
-        if isinstance(row.get(key), (int, float)):
-            benefit = float(row[key])
-            break
-    else:
-        b = row.get("benefits") or row.get("benefit")
-        if isinstance(b, dict):
-            nums = [v for k, v in b.items() if "vnd" in str(k) and isinstance(v, (int, float))]
-            benefit = float(nums[0]) if nums else 0.0
+    total = sum(int(counts.get(s) or 0) for s in OPEN_STAGES)
+    benefit = row.get("claimed_vnd_per_year")
+    benefit = float(benefit) if isinstance(benefit, (int, float)) else 0.0
     return core.FinanceState(advanced=advanced, total=total, benefit_vnd_per_year=benefit)
 
 

@@ -133,12 +133,13 @@ def test_finance_adapter_without_and_with_the_finance_app(world, monkeypatch):
     monkeypatch.setitem(sys.modules, "eiphub.finance", None)  # import fails: no app
     assert S.finance_pipeline([world.k1.pk]) is None
     fake = types.ModuleType("eiphub.finance.services")
-    fake.pipeline_summary = lambda park_ids=None: {
+    fake.pipeline_summary = lambda park_ids=None, projects=None: {
         world.k1.pk: {
-            "by_stage": {"screened": 2, "financing": 1, "operating": 2, "dropped": 4},
-            "benefit_claimed_vnd_per_year": 7e8,
+            "counts": {"identified": 1, "screened": 1, "financing": 1, "operating": 2,
+                       "ended": 3, "dropped": 4, "total": 12, "active": 8},
+            "claimed_vnd_per_year": 7e8,
         }
-    }
+    }  # fmt: skip
     pkg = types.ModuleType("eiphub.finance")
     pkg.services = fake
     monkeypatch.setitem(sys.modules, "eiphub.finance", pkg)
