@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eiphub.accounts.scoping import can_run_readiness, can_see_readiness, parks_for
@@ -20,6 +21,7 @@ from eiphub.core.readiness import COMPONENTS
 from eiphub.jobs.api import redirect_to
 from eiphub.registry.models import Park
 
+from . import phrases
 from . import services as S
 from .forms import ProspectForm
 from .prospect import rank_prospect
@@ -47,10 +49,29 @@ def readiness(request):
             rows.append({**s, "park": park, "inputs": result["inputs"].get(s["code"], {})})
         shown = {s["group"] for s in result["parks"] if s["code"] in visible}
         groups = [g for g in result["groups"] if g["key"] in shown]
+    chart = None
+    if rows:
+        weights = result["weights"]
+        chart = {
+            "kind": "stacked",
+            "title": _("Readiness score by component (points of 100)"),
+            "unit": _("points"),
+            "labels": [f"{r['rank']}. {r['code']}" for r in rows],
+            "series": [
+                {
+                    "name": phrases.component(c),
+                    "data": [round(weights[c] * r["components"][c] * 100, 1) for r in rows],
+                }
+                for c in COMPONENTS
+            ],
+            "horizontal": True,
+        }
     return render(
         request,
         "programme/readiness.html",
         {
+            "chart": chart,
+            "chart_height": 120 + 34 * len(rows),
             "result": result,
             "fresh": fresh,
             "rows": rows,
