@@ -153,3 +153,45 @@ def test_finance_adapter_without_and_with_the_finance_app(world, monkeypatch):
     k2 = next(p for p in S.stored_result()[0]["parks"] if p["code"] == "K2")
     assert k2["components"]["finance"] == 0.0
     assert any(r["code"] == "finance_pipeline" for r in k2["reasons"])
+
+
+def test_components_come_from_the_platform_data(world):
+    import datetime as dt
+
+    from eiphub.recp.models import Measure
+
+    Measure.objects.create(
+        enterprise=world.e1,
+        title="LED",
+        practice="housekeeping",
+        status="implemented",
+        implemented_on=dt.date(2024, 1, 1),
+        savings={"energy.electricity.grid": 1000},
+    )
+    S.run_now()
+    result, _fresh = S.stored_result()
+    parks = {p["code"]: p for p in result["parks"]}
+    # K1: 1 of its 2 enterprises applies RECP (50 % >= 20 %): full; K2: 0 of 1
+    assert result["inputs"]["K1"]["implementing"] == 1
+    assert parks["K1"]["components"]["recp"] == 1.0
+    assert parks["K2"]["components"]["recp"] == 0.0
+    # the Art. 37 pack's 8 mandatory criteria were read from the stored scorecards
+    met = next(r for r in parks["K1"]["reasons"] if r["code"] == "criteria_met")
+    assert met["params"]["of"] == 8
+    # K1 has an open offer and an open want; K2 none
+    assert result["inputs"]["K1"]["unmatched_offers"] == 1
+    assert result["inputs"]["K1"]["unmatched_wants"] == 1
+    assert result["inputs"]["K2"]["unmatched_offers"] == 0
+    pot = {c: result["inputs"][c]["potential_vnd_per_year"] for c in ("K1", "K2", "K3")}
+    assert pot["K1"] > 0 and pot["K2"] == 0
+    best = max(pot.values())  # relative to the park with the most potential (no scenarios)
+    for c in pot:
+        assert parks[c]["components"]["symbiosis"] == pytest.approx(pot[c] / best, abs=1e-6)
+
+
+def test_nightly_hook_enqueues_the_ranking(world):
+    from eiphub.programme.jobs import nightly
+
+    nightly(None)
+    job = Job.objects.get(kind=S.JOB_KIND)
+    assert job.status == Job.Status.SUCCEEDED and job.result["url"] == "/programme/"
