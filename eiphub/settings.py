@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "eiphub.reports",
     "eiphub.jobs",
     "eiphub.monitoring",
+    "eiphub.finance",
     "eiphub.programme",
 ]
 

@@ -184,6 +184,50 @@ def stations_writable_by(user):
     return Station.objects.filter(park__in=parks_writable_by(user))
 
 
+def projects_for(user):
+    """Project sheets (finance) the user may read: those of the parks the user sees; an
+    enterprise user only its own enterprise's projects (they carry its investment figures)."""
+    from eiphub.finance.models import Project
+
+    role = role_of(user)
+    if role == Role.PUBLIC:
+        return Project.objects.none()
+    if role == Role.ENTERPRISE:
+        p = _profile(user)
+        if not (p and p.enterprise_id):
+            return Project.objects.none()
+        return Project.objects.filter(enterprise_id=p.enterprise_id)
+    return Project.objects.filter(park__in=parks_for(user))
+
+
+def projects_writable_by(user):
+    """Project sheets the user may create, edit and move through the pipeline: boards,
+    developers and consultants for the parks they see, an enterprise for its own projects;
+    the ministry reads only."""
+    from eiphub.finance.models import Project
+
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Project.objects.all()
+    if role_of(user) in (Role.BOARD, Role.DEVELOPER, Role.CONSULTANT, Role.ENTERPRISE):
+        return projects_for(user)
+    return Project.objects.none()
+
+
+def project_parks_writable_by(user) -> QuerySet[Park]:
+    """Parks in which the user may open a project sheet (enterprise: its own park)."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Park.objects.all()
+    if role_of(user) in (Role.BOARD, Role.DEVELOPER, Role.CONSULTANT, Role.ENTERPRISE):
+        return parks_for(user)
+    return Park.objects.none()
+
+
+def can_verify_benefits(user) -> bool:
+    """Benefits are marked verified by a management board or a consultant (on the projects
+    they may read), never by the project's developer or enterprise."""
+    return role_of(user) in (Role.BOARD, Role.CONSULTANT)
+
+
 # ------------------------------------------------------------------ programme (issue 15)
 
 READINESS_ROLES = {Role.MINISTRY, Role.BOARD}

@@ -249,7 +249,10 @@ def _match_context(request, m, **kw):
         }
         for n in m.notes.all()
     ]
-    return _ctx(request, m=mv, notes=notes, **kw)
+    from eiphub.finance.services import match_projects
+
+    finance = match_projects(request.user, m, exact=mv.matched_quantity is not None)
+    return _ctx(request, m=mv, notes=notes, finance=finance, **kw)
 
 
 @login_required

@@ -20,7 +20,10 @@ from eiphub.accounts.models import Role
 ROLES = [Role.MINISTRY, Role.BOARD, Role.DEVELOPER, Role.ENTERPRISE, Role.CONSULTANT, Role.PUBLIC]
 ANON = "anonymous"
 OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
-APPS = ["registry", "flows", "exchange", "networks", "recp", "reports", "web", "jobs", "monitoring", "programme"]
+APPS = [
+    "registry", "flows", "exchange", "networks", "recp", "reports", "web", "jobs", "monitoring",
+    "finance", "programme",
+]  # fmt: skip
 
 
 def all_roles(status, anon=LOGIN):

@@ -14,6 +14,11 @@ NAV = [
     ("exchange:listings", _("Exchange"), None),
     ("reports:scorecards", _("Eco-criteria"), None),
     ("recp:measures", _("RECP"), None),
+    (
+        "finance:pipeline",
+        _("Projects"),
+        {"board", "developer", "consultant", "ministry", "enterprise"},
+    ),
     ("networks:index", _("Networks"), {"board", "developer", "consultant", "ministry"}),
     (
         "monitoring:board",

@@ -18,6 +18,7 @@ DEMO_EXTENSIONS = [
     "eiphub.exchange.demo.load",
     "eiphub.networks.demo.create_demo_scenarios",
     "eiphub.monitoring.demo.load",
+    "eiphub.finance.demo.load",
     "eiphub.programme.demo.load",
 ]
 

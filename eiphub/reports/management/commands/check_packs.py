@@ -5,7 +5,7 @@ and that their ids are unique; with files, checks those files.  A malformed
 pack stops the command with a non-zero exit and a message naming the file,
 the criterion and the field.  Without arguments it also checks the monitoring limits packs
 (eiphub/core/data/monitoring/*.yaml: regulations, columns, coefficients, averaging rules) and the
-legal-basis list.
+legal-basis list, and the green-finance eligibility packs (eiphub/core/data/green_finance/*.yaml).
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -44,6 +44,26 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(_("%(n)d monitoring limits pack(s) valid") % {"n": n})
             )
+            n = len(self._green_finance())
+            self.stdout.write(self.style.SUCCESS(_("%(n)d green-finance pack(s) valid") % {"n": n}))
+
+    def _green_finance(self) -> list:
+        from eiphub.core import green_finance as G
+
+        try:
+            gpacks = list(G.load_all_packs().values())
+        except G.GreenFinanceError as exc:
+            raise CommandError(_("Invalid green-finance pack: %(error)s") % {"error": exc})
+        for p in gpacks:
+            line = _("%(id)s %(version)s: %(count)d criteria") % {
+                "id": p.id,
+                "version": p.version,
+                "count": len(p.criteria),
+            }
+            if p.unverified:
+                line += _(" (%(n)d to verify)") % {"n": p.unverified}
+            self.stdout.write(line)
+        return gpacks
 
     def _monitoring(self) -> list:
         from eiphub.core import monitoring as M

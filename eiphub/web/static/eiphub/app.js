@@ -7,6 +7,8 @@
  *    "nodes": [{"name": str, "value"?: num, "category"?: str}],
  *    "links": [{"source": str, "target": str, "value": num}], "horizontal": bool?,
  *    "decimals": int?}
+ *   {"kind": "macc", "unit": str, "xunit": str, "bars": [{"name", "start", "end", "cost"}]}:
+ *   a marginal abatement cost curve (bar width = abatement, height = cost per tonne).
  * Maps: .park-map with data-points='[{"lat", "lon", "label", "url", "value"}]' is drawn with
  * Leaflet as circle markers; no tile layer unless data-tiles holds a tile URL template.
  * Tables: table.sortable sorts on header click (locale-aware numbers and dd/mm/yyyy dates).
@@ -239,13 +241,46 @@
     return option;
   }
 
+  /** Marginal abatement cost curve: one rectangle per bar from x = start to end, height cost. */
+  function maccOption(spec) {
+    var option = baseOption(spec);
+    var bars = spec.bars || [];
+    var maxX = bars.length ? bars[bars.length - 1].end : 1;
+    option.tooltip = { trigger: "item", confine: true, formatter: function (p) {
+      var b = bars[p.dataIndex];
+      return "<b>" + escapeHtml(b.name) + "</b><br>" +
+        escapeHtml(withUnit(fmt(b.cost, 0), spec.unit)) + "<br>" +
+        escapeHtml(withUnit(fmt(b.end - b.start, 1), spec.xunit));
+    } };
+    option.xAxis = { type: "value", min: 0, max: maxX, name: spec.xunit || "",
+      nameLocation: "middle", nameGap: 26, axisLabel: { formatter: fmtAxis } };
+    option.yAxis = { type: "value", name: spec.unit || "", axisLabel: { formatter: fmtAxis },
+      splitLine: { lineStyle: { color: "#e3ebe9" } } };
+    option.grid.bottom = 34;
+    option.series = [{
+      type: "custom",
+      data: bars.map(function (b) { return [b.start, b.end, b.cost]; }),
+      encode: { x: [0, 1], y: 2 },
+      renderItem: function (params, api) {
+        var a = api.coord([api.value(0), api.value(2)]);
+        var b = api.coord([api.value(1), 0]);
+        var color = api.value(2) < 0 ? PALETTE[3] : PALETTE[params.dataIndex % 3 === 0 ? 1 : 0];
+        return { type: "rect", shape: { x: a[0], y: Math.min(a[1], b[1]),
+          width: Math.max(1, b[0] - a[0] - 1), height: Math.abs(b[1] - a[1]) },
+          style: api.style({ fill: color, stroke: "#fff" }) };
+      }
+    }];
+    return option;
+  }
+
   var BUILDERS = { bar: cartesianOption, stacked: cartesianOption, line: cartesianOption,
-    pie: pieOption, sankey: sankeyOption, graph: graphOption };
+    pie: pieOption, sankey: sankeyOption, graph: graphOption, macc: maccOption };
 
   function isNarrow(el) { return el.clientWidth > 0 && el.clientWidth < NARROW_PX; }
 
   function isEmpty(spec) {
     if (spec.kind === "sankey" || spec.kind === "graph") { return !(spec.nodes || []).length; }
+    if (spec.kind === "macc") { return !(spec.bars || []).length; }
     return !(spec.series || []).some(function (s) { return (s.data || []).length; });
   }
 
