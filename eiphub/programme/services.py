@@ -255,7 +255,8 @@ def active_job():
 
 def is_stale(since) -> bool:
     """Something the ranking reads changed after ``since``: a stored scorecard or park-year
-    marked stale or recomputed, a listing, a RECP measure or a network scenario."""
+    marked stale or recomputed (RECP measures, flows, agreements... mark them), a listing, a
+    network scenario, or a finance project (moved through the pipeline)."""
     from eiphub.exchange.models import Listing
     from eiphub.networks.models import Scenario
     from eiphub.reports.models import StoredResult
@@ -267,7 +268,13 @@ def is_stale(since) -> bool:
         return True
     if Listing.objects.filter(updated__gt=since).exists():
         return True
-    return Scenario.objects.filter(created__gt=since).exists()
+    if Scenario.objects.filter(created__gt=since).exists():
+        return True
+    try:  # the finance pipeline, when that app is installed
+        from eiphub.finance.models import Project
+    except ImportError:
+        return False
+    return Project.objects.filter(updated__gt=since).exists()
 
 
 def stored_result() -> tuple[dict | None, dict]:
