@@ -142,6 +142,8 @@ def reason(r: dict) -> str:
     if code == "finance_no_data":
         return _("No finance pipeline data yet.")
     if code == "finance_pipeline":
+        if not p.get("total"):
+            return _("No project in the finance pipeline yet.")
         return _(
             "%(a)s projects at financing stage or later (of %(n)s open), claimed benefits %(v)s a year."
         ) % {"a": p.get("advanced", 0), "n": p.get("total", 0), "v": money(p.get("benefit_vnd"))}

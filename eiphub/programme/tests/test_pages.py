@@ -2,6 +2,7 @@
 freshness and reasons, scoped per role; a park's investor page and promotion sheet; the
 prospective-investor form; the finance adapter with and without the finance app."""
 
+import importlib.util
 import io
 import sys
 import types
@@ -66,7 +67,10 @@ def test_recompute_runs_the_job_and_the_page_reads_it(world):
         assert f'data-park="{code}"' in page
     assert "Computed at" in page
     assert "unmatched offers" in page  # a reason, phrased
-    assert "No finance pipeline data yet." in page
+    if importlib.util.find_spec("eiphub.finance") is None:
+        assert "No finance pipeline data yet." in page
+    else:  # the finance app's pipeline: no project yet
+        assert "No project in the finance pipeline yet." in page
     # the board sees its province's parks only
     board = _client(world, Role.BOARD).get("/programme/").content.decode()
     assert 'data-park="K1"' in board and 'data-park="K3"' not in board
@@ -129,9 +133,13 @@ def test_prospect_form_ranks_parks_with_reasons_and_reads_vietnamese_numbers(wor
 
 
 def test_finance_adapter_without_and_with_the_finance_app(world, monkeypatch):
-    assert "eiphub.finance" not in sys.modules or S.finance_pipeline([world.k1.pk]) is not None
     monkeypatch.setitem(sys.modules, "eiphub.finance", None)  # import fails: no app
+    monkeypatch.setitem(sys.modules, "eiphub.finance.services", None)
     assert S.finance_pipeline([world.k1.pk]) is None
+    S.run_now()
+    k1 = next(p for p in S.stored_result()[0]["parks"] if p["code"] == "K1")
+    assert k1["components"]["finance"] == 0.0
+    assert any(r["code"] == "finance_no_data" for r in k1["reasons"])
     fake = types.ModuleType("eiphub.finance.services")
     fake.pipeline_summary = lambda park_ids=None, projects=None: {
         world.k1.pk: {
@@ -195,3 +203,25 @@ def test_nightly_hook_enqueues_the_ranking(world):
     nightly(None)
     job = Job.objects.get(kind=S.JOB_KIND)
     assert job.status == Job.Status.SUCCEEDED and job.result["url"] == "/programme/"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("eiphub.finance") is None, reason="the finance app is not merged"
+)
+def test_finance_projects_count_in_the_ranking(world):
+    from eiphub.finance.services import create_project
+
+    for stage in ("financing", "operating", "screened"):
+        create_project(
+            world.users[Role.BOARD], park=world.k1, title=f"P {stage}", category="water_reuse",
+            stage=stage,
+        )  # fmt: skip
+    S.run_now()
+    result, fresh = S.stored_result()
+    k1 = next(p for p in result["parks"] if p["code"] == "K1")
+    assert k1["components"]["finance"] == pytest.approx(2 / 3)  # 2 at financing or later of 3
+    reason = next(r for r in k1["reasons"] if r["code"] == "finance_pipeline")
+    assert reason["params"]["advanced"] == 2 and reason["params"]["total"] == 3
+    assert fresh["stale"] is False
+    create_project(world.users[Role.BOARD], park=world.k2, title="late", category="water_reuse")
+    assert S.stored_result()[1]["stale"] is True
