@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from eiphub.web.templatetags.eip import num, pct, status_label, vnd_compact
 
@@ -144,9 +144,12 @@ def reason(r: dict) -> str:
     if code == "finance_pipeline":
         if not p.get("total"):
             return _("No project in the finance pipeline yet.")
-        return _(
-            "%(a)s projects at financing stage or later (of %(n)s open), claimed benefits %(v)s a year."
-        ) % {"a": p.get("advanced", 0), "n": p.get("total", 0), "v": money(p.get("benefit_vnd"))}
+        n = int(p.get("advanced") or 0)
+        return ngettext(
+            "%(a)s project at financing stage or later (of %(n)s open), claimed benefits %(v)s a year.",
+            "%(a)s projects at financing stage or later (of %(n)s open), claimed benefits %(v)s a year.",
+            n,
+        ) % {"a": n, "n": p.get("total", 0), "v": money(p.get("benefit_vnd"))}
     if code == "below_target":
         return _("%(c)s %(v)s: below the peer group's target of %(t)s.") % {
             "c": component(p.get("component")),

@@ -55,7 +55,7 @@ def readiness(request):
         chart = {
             "kind": "stacked",
             "title": _("Readiness score by component (points of 100)"),
-            "unit": _("points"),
+            "unit": "",
             "labels": [f"{r['rank']}. {r['code']}" for r in rows],
             "series": [
                 {
