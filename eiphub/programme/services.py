@@ -195,10 +195,11 @@ def compute(progress=None) -> dict:
     year = reference_year(Park.objects.all())
     _listings, rest = open_listings()
     kit = inv._Kit(None, None, None, None)
+    index = inv.OpenIndex(rest)
     opportunities = {}
     for i, p in enumerate(parks):
         site = inv.Site(p.code, p.latitude, p.longitude)
-        opportunities[p.code] = inv.park_opportunities(site, rest, kit=kit, limit=10)
+        opportunities[p.code] = inv.park_opportunities(site, index, kit=kit, limit=10)
         if progress:
             progress(i + 1, len(parks) + 1)
     data = gather(parks, year, rest, opportunities)

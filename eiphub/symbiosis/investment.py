@@ -22,8 +22,11 @@ output their unmatched wants would absorb, with the reasons per item.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from eiphub.core.catalogue import Catalogue, default_catalogue
 from eiphub.core.sectors import SectorTable, default_sectors
@@ -104,10 +107,22 @@ class _Kit:
         self.sectors = sectors or default_sectors()
         self.params = params or MatchParams()
         self.L = _Links(self.cat, self.ps, self.params)
+        self._targets: dict = {}
+
+    def links_to(self, a: str, wanted) -> list:
+        """Links from resource ``a`` to any of the ``wanted`` codes (the matcher's indexed
+        walk of the hierarchy and the pathways from ``a``), cached."""
+        key = (a, wanted)
+        if key not in self._targets:
+            self._targets[key] = self.L.targets(a, wanted)
+        return self._targets[key]
+
+    def best(self, a: str, wanted):
+        links = self.links_to(a, wanted)
+        return max(links, key=lambda k: (k.sem, -k.order)) if links else None
 
     def best_link(self, a: str, b: str):
-        links = self.L.pair_links(a, b)
-        return max(links, key=lambda k: (k.sem, -k.order)) if links else None
+        return self.best(a, frozenset((b,)))
 
     def km(self, site: Site, x: Leftover) -> float | None:
         if None in (site.lat, site.lon, x.lat, x.lon):
@@ -115,9 +130,37 @@ class _Kit:
         return float(road_km(site.lat, site.lon, x.lat, x.lon, self.params.road_factor))
 
 
+class OpenIndex:
+    """The open listings indexed by park and by (kind, resource), built once for many parks."""
+
+    def __init__(self, rest: list[Leftover]):
+        self.rest = rest
+        self.by_park: dict[str, list[Leftover]] = defaultdict(list)
+        self.by_res: dict[tuple[str, str], list[Leftover]] = defaultdict(list)
+        for x in rest:
+            self.by_park[x.park].append(x)
+            self.by_res[(x.kind, x.resource)].append(x)
+
+
+def _distances(kit: _Kit, site: Site, items: list[Leftover]) -> dict[str, float | None]:
+    """Road km from the park to each listing, in one array call (None: no coordinates)."""
+    if site.lat is None or site.lon is None or not items:
+        return {x.listing_id: kit.km(site, x) for x in items}
+    lat = np.array([np.nan if x.lat is None else x.lat for x in items])
+    lon = np.array([np.nan if x.lon is None else x.lon for x in items])
+    d = road_km(site.lat, site.lon, lat, lon, kit.params.road_factor)
+    out = {}
+    for x, km in zip(items, np.atleast_1d(d), strict=True):
+        if math.isnan(km):
+            out[x.listing_id] = 0.0 if x.park == site.code else None
+        else:
+            out[x.listing_id] = float(km)
+    return out
+
+
 def park_opportunities(
     site: Site,
-    rest: list[Leftover],
+    rest: list[Leftover] | OpenIndex,
     *,
     catalogue: Catalogue | None = None,
     pathways: PathwaySet | None = None,
@@ -130,36 +173,44 @@ def park_opportunities(
     ones with the largest estimated benefit first; only links anchored in the park's
     own unmatched offers or wants count."""
     kit = kit or _Kit(catalogue, pathways, sectors, params)
-    own = [x for x in rest if x.park == site.code]
+    index = rest if isinstance(rest, OpenIndex) else OpenIndex(rest)
+    own = index.by_park.get(site.code, [])
     if not own:
         return []
-    dist = {x.listing_id: kit.km(site, x) for x in rest}
-    by_res: dict[tuple[str, str], list[Leftover]] = defaultdict(list)
-    for x in rest:
-        by_res[(x.kind, x.resource)].append(x)
     own_res = {(x.kind, x.resource) for x in own}
+    by_res = index.by_res
+    dist = _distances(kit, site, [x for key in sorted(own_res) for x in by_res[key]])
+    own_sum: dict = defaultdict(lambda: (0.0, 0))
+    for x in own:
+        q, n = own_sum[(x.kind, x.resource)]
+        own_sum[(x.kind, x.resource)] = (q + x.quantity, n + 1)
+    volumes: dict = {}
     out = []
     for sector in kit.sectors.sectors.values():
         opp = IndustryOpportunity(sector.vsic, sector.name_vi, sector.name_en)
         for kind, res in sorted(own_res):
-            targets = sector.inputs if kind == "offer" else sector.outputs
-            best = None
-            for t in targets:
-                link = kit.best_link(res, t) if kind == "offer" else kit.best_link(t, res)
-                if link and (best is None or link.sem > best[1].sem):
-                    best = (t, link)
-            if best is None:
+            if kind == "offer":  # the park's output -> one of the industry's typical inputs
+                link = kit.best(res, frozenset(sector.inputs))
+                t = link.want_code if link else ""
+            else:  # one of the industry's typical outputs -> the park's want
+                link, t = None, ""
+                for o in sector.outputs:
+                    cand = kit.best_link(o, res)
+                    if cand and (link is None or cand.sem > link.sem):
+                        link, t = cand, o
+            if link is None:
                 continue
-            t, link = best
             items = by_res[(kind, res)]
-            mine = [x for x in items if x.park == site.code]
-            near = [
-                x
-                for x in items
-                if dist[x.listing_id] is not None and dist[x.listing_id] <= link.max_km
-            ]
-            q_own = sum(x.quantity for x in mine)
-            q_near = sum(x.quantity for x in near) if near else q_own
+            q_own, n_own = own_sum[(kind, res)]
+            vkey = (kind, res, link.max_km)
+            if vkey not in volumes:  # the same (resource, distance cap) for many industries
+                near = [
+                    x.quantity
+                    for x in items
+                    if dist[x.listing_id] is not None and dist[x.listing_id] <= link.max_km
+                ]
+                volumes[vkey] = (sum(near), len(near)) if near else (q_own, n_own)
+            q_near, n_near = volumes[vkey]
             if kind == "offer":  # per offered unit
                 per_unit = link.ratio * link.purchase + link.disposal - link.processing
                 co2 = link.co2 * q_near
@@ -176,8 +227,8 @@ def park_opportunities(
                     quantity_park=q_own,
                     quantity_reachable=q_near,
                     unit=items[0].unit,
-                    listings_park=len(mine),
-                    listings_reachable=max(len(near), len(mine)),
+                    listings_park=n_own,
+                    listings_reachable=max(n_near, n_own),
                     max_km=link.max_km,
                     benefit_vnd_per_year=benefit,
                     co2e_t_per_year=co2,
@@ -245,7 +296,8 @@ def rank_parks_for_prospect(
             text, need = (e, None) if isinstance(e, str) else (e[0], e[1])
             r = kit.cat.get(text) if text in kit.cat else kit.cat.resolve(text)
             entries.append((side, r.code if r else text, bool(r), need))
-    # the open listings that can serve each entry, found once (links are per resource)
+    # the open listings that can serve each entry, found once (links are per resource), as
+    # arrays: one vectorised distance per park and entry
     cands = []
     for side, code, known, _need in entries:
         rows = []
@@ -260,25 +312,46 @@ def rank_parks_for_prospect(
                 )
                 if link is not None:
                     rows.append((x, link))
-        cands.append(rows)
+        q = [x.quantity * lk.ratio if side == "input" else x.quantity / lk.ratio for x, lk in rows]
+        cands.append(
+            {
+                "rows": rows,
+                "lat": np.array([np.nan if x.lat is None else x.lat for x, _ in rows]),
+                "lon": np.array([np.nan if x.lon is None else x.lon for x, _ in rows]),
+                "park": np.array([x.park for x, _ in rows], dtype=object),
+                "q": np.array(q, dtype=float),
+                "max_km": np.array([lk.max_km for _, lk in rows], dtype=float),
+                "sem": np.array([lk.sem for _, lk in rows], dtype=float),
+            }
+        )
+    scale = kit.params.distance_scale_km
     out = []
     for site in sites:
         items = []
-        for (side, code, _known, need), rows in zip(entries, cands, strict=True):
-            avail, eff, best, srcs, pws, n = 0.0, 0.0, 0.0, [], [], 0
-            for x, link in rows:
-                d = kit.km(site, x)
-                if d is None or d > link.max_km:
-                    continue
-                q = x.quantity * link.ratio if side == "input" else x.quantity / link.ratio
-                avail += q
-                eff += q * distance_factor(d, kit.params.distance_scale_km)
-                best = max(best, link.sem)
-                n += 1
-                if x.resource not in srcs and x.resource != code:
-                    srcs.append(x.resource)
-                if link.pathway and link.pathway.id not in pws:
-                    pws.append(link.pathway.id)
+        for (side, code, _known, need), c in zip(entries, cands, strict=True):
+            avail = eff = best = 0.0
+            srcs, pws, n = [], [], 0
+            if c["rows"]:
+                if site.lat is None or site.lon is None:
+                    d = np.full(len(c["rows"]), np.nan)
+                else:
+                    d = np.atleast_1d(
+                        road_km(site.lat, site.lon, c["lat"], c["lon"], kit.params.road_factor)
+                    )
+                d = np.where(np.isnan(d) & (c["park"] == site.code), 0.0, d)
+                ok = ~np.isnan(d) & (d <= c["max_km"])
+                if ok.any():
+                    avail = float(c["q"][ok].sum())
+                    factor = 1.0 / (1.0 + d[ok] / scale) if scale > 0 else 1.0
+                    eff = float((c["q"][ok] * factor).sum())
+                    best = float(c["sem"][ok].max())
+                    n = int(ok.sum())
+                    for i in np.flatnonzero(ok):
+                        x, link = c["rows"][i]
+                        if x.resource not in srcs and x.resource != code:
+                            srcs.append(x.resource)
+                        if link.pathway and link.pathway.id not in pws:
+                            pws.append(link.pathway.id)
             if need:
                 share = min(1.0, eff / need)
             else:
