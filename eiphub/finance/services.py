@@ -343,6 +343,7 @@ def macc_chart(rows, title: str = "") -> dict:
 def _empty_totals() -> dict:
     return {
         "counts": {s: 0 for s in Stage.values},
+        "reached": {s: 0 for s in FUNNEL},
         "total": 0,
         "active": 0,
         "capex_vnd": 0.0,
@@ -360,8 +361,16 @@ def _empty_totals() -> dict:
     }
 
 
+def _reached(p: Project) -> int:
+    """Index in ``FUNNEL`` of the furthest stage the project ever reached (its history)."""
+    stages = {h.stage for h in p.history.all()} | {p.stage}
+    return max(FUNNEL.index(s) for s in stages if s in FUNNEL) if stages - {Stage.DROPPED} else 0
+
+
 def _add(t: dict, p: Project, obs: Observed | None) -> None:
     t["counts"][p.stage] += 1
+    for s in FUNNEL[: _reached(p) + 1]:
+        t["reached"][s] += 1
     t["total"] += 1
     if p.stage == Stage.DROPPED:
         return
@@ -393,6 +402,9 @@ def pipeline_summary(park_ids=None, projects=None) -> dict:
     - ``counts``: ``{stage: n}`` for every stage of ``finance.models.Stage`` (identified,
       screened, feasibility, financing, built, operating, ended, dropped), ``total`` (all),
       ``active`` (not dropped);
+    - ``reached``: ``{funnel stage: n}`` projects that ever reached that stage or a later one
+      (from the stage history, dropped projects included up to where they got: the KICOX-style
+      cohort funnel, explored → implemented → commercialised);
     - ``capex_vnd``, ``claimed_vnd_per_year``, ``claimed_co2e_t_per_year``: sums over
       active projects of their sheets' figures;
     - ``implemented`` (built/operating/ended), ``implemented_vnd_per_year``,
@@ -405,7 +417,7 @@ def pipeline_summary(park_ids=None, projects=None) -> dict:
     qs = Project.objects.all() if projects is None else projects
     if park_ids is not None:
         qs = qs.filter(park_id__in=list(park_ids))
-    qs = qs.select_related("park", "agreement", "match", "measure")
+    qs = qs.select_related("park", "agreement", "match", "measure").prefetch_related("history")
     out: dict[int, dict] = {}
     for p in qs:
         t = out.get(p.park_id)
@@ -427,9 +439,9 @@ def area_totals(summary: dict) -> tuple[dict, dict]:
     for row in summary.values():
         for target in (provinces[row["province_id"]], nation):
             for k, v in row.items():
-                if k == "counts":
+                if k in ("counts", "reached"):
                     for s, n in v.items():
-                        target["counts"][s] += n
+                        target[k][s] += n
                 elif k in target and isinstance(v, (int, float)):
                     target[k] += v
     return dict(provinces), nation
@@ -438,13 +450,17 @@ def area_totals(summary: dict) -> tuple[dict, dict]:
 def funnel_chart(totals: dict, title: str = "") -> dict:
     labels = [str(Stage(s).label) for s in FUNNEL] + [str(Stage.DROPPED.label)]
     data = [totals["counts"][s] for s in FUNNEL] + [totals["counts"][Stage.DROPPED]]
+    reached = [totals["reached"][s] for s in FUNNEL] + [None]
     return {
         "kind": "bar",
         "title": title,
         "unit": _("projects"),
         "decimals": 0,
         "labels": labels,
-        "series": [{"name": _("Projects"), "data": data}],
+        "series": [
+            {"name": _("Reached the stage"), "data": reached},
+            {"name": _("At the stage now"), "data": data},
+        ],
     }
 
 

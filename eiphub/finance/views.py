@@ -13,13 +13,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import (
     can_verify_benefits,
-    enterprises_for,
+    enterprises_writable_by,
     parks_for,
     project_parks_writable_by,
     projects_for,
     projects_writable_by,
+    role_of,
 )
 from eiphub.core.finance import FinanceError
 from eiphub.registry.models import Province
@@ -202,9 +204,9 @@ def _source_draft(request) -> dict:
             Measure.objects.filter(enterprise__in=enterprise_records_for(request.user)), pk=pk
         )
         return S.draft_from_measure(m)
-    from eiphub.networks.models import Scenario
+    from eiphub.networks.services import scenarios_for
 
-    s = get_object_or_404(Scenario.objects.filter(park__in=parks_for(request.user)), pk=pk)
+    s = get_object_or_404(scenarios_for(request.user).filter(park__isnull=False), pk=pk)
     return S.draft_from_scenario(s)
 
 
@@ -217,6 +219,10 @@ def project_create(request):
     if not parks.exists():
         raise PermissionDenied(_("You cannot open project sheets."))
     draft = _source_draft(request)
+    mine = enterprises_writable_by(request.user).first()
+    if draft and role_of(request.user) == Role.ENTERPRISE and mine is not None:
+        # an enterprise's sheet is its own, whichever side of the exchange it is on
+        draft = draft | {"enterprise": mine, "park": mine.park}
     if draft and not parks.filter(pk=draft["park"].pk).exists():
         raise PermissionDenied(_("You cannot open project sheets in this park."))
     return _form(request, None, parks, draft)
@@ -231,11 +237,14 @@ def project_edit(request, pk):
 
 
 def _form(request, p, parks, draft):
-    ents = enterprises_for(request.user).filter(park__in=parks)
+    ents = enterprises_writable_by(request.user).filter(park__in=parks)
+    own = role_of(request.user) == Role.ENTERPRISE
     kw = {"parks": parks, "enterprises": ents, "evidence_choices": S.evidence_choices(_lang())}
     links = {k: draft[k] for k in LINKS if k in draft}
     if request.method == "POST":
         form = ProjectForm(request.POST, instance=p, **kw)
+        if own:
+            form.fields["enterprise"].required = True
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -260,6 +269,8 @@ def _form(request, p, parks, draft):
     else:
         initial = {k: v for k, v in draft.items() if k not in LINKS}
         form = ProjectForm(instance=p, initial=initial, **kw)
+        if own:
+            form.fields["enterprise"].required = True
     return render(
         request,
         "finance/project_form.html",

@@ -71,6 +71,15 @@ def test_a_blind_match_gives_no_sheet(w):
     m.offer_accepted = m.want_accepted = True
     m.save()
     assert c.get(f"/finance/projects/new/?from=match&id={m.pk}").status_code == 200
+    en = FORM | {"capex_vnd": "3,000,000,000", "opex_vnd_per_year": "0",
+                 "savings_vnd_per_year": "2,000,000,000", "rate_pct": "10",
+                 "co2e_t_per_year": "120", "quantity_per_year": "30,000",
+                 "price_vnd_per_unit": "25,000", "park": w.k1.pk}  # fmt: skip
+    url = f"/finance/projects/new/?from=match&id={m.pk}"
+    assert c.post(url, en | {"enterprise": w.e2.pk}).status_code == 200  # not its own: refused
+    assert c.post(url, en).status_code == 200  # an enterprise's sheet names the enterprise
+    assert c.post(url, en | {"enterprise": w.e1.pk}).status_code == 302
+    assert Project.objects.get().enterprise == w.e1
 
 
 def _project(w, **kw):
@@ -148,3 +157,39 @@ def test_pipeline_and_curve_show_the_project_in_scope(w):
     assert board.get("/finance/abatement/?park=K3").status_code == 404  # not the board's
     public = _client(w, Role.PUBLIC)
     assert p.title not in public.get("/finance/").content.decode()
+
+
+def test_sheets_from_a_measure_and_an_agreement(w):
+    import datetime as dt
+
+    from eiphub.exchange.models import Agreement
+    from eiphub.recp.models import Measure
+
+    m = Measure.objects.create(enterprise=w.e1, title="VSD pumps", practice="equipment",
+                               status="implemented", implemented_on=dt.date(2024, 1, 1),
+                               investment_vnd=800_000_000, savings_vnd_per_year=300_000_000,
+                               co2e_t_per_year=90)  # fmt: skip
+    c = _client(w, Role.DEVELOPER)
+    assert "from=measure&amp;id=" in c.get(f"/recp/{m.pk}/").content.decode()
+    form = c.get(f"/finance/projects/new/?from=measure&id={m.pk}").content.decode()
+    assert "800,000,000" in form and "VSD pumps" in form
+    r = c.post(f"/finance/projects/new/?from=measure&id={m.pk}",
+               {"title": "VSD pumps", "category": "energy_efficiency", "park": w.k1.pk,
+                "enterprise": w.e1.pk, "capex_vnd": "800,000,000", "opex_vnd_per_year": "0",
+                "savings_vnd_per_year": "300,000,000", "lifetime_years": "8", "rate_pct": "10",
+                "co2e_t_per_year": "90"})  # fmt: skip
+    assert r.status_code == 302
+    p = Project.objects.get(measure=m)
+    assert p.source == "recp" and p.lifetime_years == 8
+    a = Agreement.objects.create(supplier=w.e2, receiver=w.e1, resource_code="water.treated",
+                                 quantity_per_year=5000, unit="m3", price_vnd_per_unit=8000)  # fmt: skip
+    board = _client(w, Role.BOARD)
+    assert "from=agreement&amp;id=" in board.get(f"/exchange/agreements/{a.pk}/").content.decode()
+    assert board.get(f"/finance/projects/new/?from=agreement&id={a.pk}").status_code == 200
+    # the consultant (K2 only) may not open a sheet from a K1 measure
+    assert (
+        _client(w, Role.CONSULTANT)
+        .get(f"/finance/projects/new/?from=measure&id={m.pk}")
+        .status_code
+        == 404
+    )

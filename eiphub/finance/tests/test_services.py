@@ -111,6 +111,12 @@ def test_observed_from_exchange_records_and_summary(w):
     assert k1["observed_vnd_per_year"] == pytest.approx(8e8) and k1["verified_vnd_per_year"] == 0
     assert k2["counts"]["identified"] == 1 and k2["counts"]["dropped"] == 1
     assert k2["active"] == 1 and k2["capex_vnd"] == 5e8  # dropped projects count apart
+    # cohort funnel: the operating project reached every stage up to operating (it skipped
+    # the middle ones, which it passed), the dropped one only identified
+    assert k1["reached"]["identified"] == 1 and k1["reached"]["operating"] == 1
+    assert k1["reached"]["ended"] == 0
+    assert k2["reached"] == {"identified": 2, "screened": 0, "feasibility": 0, "financing": 0,
+                             "built": 0, "operating": 0, "ended": 0}  # fmt: skip
     S.verify_benefits(p, w.users[Role.CONSULTANT], "Monthly delivery notes")
     k1 = S.pipeline_summary(park_ids=[w.k1.pk])[w.k1.pk]
     assert k1["verified_projects"] == 1 and k1["verified_co2e_t_per_year"] == pytest.approx(80)
