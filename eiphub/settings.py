@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "eiphub.jobs",
     "eiphub.monitoring",
     "eiphub.finance",
+    "eiphub.programme",
 ]
 
 MIDDLEWARE = [

@@ -21,5 +21,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("monitoring/", include("eiphub.monitoring.urls")),
     path("finance/", include("eiphub.finance.urls")),
+    path("programme/", include("eiphub.programme.urls")),
 ]
 urlpatterns += static(settings.STATIC_URL)

@@ -237,3 +237,19 @@ def may_import_handler_lists(user) -> bool:
 def may_read_handler_directory(user) -> bool:
     """The directory holds published licences (public information): every signed-in user."""
     return bool(getattr(user, "is_authenticated", False))
+
+
+# ------------------------------------------------------------------ programme (issue 15)
+
+READINESS_ROLES = {Role.MINISTRY, Role.BOARD}
+
+
+def can_see_readiness(user) -> bool:
+    """The readiness ranking ("which parks to convert first"): the ministry (every park) and
+    the provincial boards (their province's parks, ``parks_for``)."""
+    return role_of(user) in READINESS_ROLES
+
+
+def can_run_readiness(user) -> bool:
+    """Who may ask for the ranking to be recomputed (a job; it writes no park data)."""
+    return can_see_readiness(user)

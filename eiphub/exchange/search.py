@@ -158,7 +158,7 @@ class TextMatch:
     names: tuple[str, ...] = ()
 
 
-def resolve_text(text: str) -> TextMatch | None:
+def codes_for_text(text: str) -> TextMatch | None:
     """None when the text is empty; else the resources it names."""
     text = (text or "").strip()[:MAX_TEXT]
     if not text:
@@ -307,7 +307,7 @@ LIMIT = 200
 def run_search(user, data: dict, qs: QuerySet[Listing] | None = None, limit: int = LIMIT):
     """Search the marketplace for ``user`` with the cleaned filters ``data``."""
     viewer = S.Viewer(user)
-    text = resolve_text(data.get("q") or "")
+    text = codes_for_text(data.get("q") or "")
     qs = filter_queryset(base_queryset(user) if qs is None else qs, data, text)
     site = my_site(viewer)
     within = data.get("within_km")

@@ -22,7 +22,7 @@ ANON = "anonymous"
 OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
 APPS = [
     "registry", "flows", "exchange", "networks", "recp", "reports", "web", "jobs", "monitoring",
-    "finance",
+    "finance", "programme",
 ]  # fmt: skip
 
 

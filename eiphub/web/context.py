@@ -25,6 +25,7 @@ NAV = [
         _("Monitoring"),
         {"board", "developer", "consultant", "ministry", "enterprise"},
     ),
+    ("programme:readiness", _("Programme"), {"board", "ministry"}),
 ]
 
 

@@ -85,6 +85,8 @@ for _mod in matrix.app_matrices():
 FOREIGN_PAGES = [
     lambda w: f"/parks/{w.k3.code}/",
     lambda w: f"/parks/enterprises/{w.e3.pk}/",
+    lambda w: f"/programme/parks/{w.k3.code}/investors/",
+    lambda w: f"/programme/parks/{w.k3.code}/sheet.pdf",
 ]
 
 

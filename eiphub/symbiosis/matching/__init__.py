@@ -36,6 +36,7 @@ from .investor import (
     ParkFit,
     UnmatchedOffer,
     rank_parks_for_investor,
+    remaining_quantities,
     unmatched_offers_by_park,
 )
 from .io import (
@@ -81,6 +82,7 @@ __all__ = [
     "render",
     "road_km",
     "unmatched_offers_by_park",
+    "remaining_quantities",
     "write_issues_csv",
     "write_matches_csv",
     "write_matches_json",

@@ -28,6 +28,22 @@ class UnmatchedOffer:
     pathways: list[str]
 
 
+def remaining_quantities(listings: list[Listing], matches: list[Match]) -> dict[str, float]:
+    """{listing id: quantity not taken up by the matches}: greedy allocation by score, an
+    offer's quantity covering its want at the match's conversion ratio (want units per
+    offer unit, from the match's coverage)."""
+    by_id = {x.id: x for x in listings}
+    left = {x.id: x.quantity for x in listings}
+    for m in sorted(matches, key=lambda m: -m.score):
+        if m.matched_quantity <= 0 or m.offer_id not in left or m.want_id not in left:
+            continue
+        ratio = m.coverage * by_id[m.want_id].quantity / m.matched_quantity
+        x = min(left[m.offer_id], m.matched_quantity, left[m.want_id] / ratio if ratio > 0 else 0)
+        left[m.offer_id] -= x
+        left[m.want_id] -= x * ratio
+    return left
+
+
 def unmatched_offers_by_park(
     listings: list[Listing],
     matches: list[Match],
@@ -40,15 +56,7 @@ def unmatched_offers_by_park(
     gap an investor could fill."""
     catalogue = catalogue or default_catalogue()
     ps = pathways or default_pathways()
-    by_id = {x.id: x for x in listings}
-    left = {x.id: x.quantity for x in listings}
-    for m in sorted(matches, key=lambda m: -m.score):
-        if m.matched_quantity <= 0 or m.offer_id not in left or m.want_id not in left:
-            continue
-        ratio = m.coverage * by_id[m.want_id].quantity / m.matched_quantity
-        x = min(left[m.offer_id], m.matched_quantity, left[m.want_id] / ratio if ratio > 0 else 0)
-        left[m.offer_id] -= x
-        left[m.want_id] -= x * ratio
+    left = remaining_quantities(listings, matches)
     out: dict[str, list[UnmatchedOffer]] = defaultdict(list)
     for x in listings:
         if x.kind != "offer" or left[x.id] < min_share * x.quantity:

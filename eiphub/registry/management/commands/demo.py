@@ -19,6 +19,7 @@ DEMO_EXTENSIONS = [
     "eiphub.networks.demo.create_demo_scenarios",
     "eiphub.monitoring.demo.load",
     "eiphub.finance.demo.load",
+    "eiphub.programme.demo.load",
 ]
 
 
