@@ -400,6 +400,19 @@ class ListingView:
         return d
 
 
+def _shown_text(listing: Listing, level: str, text: str) -> str:
+    """A listing's own words as a blind view may show them: an unresolved free text could
+    carry the firm's name, tax code, address or contact details (core/redaction.py)."""
+    if level != BLIND or not text or (listing.resource_code and not listing.resource_text):
+        return text
+    from eiphub.core.redaction import redact
+
+    ent = listing.enterprise
+    names = [n for n in (ent.name_vi, ent.name_en, ent.tax_code) if n]
+    addresses = [a for a in (ent.plot, listing.site) if a]
+    return redact(text, names=names, addresses=addresses).text
+
+
 def listing_view(viewer: Viewer, listing: Listing, lang: str | None = None) -> ListingView:
     lang = lang or translation.get_language() or "vi"
     level = viewer.level(listing)
@@ -411,7 +424,7 @@ def listing_view(viewer: Viewer, listing: Listing, lang: str | None = None) -> L
         status=listing.status,
         level=level,
         resource_code=code,
-        resource_name=resource_name(code, listing.resource_text, lang),
+        resource_name=_shown_text(listing, level, resource_name(code, listing.resource_text, lang)),
         resource_group=code.split(".")[0] if code else "",
         park_code=park.code,
         park_name=park.name(lang),
