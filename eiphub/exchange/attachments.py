@@ -88,14 +88,12 @@ class EvidenceError(Exception):
 
 
 def sniff(data: bytes) -> str | None:
-    """The content type from the file's signature, or None."""
-    if data[:3] == b"\xff\xd8\xff":
-        return JPEG
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return PNG
-    if data[:5] == b"%PDF-" and b"%%EOF" in data[-2048:]:
-        return PDF
-    return None
+    """The content type from the file's signature (``core/filetypes.py``), or None."""
+    from eiphub.core.filetypes import MIME
+    from eiphub.core.filetypes import sniff as kind_of
+
+    kind = kind_of(data)
+    return MIME[kind] if kind in ("jpeg", "png", "pdf") else None
 
 
 def strip_jpeg(data: bytes) -> bytes:

@@ -7,8 +7,6 @@ the zip), never by its name or the browser's content type: a renamed executable 
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 
 from django.conf import settings
 from django.db import transaction
@@ -35,24 +33,11 @@ def max_bytes() -> int:
 
 
 def sniff(head: bytes, data: bytes | None = None) -> str | None:
-    """The accepted type of a file from its content, or None."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"PK\x03\x04") and data is not None:
-        try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-        except zipfile.BadZipFile:
-            return None
-        if "[Content_Types].xml" in names:
-            if "word/document.xml" in names:
-                return "docx"
-            if "xl/workbook.xml" in names:
-                return "xlsx"
-    return None
+    """The accepted type of a file from its content (``core/filetypes.py``), or None."""
+    from eiphub.core.filetypes import sniff as kind_of
+
+    kind = kind_of(data if data is not None else head)
+    return kind if kind in TYPES else None
 
 
 def attach(user, report, code: str, upload) -> ReportEvidence:
