@@ -132,6 +132,11 @@ def run(scale: str = "full", stdout=None, keep: bool = False) -> dict:
         paths = [f"/parks/{c}/" for c in codes]
         c = Client()
         c.force_login(board)  # a session row in the national database
+        from eiphub.accounts.twofactor import SESSION_KEY
+
+        session = c.session  # as after a passed TOTP check (boards need two-factor sign-in)
+        session[SESSION_KEY] = board.pk
+        session.save()
         cookie = f"{settings.SESSION_COOKIE_NAME}={c.cookies[settings.SESSION_COOKIE_NAME].value}"
         proc = _server(nat.url, stdout)
         try:
