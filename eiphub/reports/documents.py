@@ -190,8 +190,7 @@ def evidence_list(report: AnnualReport, lang: str) -> list[tuple[str, str, str]]
 
 
 def stamp(report: AnnualReport) -> str:
-    """A generated document is fresh while the report's stamp is unchanged (values,
-    evidence and status changes all touch ``updated_at``)."""
+    """A generated document is fresh while the report's stamp (its version) is unchanged."""
     from .workflow import stamp as report_stamp
 
     return report_stamp(report)

@@ -82,7 +82,8 @@ def attach(user, report, code: str, upload) -> ReportEvidence:
 
         ev.file.save(name, ContentFile(data), save=False)
         ev.save()
-        report.save(update_fields=["updated_at"])
+        report.version += 1  # an edit like any other (issue 18): stale forms are refused
+        report.save(update_fields=["updated_at", "version"])
         _audit(report, user, "evidence_add", code, None, name)
     return ev
 
@@ -99,7 +100,8 @@ def remove(user, report, evidence_id: int) -> None:
             raise WorkflowError(_("No such evidence file."), "invalid")
         storage, stored_name = ev.file.storage, ev.file.name
         ev.delete()
-        report.save(update_fields=["updated_at"])
+        report.version += 1  # an edit like any other (issue 18): stale forms are refused
+        report.save(update_fields=["updated_at", "version"])
         _audit(report, user, "evidence_remove", ev.code, ev.name, None)
         transaction.on_commit(lambda: storage.delete(stored_name))
 

@@ -293,9 +293,10 @@ def out_of_range(crit, value) -> bool:
 
 
 def stamp(report: AnnualReport) -> str:
-    """What the user saw: changes whenever a value, evidence file or the status changes
-    (the confirmation page posts it back; a stale one is refused)."""
-    return report.updated_at.isoformat() if report.updated_at else ""
+    """What the user saw: the report's concurrency ``version``, which every write bumps
+    (values, evidence files, status, recomputation).  The confirmation page posts it back
+    and a stale one is refused; generated documents are fresh while it is unchanged."""
+    return str(report.version)
 
 
 def snapshot(report: AnnualReport) -> dict:

@@ -353,3 +353,28 @@ def test_approver_admin_form_accepts_only_developers_of_the_organisation(w):
     assert ok.is_valid(), ok.errors
     wrong = ReportApproverForm({"organization": w.developer.pk, "user": w.board.pk})
     assert not wrong.is_valid()
+
+
+def test_an_evidence_file_is_an_edit_that_stales_open_forms(w):
+    """Evidence added after a page was read bumps the report's version: the values form
+    and the confirmation page read before are refused, nothing is overwritten (one guard)."""
+    rep = new_report(w)
+    c = client(w.dev)
+    confirm = c.get(f"/reports/annual/{rep.pk}/confirm/").content.decode()
+    seen = confirm.split('name="stamp" value="')[1].split('"')[0]
+    read = rep.version
+    up = c.post(
+        f"/reports/annual/{rep.pk}/evidence/",
+        {"code": "ENV.1", "file": SimpleUploadedFile("bien-ban.pdf", PDF, "application/pdf")},
+    )
+    assert up.status_code in (200, 302)
+    rep.refresh_from_db()
+    assert rep.version == read + 1 and rep.evidence.count() == 1
+    stale = c.post(
+        f"/reports/annual/{rep.pk}/values/",
+        {"version": read, "value-ENV.1": "3", "justification-ENV.1": "Đếm lại"},
+    )
+    assert stale.status_code == 409
+    c.post(f"/reports/annual/{rep.pk}/transition/", {"action": "submit", "stamp": seen})
+    rep.refresh_from_db()
+    assert rep.status == "draft" and rep.values["ENV.1"] != 3
