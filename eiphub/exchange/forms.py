@@ -4,12 +4,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from eiphub.core.catalogue import default_catalogue
+from eiphub.core.quality import parse_quality, quality_text
 from eiphub.core.units import UnitError
 from eiphub.symbiosis.matching import parse_conditions
 from eiphub.web.numbers import LocaleFloatField, localize_model_number_fields
 
 from .models import Listing
-from .services import parse_quality, quality_text
 
 
 class ListingForm(forms.ModelForm):

@@ -120,3 +120,18 @@ def localize_model_number_fields(form) -> None:
         else:
             continue
         form.fields[name] = new
+
+
+def number_text(value, decimals=None) -> str:
+    """A number for display in the active locale, for Python code that builds text (the
+    same result as the ``num`` template filter, which stays the one implementation)."""
+    from eiphub.web.templatetags.eip import num
+
+    return num(value, decimals)
+
+
+def vnd_compact_text(value, *args) -> str:
+    """A VND amount in compact words for display ("1,2 tỷ ₫"), as the ``vnd_compact`` filter."""
+    from eiphub.web.templatetags.eip import vnd_compact
+
+    return vnd_compact(value, *args)
