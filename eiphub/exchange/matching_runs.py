@@ -28,8 +28,8 @@ from eiphub.registry.models import Enterprise, Park, Province
 from eiphub.symbiosis import matching as core
 
 from .listings import _listing_qs, licence_code, resource_name
-from .models import Listing, Match, Notification
-from .notices import users_of_many
+from .models import Listing, Match
+from .notices import notify_users, users_of_many
 
 # --------------------------------------------------------------------------
 # Matching
@@ -379,9 +379,8 @@ def _notify_new_matches(created: list[Match], by_id: dict) -> int:
                     "score": f"{obj.score:.2f}",
                 }
                 url = url_pattern.replace(str(marker), str(obj.pk))
-                out.append(Notification(user=u, text=text[:300], url=url))
-    Notification.objects.bulk_create(out, batch_size=1000)
-    return len(out)
+                out.append((u, text, url))
+    return notify_users(out)
 
 
 # --------------------------------------------------------------------------

@@ -43,6 +43,14 @@ def notify(enterprise_id: int, message, url: str = "") -> int:
     for u in users_of(enterprise_id):
         with translation.override(getattr(u.profile, "language", None) or "vi"):
             text = str(message())[:300]
-        Notification.objects.create(user=u, text=text, url=url)
+        notify_users([(u, text, url)])
         n += 1
     return n
+
+
+def notify_users(items) -> int:
+    """Create one notification per ``(user, text, url)``: the ONE place in the exchange
+    that writes notification rows (texts are already in each user's language)."""
+    rows = [Notification(user=u, text=str(text)[:300], url=url) for u, text, url in items]
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -258,7 +258,9 @@ def _lock_agreement(agreement: Agreement, read_version=None) -> Agreement:
 
 
 def _stale_message() -> str:
-    return _("Someone else changed this record meanwhile. Reload it and apply your change again.")
+    from eiphub.web.concurrency import StaleEdit
+
+    return StaleEdit().message
 
 
 def _require_party(viewer: Viewer, agreement: Agreement) -> str:
