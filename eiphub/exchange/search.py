@@ -408,7 +408,8 @@ def send_alerts(listing_ids=None, since=None) -> int:
 
     from eiphub.accounts.models import Role
 
-    from .models import Notification, SavedSearch, SearchAlert
+    from .models import SavedSearch, SearchAlert
+    from .notices import notify_users
 
     qs = Listing.objects.filter(status=Listing.Status.PUBLISHED).select_related("enterprise__park")
     if listing_ids is not None:
@@ -445,6 +446,6 @@ def send_alerts(listing_ids=None, since=None) -> int:
                 lang = getattr(profile, "language", None) or "vi"
                 with translation.override(lang):
                     text = alert_text(search, listing)[:300]
-                Notification.objects.create(user=search.user, text=text, url=url)
+                notify_users([(search.user, text, url)])
             sent += 1
     return sent
