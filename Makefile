@@ -66,9 +66,8 @@ format: install
 	$(BIN)/ruff check --fix eiphub tests
 
 # One project catalogue (eiphub/locale) for every app: web/locale is skipped so that
-# makemessages does not route eiphub/web strings into the older app catalogue.
 messages: install
-	cd eiphub && ../$(BIN)/django-admin makemessages -l vi --keyword=_l --settings=eiphub.settings --pythonpath=.. -i "static/*" -i "*/tests/*" -i "testing/*" -i "web/locale"
+	cd eiphub && ../$(BIN)/django-admin makemessages -l vi --keyword=_l --settings=eiphub.settings --pythonpath=.. -i "static/*" -i "*/tests/*" -i "testing/*"
 	cd eiphub && ../$(BIN)/django-admin compilemessages --settings=eiphub.settings --pythonpath=..
 
 clean:
