@@ -65,10 +65,9 @@ format: install
 	$(BIN)/ruff format eiphub tests
 	$(BIN)/ruff check --fix eiphub tests
 
-# One project catalogue (eiphub/locale) for every app: web/locale is skipped so that
-# makemessages does not route eiphub/web strings into the older app catalogue.
+# One project catalogue (eiphub/locale) for every app; --keyword=_l also extracts the gettext_lazy alias.
 messages: install
-	cd eiphub && ../$(BIN)/django-admin makemessages -l vi --settings=eiphub.settings --pythonpath=.. -i "static/*" -i "*/tests/*" -i "testing/*" -i "web/locale"
+	cd eiphub && ../$(BIN)/django-admin makemessages -l vi --keyword=_l --settings=eiphub.settings --pythonpath=.. -i "static/*" -i "*/tests/*" -i "testing/*"
 	cd eiphub && ../$(BIN)/django-admin compilemessages --settings=eiphub.settings --pythonpath=..
 
 clean:

@@ -245,21 +245,8 @@ def test_literal_vietnamese_on_board_dashboard(client, world):
         assert english not in html
 
 
-def test_project_catalogue_overrides_app_catalogue():
-    """eiphub/locale comes first in LOCALE_PATHS: its wording wins over eiphub/web/locale."""
-    from django.utils import translation
-
-    web_po = {
-        (e.get("msgctxt"), e["msgid"]): e.get("msgstr")
-        for e in parse_po(
-            Path(settings.BASE_DIR) / "web" / "locale" / "vi" / "LC_MESSAGES" / "django.po"
-        )
-    }
-    project = {(e.get("msgctxt"), e["msgid"]): e.get("msgstr") for e in parse_po(PO)}
-    differing = [k for k in web_po if k[1] and k in project and web_po[k] != project[k]]
-    if not differing:
-        pytest.skip("the two catalogues agree everywhere; precedence cannot be observed")
-    with translation.override("vi"):
-        for ctx, msgid in differing:
-            got = translation.pgettext(ctx, msgid) if ctx else translation.gettext(msgid)
-            assert got == project[(ctx, msgid)]
+def test_one_vietnamese_catalogue():
+    """Every app's strings live in eiphub/locale; no app keeps a catalogue of its own."""
+    base = Path(settings.BASE_DIR)
+    catalogues = sorted(str(p.relative_to(base)) for p in base.rglob("LC_MESSAGES/django.po"))
+    assert catalogues == ["locale/vi/LC_MESSAGES/django.po"]
