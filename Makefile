@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check eiphub tests
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile -q -m "not redis"
+	env -u DATABASE_URL $(BIN)/pytest --durations=15 -n 2 --dist loadfile -q -m "not redis"
 
 test-postgres: install
 	@url="$${EIPHUB_TEST_POSTGRES:-$$DATABASE_URL}"; \
@@ -47,15 +47,15 @@ test-postgres: install
 	  if [ "$$EIPHUB_REQUIRE_POSTGRES" = "1" ]; then echo "PostgreSQL run required but no EIPHUB_TEST_POSTGRES/DATABASE_URL set" >&2; exit 1; fi; \
 	  echo "PostgreSQL run skipped (set EIPHUB_TEST_POSTGRES=postgres://user@host:5432/db)"; exit 0; \
 	fi; \
-	DATABASE_URL="$$url" EIPHUB_EXPECT_VENDOR=postgresql $(BIN)/pytest -n 2 --dist loadfile -q -m "not browser and not redis"
+	DATABASE_URL="$$url" EIPHUB_EXPECT_VENDOR=postgresql $(BIN)/pytest --durations=15 -n 2 --dist loadfile -q -m "not browser and not redis"
 
 # The worker subprocesses open the test database: a file one on SQLite.
 test-redis: install
 	rm -f var/test-redis.sqlite3
-	env -u DATABASE_URL EIPHUB_SQLITE_TEST_DB=$(CURDIR)/var/test-redis.sqlite3 $(BIN)/pytest -q -m redis
+	env -u DATABASE_URL EIPHUB_SQLITE_TEST_DB=$(CURDIR)/var/test-redis.sqlite3 $(BIN)/pytest --durations=15 -q -m redis
 	@url="$${EIPHUB_TEST_POSTGRES:-$$DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
-	  DATABASE_URL="$$url" EIPHUB_EXPECT_VENDOR=postgresql $(BIN)/pytest -q -m redis; \
+	  DATABASE_URL="$$url" EIPHUB_EXPECT_VENDOR=postgresql $(BIN)/pytest --durations=15 -q -m redis; \
 	else echo "Redis tests on PostgreSQL skipped (no EIPHUB_TEST_POSTGRES)"; fi
 
 bench: install

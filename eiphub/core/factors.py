@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from eiphub.core.errors import CodedError
+
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_PATH = DATA_DIR / "emission_factors.yaml"
 SECTORS = ("energy", "manufacturing")
@@ -40,14 +42,9 @@ class FactorFileError(ValueError):
         self.params = {"file": file, "entry": entry, **params}
 
 
-class FactorMissing(LookupError):
+class FactorMissing(CodedError, LookupError):
     """No factor for the request.  ``code``: missing_grid_factor, missing_fuel_factor,
     missing_gwp, unknown_sector."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

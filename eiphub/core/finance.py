@@ -10,12 +10,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from eiphub.core.errors import CodedError
 
-class FinanceError(ValueError):
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+
+class FinanceError(CodedError, ValueError):
+    """A bad finance input; ``code`` names why."""
 
 
 def _check_rate(rate: float) -> None:

@@ -53,6 +53,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from eiphub.core.errors import CodedError
+
 from .catalogue import Catalogue, default_catalogue
 from .factors import (
     DEFAULT_SECTOR,
@@ -105,15 +107,8 @@ class Gap:
     params: dict = field(default_factory=dict)  # e.g. reported/expected for missing_months
 
 
-class GapError(Exception):
+class GapError(CodedError):
     """A record that cannot be converted; ``code`` names why (unit_error, missing_lhv...)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-_GapError = GapError  # the former private name, kept for callers not yet renamed
 
 
 def kind_of(code: str) -> str | None:

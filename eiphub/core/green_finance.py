@@ -28,6 +28,8 @@ from pathlib import Path
 
 import yaml
 
+from eiphub.core.errors import CodedError
+
 PACK_DIR = Path(__file__).parent / "data" / "green_finance"
 KINDS = ("taxonomy", "green_credit", "green_bond")
 TESTS = ("category_in", "min_value", "evidence")
@@ -41,11 +43,9 @@ CATEGORIES = (
 )  # fmt: skip
 
 
-class GreenFinanceError(ValueError):
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(f"{params.get('file', '')}: {message}" if "file" in params else message)
-        self.code = code
-        self.params = params
+class GreenFinanceError(CodedError, ValueError):
+    def describe(self, message: str) -> str:
+        return f"{self.params.get('file', '')}: {message}" if "file" in self.params else message
 
 
 @dataclass(frozen=True)

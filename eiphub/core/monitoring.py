@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from eiphub.core.errors import CodedError
+
 PACK_DIR = Path(__file__).parent / "data" / "monitoring"
 HOUR = 3600
 DAY = 86400
@@ -38,12 +40,8 @@ STATUS_FLAGS = {"00": 0, "0": 0, "": 0, "01": FLAG_CALIBRATION, "1": FLAG_CALIBR
 STATUS_FLAGS |= {"02": FLAG_FAULT, "2": FLAG_FAULT}
 
 
-class MonitoringError(ValueError):
+class MonitoringError(CodedError, ValueError):
     """A rule or data error: ``code`` is a machine code, ``params`` its parameters."""
-
-    def __init__(self, code: str, message: str, **params):
-        self.code, self.params = code, params
-        super().__init__(message)
 
 
 def flag_names(flags: int) -> list[str]:

@@ -29,19 +29,16 @@ from pathlib import Path
 
 import yaml
 
+from eiphub.core.errors import CodedError
+
 DEFAULT_PATH = Path(__file__).parent / "data" / "readiness.yaml"
 COMPONENTS = ("criteria", "completeness", "symbiosis", "recp", "finance")
 SATISFIED = ("meets", "declared_with_evidence")
 ANY = "*"
 
 
-class ReadinessError(ValueError):
+class ReadinessError(CodedError, ValueError):
     """The readiness file is malformed (``code``, ``params``) or an input is invalid."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

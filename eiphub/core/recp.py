@@ -20,6 +20,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from eiphub.core.errors import CodedError
+
 from .catalogue import Catalogue, default_catalogue
 from .factors import DEFAULT_SECTOR, FactorSet
 from .finance import simple_payback
@@ -52,11 +54,8 @@ def label(vocabulary: Mapping[str, tuple[str, str]], code: str, lang: str = "vi"
     return en if lang.startswith("en") else vi
 
 
-class RecpError(ValueError):
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
+class RecpError(CodedError, ValueError):
+    """A bad RECP input; ``code`` names why."""
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,16 @@ from pathlib import Path
 
 import yaml
 
+from eiphub.core.errors import CodedError
+
 from .catalogue import Catalogue, default_catalogue
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "sectors.yaml"
 
 
-class SectorError(ValueError):
+class SectorError(CodedError, ValueError):
     """The sector file is malformed; ``code`` is machine-readable, the message
     names the file and the entry."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

@@ -12,19 +12,16 @@ from pathlib import Path
 
 import yaml
 
+from eiphub.core.errors import CodedError
+
 from .catalogue import Catalogue, default_catalogue
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "transport_limits.yaml"
 MODES = {"truck", "truck_or_barge", "tanker_truck", "pipeline", "line", "cylinder_or_tanker"}
 
 
-class TransportLimitError(ValueError):
+class TransportLimitError(CodedError, ValueError):
     """The limits file is malformed; ``code`` and the message name the file and entry."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from functools import lru_cache
 
 import pint
 
+from eiphub.core.errors import CodedError
+
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("tonne_coal_equivalent = 29.3076 * gigajoule = tce")
 ureg.define("tonne_oil_equivalent = 41.868 * gigajoule = toe")
@@ -93,13 +95,8 @@ ENTRY_UNITS = ("t", "kg", "kt", "m3", "L", "Nm3", "kWh", "MWh", "GWh", "GJ", "MJ
                "toe", "tce")  # fmt: skip
 
 
-class UnitError(ValueError):
+class UnitError(CodedError, ValueError):
     """A unit problem.  ``code`` is one of: unknown_unit, incompatible_unit."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 def _norm(text: str) -> str:

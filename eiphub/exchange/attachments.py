@@ -30,6 +30,7 @@ from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import parks_for, role_of
 from eiphub.core import wastecodes
 from eiphub.core.catalogue import default_catalogue
+from eiphub.core.errors import CodedError
 
 from . import services as S
 from .models import Listing, ListingAttachment, ListingEvent, ListingEvidence
@@ -47,12 +48,8 @@ RENEW_DAYS = 180
 REMIND_DAYS = 14
 
 
-class EvidenceError(Exception):
+class EvidenceError(CodedError):
     """A refused upload or change; ``code`` and ``params``; ``message`` is translated."""
-
-    def __init__(self, code: str, /, **params):
-        self.code, self.params = code, params
-        super().__init__(code)
 
     @property
     def message(self) -> str:

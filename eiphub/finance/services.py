@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from eiphub.core import finance as F
 from eiphub.core import green_finance as G
+from eiphub.core.errors import CodedError
 
 from .models import FUNNEL, Category, Project, Source, Stage, StageChange
 
@@ -29,10 +30,8 @@ OBSERVE_MONTHS = 12
 MIN_OBSERVED_MONTHS = 3
 
 
-class StageError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
+class StageError(CodedError):
+    """A refused stage change: ``code`` and an English ``message``."""
 
 
 # ------------------------------------------------------------------ drafts from platform data

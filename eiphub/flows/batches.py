@@ -34,6 +34,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from eiphub.core.errors import CodedError
+
 from .models import BatchStatus, FlowRecord, FlowRevision, ImportBatch, ImportRow
 
 Progress = Callable[[str, int, int], None]
@@ -350,10 +352,8 @@ def _after_raw_write(bid: int, keys: set | None = None, *, undo: bool = False) -
 # --------------------------------------------------------------------------- undoing
 
 
-class UndoError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class UndoError(CodedError, ValueError):
+    """An undo that cannot be done; ``code`` names why."""
 
 
 def undo_batch(batch_id: int, user=None) -> ImportBatch:

@@ -15,6 +15,8 @@ import operator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from eiphub.core.errors import CodedError
+
 from .computations import REGISTRY, SCOPE_DATA, Computed, Evidence, resolve_params
 from .data import ContextTarget, EnterpriseSnapshot, ParkSnapshot
 from .schema import BOOL_UNIT, Criterion, Pack, Source
@@ -35,15 +37,10 @@ YES = {"yes", "true", "có", "co", "1", "đạt"}
 NO = {"no", "false", "không", "khong", "0", "không đạt"}
 
 
-class EngineError(ValueError):
+class EngineError(CodedError, ValueError):
     """A problem with the engine's input: ``code`` is a machine code
     (out_of_range, invalid_value, wrong_scope, unknown_criterion), ``params``
     name the criterion and the accepted range."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass

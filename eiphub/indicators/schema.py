@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from eiphub.core.errors import CodedError
+
 from .computations import REGISTRY, REQUIRED, SCOPE_DATA
 
 SCOPES = ("park", "enterprise", "new_park")
@@ -49,18 +51,21 @@ CRITERION_FIELDS = {
 }
 
 
-class PackError(ValueError):
+class PackError(CodedError, ValueError):
     """A malformed pack.  ``code`` is a machine code; ``file``, ``criterion``
     and ``field`` say where; the message is English."""
 
-    def __init__(self, code: str, message: str, *, file: str, criterion: str = "", field: str = ""):
-        self.code, self.file, self.criterion, self.field = code, file, criterion, field
-        where = file
-        if criterion:
-            where += f": criterion {criterion}"
-        if field:
-            where += f": field '{field}'"
-        super().__init__(f"{where}: {message}")
+    file = property(lambda self: self.params.get("file", ""))
+    criterion = property(lambda self: self.params.get("criterion", ""))
+    field = property(lambda self: self.params.get("field", ""))
+
+    def describe(self, message: str) -> str:
+        where = self.file
+        if self.criterion:
+            where += f": criterion {self.criterion}"
+        if self.field:
+            where += f": field '{self.field}'"
+        return f"{where}: {message}"
 
 
 @dataclass(frozen=True)

@@ -39,17 +39,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eiphub.core.errors import CodedError
+
 from .models import Job
 
 log = logging.getLogger("eiphub.jobs")
 
 
-class JobError(Exception):
+class JobError(CodedError):
     """An expected failure: ``code`` names a message declared by the job kind."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
 
 
 class TransientJobError(Exception):

@@ -33,16 +33,13 @@ from pathlib import Path
 
 import yaml
 
+from eiphub.core.errors import CodedError
+
 EVAL_DIR = Path(__file__).parent / "data" / "eval"
 
 
-class EvalError(ValueError):
+class EvalError(CodedError, ValueError):
     """The evaluation data is malformed; ``code`` is machine-readable."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass

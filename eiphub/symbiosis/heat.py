@@ -24,20 +24,21 @@ from pathlib import Path
 
 import numpy as np
 
+from eiphub.core.errors import CodedError
 from eiphub.symbiosis import lp
 
 _TOL = 1e-9
 
 
-class HeatError(ValueError):
+class HeatError(CodedError, ValueError):
     """Bad heat data.  ``code``: missing_column, bad_number, bad_kind, bad_temperatures,
     duplicate_stream, no_rows, file_not_found.  ``params`` may name file, row, column."""
 
-    def __init__(self, code: str, message: str, **params):
-        where = ", ".join(f"{k} {params[k]}" for k in ("file", "row", "column") if k in params)
-        super().__init__(f"{where}: {message}" if where else message)
-        self.code = code
-        self.params = params
+    def describe(self, message: str) -> str:
+        where = ", ".join(
+            f"{k} {self.params[k]}" for k in ("file", "row", "column") if k in self.params
+        )
+        return f"{where}: {message}" if where else message
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from eiphub.core.errors import CodedError
+
 INF = highspy.kHighsInf
 
 
@@ -49,13 +51,8 @@ def new_highs() -> highspy.Highs:
     return h
 
 
-class SolverError(RuntimeError):
+class SolverError(CodedError, RuntimeError):
     """A solver failure.  ``code`` is one of: infeasible, unbounded, solver_failed."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass

@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from eiphub.core.errors import CodedError
 from eiphub.symbiosis import lp
 
 OBJ_SCALE = 1e-6  # the solver sees millions of VND: better conditioned
@@ -47,13 +48,8 @@ OBJ_SCALE = 1e-6  # the solver sees millions of VND: better conditioned
 MIP_OPTIONS = {"mip_heuristic_run_root_reduced_cost": False}
 
 
-class NetworkError(ValueError):
+class NetworkError(CodedError, ValueError):
     """Bad network input.  ``code``: duplicate_id, unknown_ref, negative_value, bad_objective."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

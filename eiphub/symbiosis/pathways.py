@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from eiphub.core.catalogue import Catalogue, default_catalogue
+from eiphub.core.errors import CodedError
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_PATH = DATA_DIR / "pathways.yaml"
@@ -59,14 +60,9 @@ _FIELDS = {
 }
 
 
-class PathwayError(ValueError):
+class PathwayError(CodedError, ValueError):
     """The pathway file is malformed; ``code`` is machine-readable, the message
     names the file and the pathway id."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

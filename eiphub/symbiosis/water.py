@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eiphub.core.errors import CodedError
 from eiphub.symbiosis import lp
 
 FRESHWATER = "freshwater"
@@ -38,16 +39,16 @@ _TOL = 1e-7
 _ZERO = 1e-11
 
 
-class WaterError(ValueError):
+class WaterError(CodedError, ValueError):
     """Bad water data.  ``code``: missing_column, bad_number, negative_value,
     bad_concentrations, duplicate_process, no_rows, freshwater_too_dirty, infeasible,
     file_not_found.  ``params`` may name file, row (1-based, header = 1) and column."""
 
-    def __init__(self, code: str, message: str, **params):
-        where = ", ".join(f"{k} {params[k]}" for k in ("file", "row", "column") if k in params)
-        super().__init__(f"{where}: {message}" if where else message)
-        self.code = code
-        self.params = params
+    def describe(self, message: str) -> str:
+        where = ", ".join(
+            f"{k} {self.params[k]}" for k in ("file", "row", "column") if k in self.params
+        )
+        return f"{where}: {message}" if where else message
 
 
 CONC_EPS_PPM = 1e-9

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING
 
+from eiphub.core.errors import LocatedError
+
 if TYPE_CHECKING:
     from .explain import Explainer as _Explainer
 
@@ -195,26 +197,9 @@ class MatchParams:
     truck_co2e_t_per_tkm: float = 0.0001  # road freight, subtracted from CO2e avoided
 
 
-class ListingFileError(ValueError):
+class ListingFileError(LocatedError, ValueError):
     """A bad listings file or row.  ``code``: missing_file, bad_encoding, empty_file,
     missing_column (the file); missing_value, bad_kind, bad_number, not_positive,
     bad_unit, bad_period, bad_date, date_order, bad_coordinate, half_coordinate,
     bad_flag, bad_quality, duplicate_id (a row).  The message names file, row,
     column; ``params`` hold the values for phrasing."""
-
-    def __init__(self, code: str, message: str, *, file=None, row=None, column=None, **params):
-        where = ", ".join(
-            x
-            for x in (
-                str(file) if file else "",
-                f"row {row}" if row is not None else "",
-                f"column '{column}'" if column else "",
-            )
-            if x
-        )
-        super().__init__(f"{where}: {message}" if where else message)
-        self.code = code
-        self.file = str(file) if file else None
-        self.row = row
-        self.column = column
-        self.params = params
