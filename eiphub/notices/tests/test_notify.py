@@ -13,7 +13,7 @@ def test_notify_writes_notices_and_mails_in_each_language(settings):
     w = make_world(with_flows=False)
     users = list(w.users.values())[:2]
     users[0].email, users[1].email = "a@example.org", "b@example.org"
-    for u, lang in zip(users, ("vi", "en")):
+    for u, lang in zip(users, ("vi", "en"), strict=True):
         u.save()
         u.profile.language = lang
         u.profile.save()
