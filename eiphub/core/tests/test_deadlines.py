@@ -55,8 +55,8 @@ def test_due_dates_states_and_override():
     annual = ds["x"]
     assert D.current_period(annual, dt.date(2026, 3, 1)) == 2025
     assert D.due_date(annual, 2025) == dt.date(2026, 3, 31)
-    assert D.state(annual, dt.date(2026, 3, 31), dt.date(2026, 3, 20)) == "near"
-    assert D.state(annual, dt.date(2026, 3, 31), dt.date(2026, 3, 20) - dt.timedelta(1)) == "later"
+    assert D.state(annual, dt.date(2026, 3, 31), dt.date(2026, 3, 21)) == "near"
+    assert D.state(annual, dt.date(2026, 3, 31), dt.date(2026, 3, 20)) == "later"
     assert D.state(annual, dt.date(2026, 3, 31), dt.date(2026, 3, 31)) == "near"
     assert D.state(annual, dt.date(2026, 3, 31), dt.date(2026, 4, 1)) == "passed"
     moved = annual.with_override(month=4, day=15)
