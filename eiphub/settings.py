@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "eiphub.monitoring",
     "eiphub.finance",
     "eiphub.programme",
+    "eiphub.notices",
 ]
 
 MIDDLEWARE = [
@@ -199,22 +200,30 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("EIPHUB_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
-# E-mail (notifications are sent by jobs): SMTP when EIPHUB_EMAIL_HOST is set, files
-# under var/mail otherwise (the demo); tests use Django's in-memory outbox.
-if os.environ.get("EIPHUB_EMAIL_HOST"):
+
+# E-mail (notifications are sent by jobs): SMTP when EMAIL_HOST (or the older
+# EIPHUB_EMAIL_HOST) is set, files under var/mail otherwise (the demo); tests use Django's
+# in-memory outbox.
+def _mail_env(name: str, old: str, default: str = "") -> str:
+    return os.environ.get(name, os.environ.get(old, default))
+
+
+if _mail_env("EMAIL_HOST", "EIPHUB_EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["EIPHUB_EMAIL_HOST"]
-    EMAIL_PORT = int(os.environ.get("EIPHUB_EMAIL_PORT", 587))
-    EMAIL_HOST_USER = os.environ.get("EIPHUB_EMAIL_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EIPHUB_EMAIL_PASSWORD", "")
-    EMAIL_USE_TLS = os.environ.get("EIPHUB_EMAIL_TLS", "1") == "1"
+    EMAIL_HOST = _mail_env("EMAIL_HOST", "EIPHUB_EMAIL_HOST")
+    EMAIL_PORT = int(_mail_env("EMAIL_PORT", "EIPHUB_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = _mail_env("EMAIL_HOST_USER", "EIPHUB_EMAIL_USER")
+    EMAIL_HOST_PASSWORD = _mail_env("EMAIL_HOST_PASSWORD", "EIPHUB_EMAIL_PASSWORD")
+    EMAIL_USE_TLS = _mail_env("EMAIL_USE_TLS", "EIPHUB_EMAIL_TLS", "1").lower() in ("1", "true")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Uploaded files (exchange attachments, issue 17): Django's storage API, under var/media;
 # never served as static files (exchange/views_search.py checks who may read each file).
 MEDIA_ROOT = Path(os.environ.get("EIPHUB_MEDIA_ROOT", VAR_DIR / "media"))
-DEFAULT_FROM_EMAIL = os.environ.get("EIPHUB_EMAIL_FROM", "EIP Hub <no-reply@eiphub.local>")
+DEFAULT_FROM_EMAIL = _mail_env(
+    "DEFAULT_FROM_EMAIL", "EIPHUB_EMAIL_FROM", "EIP Hub <no-reply@eiphub.local>"
+)
 
 # Logs: plain text by default; EIPHUB_LOG_FORMAT=json writes one JSON object a line.
 LOGGING = {

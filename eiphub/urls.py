@@ -22,5 +22,6 @@ urlpatterns = [
     path("monitoring/", include("eiphub.monitoring.urls")),
     path("finance/", include("eiphub.finance.urls")),
     path("programme/", include("eiphub.programme.urls")),
+    path("notices/", include("eiphub.notices.urls")),
 ]
 urlpatterns += static(settings.STATIC_URL)

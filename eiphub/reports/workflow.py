@@ -395,7 +395,34 @@ def transition(
                         report=report, code=code, revision=rev, text=text, by=user
                     )
                     _audit(report, user, "comment", code, None, None, text)
+    _notify(report, action, user, comment)
     return report
+
+
+def _notify(report: AnnualReport, action: str, user, comment: str) -> None:
+    """Tell the board of a filing and the filer of a return or acceptance (notices app;
+    the e-mails go from its background job)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from eiphub.notices.services import notify
+
+    event = {
+        "submit": "report_submitted",
+        "approve": "report_submitted",
+        "accept": "report_accepted",
+        "return": "report_returned",
+    }.get(action)
+    if event is None:
+        return
+    users = get_user_model().objects.filter(is_active=True).select_related("profile")
+    if event == "report_submitted":
+        users = [u for u in users.filter(profile__role=Role.BOARD) if is_reviewer(u, report.park)]
+    else:
+        users = [u for u in users if report_owner(u, report)]
+    params = {"report": str(report), "comment": comment}
+    url = reverse("reports:report_detail", args=[report.pk])
+    notify(users, event, params, url, owner=user)
 
 
 def differences(report: AnnualReport, number: int | None = None) -> list[dict]:

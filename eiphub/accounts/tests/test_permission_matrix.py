@@ -22,6 +22,9 @@ _all = matrix.all_roles
 PAGE_MATRIX = {
     "web:home": (lambda w: "/", {r: 302 for r in ROLES} | {ANON: 302}),
     "web:dashboard": (lambda w: "/dashboard/", ALL_OK),
+    "notices:list": (lambda w: "/notices/", ALL_OK),
+    "notices:badge": (lambda w: "/notices/badge/", ALL_OK),
+    "notices:preferences": (lambda w: "/notices/preferences/", ALL_OK),
     "registry:park_list": (lambda w: "/parks/", _all(OK, anon=OK)),
     # K1: board's province, developer's own park, enterprise's park; not the consultant's.
     "registry:park_detail": (

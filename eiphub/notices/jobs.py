@@ -1,0 +1,62 @@
+"""The e-mail job of ``notices.services.notify``: one message per recipient, in the
+recipient's profile language, through Django's e-mail framework."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
+
+from eiphub.jobs.api import job_kind
+
+from .events import render
+from .models import Notice
+
+
+def _language(user) -> str:
+    lang = getattr(getattr(user, "profile", None), "language", None) or "vi"
+    return lang if lang in dict(settings.LANGUAGES) else "vi"
+
+
+def message_for(user, event: str, params: dict, url: str) -> mail.EmailMessage:
+    with override(_language(user)):
+        text = render(event, params)
+        link = f"{getattr(settings, 'EIPHUB_BASE_URL', '').rstrip('/')}{url}" if url else ""
+        body = "\n\n".join(
+            p
+            for p in (
+                text,
+                link,
+                _("You can change which notices you receive on your notice preferences page."),
+            )
+            if p
+        )
+        subject = _("EIP Hub: %(text)s") % {"text": text[:120]}
+    return mail.EmailMessage(subject, body, to=[user.email])
+
+
+@job_kind("notices.email", label=gettext_lazy("Notice e-mails"))
+def send_notice_mails(job, *, user_ids: list[int], event: str, params: dict, url: str = ""):
+    done = set(job.result.get("sent", [])) if isinstance(job.result, dict) else set()
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .exclude(email="")
+        .select_related("profile")
+        .order_by("pk")
+    )
+    users = [u for u in users if u.pk not in done]
+    with mail.get_connection() as conn:
+        for u in users:
+            msg = message_for(u, event, params, url)
+            msg.connection = conn
+            msg.send()
+            done.add(u.pk)
+            type(job).objects.filter(pk=job.pk).update(result={"sent": sorted(done)})
+    Notice.objects.filter(user_id__in=done, event=event, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    return {"message": _("%(n)d e-mails sent.") % {"n": len(done)}, "sent": sorted(done)}
