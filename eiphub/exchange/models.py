@@ -359,3 +359,50 @@ class SearchAlert(models.Model):
 
 # issue 17: licensed handlers and the trust record (kept in their own module)
 from .models_nego import AgreementReview, HandlerLicence  # noqa: E402,F401
+
+
+class WorkflowEvent(models.Model):
+    """Audit trail of the exchange workflow: one row per step applied through
+    ``exchange.workflow.apply`` (which action, by whom, from which state to which)."""
+
+    class Action(models.TextChoices):
+        INTEREST = "interest", _("Expressed interest")
+        ACCEPT = "accept", _("Accepted the match")
+        REVEAL = "reveal", _("Accepted the match; both sides accepted")
+        DECLINE = "decline", _("Declined the match")
+        AGREE_MATCH = "agree_match", _("The match led to an agreement")
+        CONFIRM = "confirm", _("Confirmed the agreement")
+        AGREE = "agree", _("Confirmed the agreement; both parties confirmed")
+        OPERATE = "operate", _("Started operating")
+        END = "end", _("Ended the agreement")
+
+    match = models.ForeignKey(
+        Match, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    from_state = models.CharField(max_length=12)
+    to_state = models.CharField(max_length=12)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    MATCH_ACTIONS = ("interest", "accept", "reveal", "decline", "agree_match")
+
+    def _states(self):
+        return (Match if self.action in self.MATCH_ACTIONS else Agreement).Status
+
+    @property
+    def from_label(self) -> str:
+        return str(dict(self._states().choices).get(self.from_state, self.from_state))
+
+    @property
+    def to_label(self) -> str:
+        return str(dict(self._states().choices).get(self.to_state, self.to_state))

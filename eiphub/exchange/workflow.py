@@ -14,18 +14,142 @@ from eiphub.core.units import UnitError
 from eiphub.registry.models import Enterprise
 
 from .listings import Viewer, match_qs, resource_name
-from .models import Agreement, ExchangeRecord, Match, MatchNote
+from .models import Agreement, ExchangeRecord, Match, MatchNote, WorkflowEvent
 from .notices import notify
 
 
 class TransitionError(Exception):
     """A refused workflow step.  ``status``: 403 (not your match) or 409 (wrong state),
-    400 (bad input).  The message is translated and never names a hidden party."""
+    400 (bad input).  The message is translated and never names a hidden party.
+    ``code`` names the refusal for programs: ``forbidden``, ``invalid``, ``conflict``,
+    ``stale`` (changed since read), ``wrong_state`` (the table has no such step) or
+    ``missing_param``."""
 
-    def __init__(self, message: str, status: int = 409):
+    STATUS_CODES = {403: "forbidden", 400: "invalid", 409: "conflict"}
+
+    def __init__(self, message: str, status: int = 409, code: str | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.code = code or self.STATUS_CODES.get(status, "conflict")
+
+
+# --------------------------------------------------------------------------
+# The transition table: the only place where a match's or an agreement's state changes.
+# --------------------------------------------------------------------------
+
+MS, AS = Match.Status, Agreement.Status
+A = WorkflowEvent.Action
+# (kind, state, action) -> (next state, who may act, required params).
+# who: "party" = an owner of one of the match's listings / one of the agreement's two
+# parties; "system" = a step the workflow takes itself as the consequence of another
+# (the match is agreed when its agreement is confirmed by both parties).
+# Required params are written to the object's fields of the same name and to the audit.
+TRANSITIONS: dict[tuple[str, str, str], tuple[str, str, tuple[str, ...]]] = {
+    # match: interest and the first acceptance keep the match "interested"; the second
+    # acceptance ("reveal") reveals both identities and starts the negotiation
+    ("match", MS.IDENTIFIED, A.INTEREST): (MS.INTERESTED, "party", ()),
+    ("match", MS.INTERESTED, A.INTEREST): (MS.INTERESTED, "party", ()),
+    ("match", MS.NEGOTIATING, A.INTEREST): (MS.NEGOTIATING, "party", ()),
+    ("match", MS.IDENTIFIED, A.ACCEPT): (MS.INTERESTED, "party", ()),
+    ("match", MS.INTERESTED, A.ACCEPT): (MS.INTERESTED, "party", ()),
+    ("match", MS.IDENTIFIED, A.REVEAL): (MS.NEGOTIATING, "party", ()),
+    ("match", MS.INTERESTED, A.REVEAL): (MS.NEGOTIATING, "party", ()),
+    ("match", MS.IDENTIFIED, A.DECLINE): (MS.DECLINED, "party", ()),
+    ("match", MS.INTERESTED, A.DECLINE): (MS.DECLINED, "party", ()),
+    ("match", MS.NEGOTIATING, A.DECLINE): (MS.DECLINED, "party", ()),
+    # a match declined while its agreement was proposed is still agreed when the
+    # agreement is confirmed (as before the table)
+    ("match", MS.IDENTIFIED, A.AGREE_MATCH): (MS.AGREED, "system", ()),
+    ("match", MS.INTERESTED, A.AGREE_MATCH): (MS.AGREED, "system", ()),
+    ("match", MS.NEGOTIATING, A.AGREE_MATCH): (MS.AGREED, "system", ()),
+    ("match", MS.DECLINED, A.AGREE_MATCH): (MS.AGREED, "system", ()),
+    # agreement: each party confirms; the second confirmation ("agree") agrees it
+    ("agreement", AS.PROPOSED, A.CONFIRM): (AS.PROPOSED, "party", ()),
+    ("agreement", AS.PROPOSED, A.AGREE): (AS.AGREED, "party", ()),
+    ("agreement", AS.AGREED, A.OPERATE): (AS.OPERATING, "party", ("starts_on",)),
+    ("agreement", AS.AGREED, A.END): (AS.ENDED, "party", ("ends_on",)),
+    ("agreement", AS.OPERATING, A.END): (AS.ENDED, "party", ("ends_on",)),
+}
+
+
+def _refusal(kind: str, state: str, action: str) -> str:
+    """The translated reason a step is not in the table (the messages the workflow
+    always gave)."""
+    if kind == "match":
+        if state == MS.DECLINED:
+            return _("This match was declined.")
+        if state == MS.AGREED:
+            return _("This match already led to an agreement.")
+    else:
+        if action in (A.CONFIRM, A.AGREE):
+            return _("Only a proposed agreement can be confirmed.")
+        if action == A.OPERATE:
+            return _("Only an agreed agreement can start operating.")
+        if action == A.END:
+            return _("Only an agreed or operating agreement can be ended.")
+    return _("This step is not possible in the current state.")
+
+
+def _kind(obj) -> str:
+    return "match" if isinstance(obj, Match) else "agreement"
+
+
+def allowed(obj, action: str) -> bool:
+    return (_kind(obj), obj.status, action) in TRANSITIONS
+
+
+def check(obj, action: str, user, version=None, viewer: Viewer | None = None) -> str:
+    """Refuse the step unless it may be applied now: the version the user read (409,
+    ``stale``), who may act (403) and the table (409, ``wrong_state``).  Returns the
+    user's side ("offer"/"want", "supplier"/"receiver"; "" for a system step)."""
+    kind = _kind(obj)
+    if version not in (None, "") and str(version) != str(getattr(obj, "version", version)):
+        raise TransitionError(_stale_message(), 409, "stale")
+    row = TRANSITIONS.get((kind, obj.status, action))
+    who = row[1] if row else "party"
+    side = ""
+    if who == "party":
+        viewer = viewer or Viewer(user)
+        side = _require_side(viewer, obj) if kind == "match" else _require_party(viewer, obj)
+    if row is None:
+        raise TransitionError(_refusal(kind, obj.status, action), 409, "wrong_state")
+    return side
+
+
+def apply(obj, action: str, user, version=None, *, viewer: Viewer | None = None, **params):
+    """Apply one step of the table to a locked match or agreement: check it, set the
+    next state (and the step's required params), bump the agreement's version and
+    write the audit row.  Returns the object."""
+    check(obj, action, user, version, viewer)
+    kind = _kind(obj)
+    before = obj.status
+    after, _who, required = TRANSITIONS[(kind, before, action)]
+    missing = [name for name in required if params.get(name) in (None, "")]
+    if missing:
+        raise TransitionError(
+            _("This step needs: %(names)s.") % {"names": ", ".join(missing)}, 400, "missing_param"
+        )
+    for name in required:
+        setattr(obj, name, params[name])
+    obj.status = after
+    if kind == "agreement":
+        obj.version += 1
+    obj.save()
+    WorkflowEvent.objects.create(
+        match=obj if kind == "match" else obj.match,
+        agreement=obj if kind == "agreement" else params.get("agreement"),
+        action=action,
+        from_state=before,
+        to_state=after,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        params={
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in params.items()
+            if k in required
+        },
+    )
+    return obj
 
 
 # --------------------------------------------------------------------------
@@ -67,11 +191,8 @@ def _open(match: Match):
 def express_interest(user, match: Match) -> Match:
     viewer = Viewer(user)
     match = _lock_match(match)
-    side = _require_side(viewer, match)
-    _open(match)
-    if match.status == Match.Status.IDENTIFIED:
-        match.status = Match.Status.INTERESTED
-        match.save(update_fields=["status"])
+    side = check(match, A.INTEREST, user, viewer=viewer)
+    apply(match, A.INTEREST, user, viewer=viewer)
     _note(match, user, side, MatchNote.Kind.INTEREST)
     notify(
         _other_enterprise(match, side),
@@ -89,13 +210,11 @@ def accept(user, match: Match) -> Match:
     """Accept on the user's side; when both sides accepted, identities are revealed."""
     viewer = Viewer(user)
     match = _lock_match(match)
-    side = _require_side(viewer, match)
-    _open(match)
+    side = check(match, A.ACCEPT, user, viewer=viewer)
     if getattr(match, f"{side}_accepted"):
         raise TransitionError(_("You already accepted this match."))
     setattr(match, f"{side}_accepted", True)
-    match.status = Match.Status.NEGOTIATING if match.revealed else Match.Status.INTERESTED
-    match.save(update_fields=[f"{side}_accepted", "status"])
+    apply(match, A.REVEAL if match.revealed else A.ACCEPT, user, viewer=viewer)
     _note(match, user, side, MatchNote.Kind.ACCEPT)
     res = resource_name(match.offer.resource_code, match.offer.resource_text)
     if match.revealed:
@@ -131,10 +250,8 @@ def accept(user, match: Match) -> Match:
 def decline(user, match: Match, reason: str = "") -> Match:
     viewer = Viewer(user)
     match = _lock_match(match)
-    side = _require_side(viewer, match)
-    _open(match)
-    match.status = Match.Status.DECLINED
-    match.save(update_fields=["status"])
+    side = check(match, A.DECLINE, user, viewer=viewer)
+    apply(match, A.DECLINE, user, viewer=viewer)
     from .negotiation import relay
 
     _note(match, user, side, MatchNote.Kind.DECLINE, relay(match, side, reason[:2000]).text)
@@ -278,19 +395,17 @@ def _agreement_event(agreement: Agreement, side: str, message):
 @transaction.atomic
 def confirm_agreement(user, agreement: Agreement, read_version=None) -> Agreement:
     viewer = Viewer(user)
-    agreement = _lock_agreement(agreement, read_version)
-    side = _require_party(viewer, agreement)
-    if agreement.status != Agreement.Status.PROPOSED:
-        raise TransitionError(_("Only a proposed agreement can be confirmed."))
+    agreement = _lock_agreement(agreement)
+    side = check(agreement, A.CONFIRM, user, read_version, viewer)
     if getattr(agreement, f"{side}_confirmed"):
         raise TransitionError(_("You already confirmed this agreement."))
     setattr(agreement, f"{side}_confirmed", True)
-    agreement.version += 1
-    if agreement.supplier_confirmed and agreement.receiver_confirmed:
-        agreement.status = Agreement.Status.AGREED
-        if agreement.match_id:
-            Match.objects.filter(pk=agreement.match_id).update(status=Match.Status.AGREED)
-    agreement.save()
+    both = agreement.supplier_confirmed and agreement.receiver_confirmed
+    apply(agreement, A.AGREE if both else A.CONFIRM, user, viewer=viewer)
+    if both and agreement.match_id:
+        match = Match.objects.select_for_update().get(pk=agreement.match_id)
+        if match.status != Match.Status.AGREED:
+            apply(match, A.AGREE_MATCH, user, agreement=agreement)
     _agreement_event(
         agreement,
         side,
@@ -307,14 +422,10 @@ def mark_operating(
     user, agreement: Agreement, starts_on: dt.date | None = None, read_version=None
 ) -> Agreement:
     viewer = Viewer(user)
-    agreement = _lock_agreement(agreement, read_version)
-    side = _require_party(viewer, agreement)
-    if agreement.status != Agreement.Status.AGREED:
-        raise TransitionError(_("Only an agreed agreement can start operating."))
-    agreement.status = Agreement.Status.OPERATING
-    agreement.starts_on = starts_on or agreement.starts_on or dt.date.today()
-    agreement.version += 1
-    agreement.save(update_fields=["status", "starts_on", "version"])
+    agreement = _lock_agreement(agreement)
+    side = check(agreement, A.OPERATE, user, read_version, viewer)
+    starts_on = starts_on or agreement.starts_on or dt.date.today()
+    apply(agreement, A.OPERATE, user, viewer=viewer, starts_on=starts_on)
     _agreement_event(
         agreement,
         side,
@@ -331,14 +442,9 @@ def end_agreement(
     user, agreement: Agreement, ends_on: dt.date | None = None, read_version=None
 ) -> Agreement:
     viewer = Viewer(user)
-    agreement = _lock_agreement(agreement, read_version)
-    side = _require_party(viewer, agreement)
-    if agreement.status not in (Agreement.Status.AGREED, Agreement.Status.OPERATING):
-        raise TransitionError(_("Only an agreed or operating agreement can be ended."))
-    agreement.status = Agreement.Status.ENDED
-    agreement.ends_on = ends_on or dt.date.today()
-    agreement.version += 1
-    agreement.save(update_fields=["status", "ends_on", "version"])
+    agreement = _lock_agreement(agreement)
+    side = check(agreement, A.END, user, read_version, viewer)
+    apply(agreement, A.END, user, viewer=viewer, ends_on=ends_on or dt.date.today())
     _agreement_event(
         agreement,
         side,
