@@ -3,6 +3,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from eiphub.accounts.scoping import role_of
+from eiphub.web.js_texts import JS_TEXTS
 
 # (url name, label, roles that see it; None = every signed-in user)
 NAV = [
@@ -30,7 +31,8 @@ NAV = [
 
 
 def navigation(request):
-    """Template context shared by every page: navigation, languages and the user's role."""
+    """Template context shared by every page: navigation, languages, the user's role and the
+    texts of app.js (``js_texts``, rendered by base.html as the ``eiphub-i18n`` JSON block)."""
     user = getattr(request, "user", None)
     role = role_of(user)
     items = []
@@ -48,6 +50,7 @@ def navigation(request):
         "user_role": role,
         "nav_items": items,
         "illustrative_data": getattr(settings, "EIPHUB_ILLUSTRATIVE", True),
+        "js_texts": JS_TEXTS,
     }
 
 

@@ -21,12 +21,6 @@
   var NARROW_PX = 520;  // charts narrower than this use compact layouts (phones)
   var PALETTE = ["#0b6b5c", "#1f7fa3", "#e0a526", "#6a9f3a", "#c4572f", "#7a5ea8",
     "#3fa7a0", "#8c6d46", "#d17fa8", "#5b6b68"];
-  var TEXTS = {
-    vi: { open: "Mở trang", error: "Không vẽ được biểu đồ", noData: "Chưa có dữ liệu",
-      sortAsc: "sắp xếp tăng dần", sortDesc: "sắp xếp giảm dần" },
-    en: { open: "Open", error: "The chart could not be drawn", noData: "No data yet",
-      sortAsc: "sorted ascending", sortDesc: "sorted descending" }
-  };
 
   // ---------- locale ----------
   function lang() {
@@ -34,7 +28,16 @@
     return l.indexOf("en") === 0 ? "en" : "vi";
   }
   function locale() { return lang() === "en" ? "en-US" : "vi-VN"; }
-  function t(key) { return TEXTS[lang()][key]; }
+  // The page's texts in its language: base.html renders them (gettext) as the JSON data block
+  // #eiphub-i18n (eiphub/web/js_texts.py); read once. A missing block or key shows the key.
+  var texts = null;
+  function t(key) {
+    if (texts === null) {
+      var el = document.getElementById("eiphub-i18n");
+      try { texts = (el && JSON.parse(el.textContent)) || {}; } catch (e) { texts = {}; }
+    }
+    return Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : key;
+  }
 
   var formatters = {};
   function numberFormat(decimals, compact) {
