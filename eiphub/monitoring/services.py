@@ -15,6 +15,7 @@ One write path (``ingest``) serves the API, the file upload, the demo and the be
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import logging
@@ -177,6 +178,36 @@ def _tail(series: Series, before: int, n: int) -> list[float]:
         return [r[0] for r in cur.fetchall()][::-1]
 
 
+TAILS_PG = (
+    "SELECT w.sid, t.value FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS w(sid, before, n) "
+    "CROSS JOIN LATERAL (SELECT ts, value FROM monitoring_reading WHERE series_id = w.sid "
+    "AND ts < w.before ORDER BY ts DESC LIMIT w.n) t ORDER BY w.sid, t.ts"
+)
+
+
+def _tails_all(wanted: list[tuple[Series, int]]) -> dict[int, list[float]]:
+    """``_tail`` of several series at once: ``{series_id: values}`` for ``(series, before)``
+    (one statement on PostgreSQL)."""
+    wanted = [(s, b) for s, b in wanted if s.stuck_run > 1]
+    if connection.vendor != "postgresql":
+        return {s.pk: _tail(s, b, s.stuck_run) for s, b in wanted}
+    out: dict[int, list[float]] = {s.pk: [] for s, _b in wanted}
+    if not wanted:
+        return out
+    with connection.cursor() as cur:
+        cur.execute(
+            TAILS_PG,
+            [
+                [s.pk for s, _b in wanted],
+                [b for _s, b in wanted],
+                [s.stuck_run - 1 for s, _b in wanted],
+            ],
+        )
+        for sid, v in cur.fetchall():
+            out[sid].append(v)
+    return out
+
+
 def _count(series_id: int, lo: int, hi: int) -> int:
     with connection.cursor() as cur:
         cur.execute(
@@ -223,8 +254,17 @@ def _copy_binary(sids, tss, vals, flgs) -> bytes:
     return _PGCOPY_HEAD + rec.tobytes() + b"\xff\xff"
 
 
-def _write(rows_by_series: dict[int, tuple], use_copy: bool) -> None:
-    """Upsert ``{series_id: (ts, values, flags)}`` (numpy arrays) on (series, ts)."""
+def _pg_array(values) -> str:
+    """A PostgreSQL array literal of numbers (``str`` of a Python int/float is valid input,
+    including inf and nan): far cheaper than the driver's per-element list adaptation."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _write(rows_by_series: dict[int, tuple], use_copy: bool) -> int | None:
+    """Upsert ``{series_id: (ts, values, flags)}`` (numpy arrays) on (series, ts).
+
+    Returns None: the caller counts the new readings (PostgreSQL 15 cannot return ``xmax``
+    from a partitioned table's upsert)."""
     if connection.vendor == "postgresql":
         parts = list(rows_by_series.items())
         tss = np.concatenate([ts for _, (ts, _v, _f) in parts])
@@ -251,15 +291,21 @@ def _write(rows_by_series: dict[int, tuple], use_copy: bool) -> None:
                         source="SELECT * FROM unnest(%s::bigint[], %s::bigint[], "
                         "%s::float8[], %s::int2[])"
                     ),
-                    [sids.tolist(), tss.tolist(), vals.tolist(), flgs.tolist()],
+                    [
+                        _pg_array(sids.tolist()),
+                        _pg_array(tss.tolist()),
+                        _pg_array(vals.tolist()),
+                        _pg_array(flgs.tolist()),
+                    ],
                 )
-        return
+        return None
     sql = UPSERT.format(source="VALUES (%s, %s, %s, %s)")
     with connection.cursor() as cur:
         for sid, (ts, vs, fs) in rows_by_series.items():
             cur.executemany(
                 sql, list(zip([sid] * len(ts), ts.tolist(), vs.tolist(), fs.tolist(), strict=True))
             )
+    return None
 
 
 def _runs(hours: Iterable[int]) -> list[tuple[int, int]]:
@@ -392,15 +438,16 @@ def ingest(
         rows: dict[int, tuple] = {}
         bounds = {}
         by_param = {}
-        for g in groups:
-            s = series[names[code[g[0]]]]
+        picked = [(series[names[code[g[0]]]], g) for g in groups]
+        tails = _tails_all([(s, int(ts_all[g[0]])) for s, g in picked])
+        for s, g in picked:
             ts, vals = ts_all[g], val_all[g]
             flags = M.flag_arrays(
                 vals,
                 low=s.range_min,
                 high=s.range_max,
                 stuck_run=s.stuck_run,
-                history=_tail(s, int(ts[0]), s.stuck_run) if s.stuck_run > 1 else (),
+                history=tails.get(s.pk, ()),
                 status=st_all[g],
             )
             res.flagged += int(np.count_nonzero(flags))
@@ -409,18 +456,18 @@ def ingest(
             by_param[s.parameter] = s
         ensure_partitions(min(b[0] for b in bounds.values()), max(b[1] for b in bounds.values()))
         before = _count_all(bounds)
-        _write(rows, use_copy)
-        res.new = _count_all(bounds) - before
+        new = _write(rows, use_copy)
+        res.new = new if new is not None else _count_all(bounds) - before
         res.series = len(rows)
         station_last = station.last_ts or 0
         runs_by = {sid: _runs(ts - ts % H) for sid, (ts, _v, _f) in rows.items()}
         _refresh_hours_all(runs_by)
         moved = []
+        res.exceedances += evaluate_all([(s, runs_by[s.pk]) for s in by_param.values()])
         for s in by_param.values():
             ts, vals, flags = rows[s.pk]
             runs = runs_by[s.pk]
             res.hours += sum((b - a) // H for a, b in runs)
-            res.exceedances += evaluate(s, runs)
             t_last = int(ts[-1])
             if s.last_ts is None or t_last >= s.last_ts:
                 s.last_ts, s.last_value, s.last_flags = t_last, float(vals[-1]), int(flags[-1])
@@ -453,8 +500,141 @@ def hourly(series: Series, lo: int | None = None, hi: int | None = None) -> list
     return [M.from_sums(h, n, nv, tot, mn, mx, interval, rule) for h, n, nv, tot, mn, mx in rows]
 
 
+HOURLY_WINDOWS_PG = (
+    "SELECT a.series_id, a.hour, a.n_total, a.n_valid, a.total, a.minimum, a.maximum "
+    "FROM monitoring_hourlyaverage a JOIN unnest(%s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS w(sid, lo, hi) ON a.series_id = w.sid AND a.hour >= w.lo AND a.hour < w.hi "
+    "ORDER BY a.series_id, a.hour"
+)
+
+
+def _hourly_rows(windows: dict[int, list[tuple[int, int]]]) -> dict[int, list[tuple]]:
+    """Stored hourly sums ``(hour, n_total, n_valid, total, min, max)`` of several series, each
+    within its disjoint windows [lo, hi), in hour order (one statement on PostgreSQL)."""
+    out: dict[int, list[tuple]] = {sid: [] for sid in windows}
+    flat = [(sid, lo, hi) for sid, ws in windows.items() for lo, hi in ws]
+    if not flat:
+        return out
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(HOURLY_WINDOWS_PG, [list(col) for col in zip(*flat, strict=True)])
+            for sid, *row in cur.fetchall():
+                out[sid].append(tuple(row))
+        return out
+    sql = (
+        "SELECT hour, n_total, n_valid, total, minimum, maximum FROM monitoring_hourlyaverage "
+        "WHERE series_id = %s AND hour >= %s AND hour < %s ORDER BY hour"
+    )
+    with connection.cursor() as cur:
+        for sid, lo, hi in flat:
+            cur.execute(sql, [sid, lo, hi])
+            out[sid].extend(cur.fetchall())
+    return out
+
+
+def _merge_windows(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(a, b) for a, b in out]
+
+
+def evaluate_all(items: list[tuple[Series, list[tuple[int, int]]]]) -> list[int]:
+    """``evaluate`` for all the series of a batch with two reads in all (the stored exceedances
+    near the touched hours, then the hourly sums of every window); the result and the stored
+    exceedances and alerts are those of calling ``evaluate`` per series in this order."""
+    work = []
+    for s, runs in items:
+        periods = limit_periods(s)
+        if periods and runs:
+            work.append((s, periods, runs))
+    if not work:
+        return []
+    lo_all = min(r[0][0] for _s, _p, r in work)
+    hi_all = max(r[-1][1] for _s, _p, r in work)
+    live: dict[int, dict[int, Exceedance]] = {s.pk: {} for s, _p, _r in work}
+    for e in Exceedance.objects.filter(
+        series_id__in=list(live), end__gte=lo_all, start__lte=hi_all
+    ).order_by("start", "pk"):
+        live[e.series_id][e.pk] = e
+
+    def touching(sid, lo, hi):
+        return sorted(
+            (e for e in live[sid].values() if e.end >= lo and e.start <= hi),
+            key=lambda e: (e.start, e.pk),
+        )
+
+    # every window a run can reach: what a run creates or updates lies in its own window, so a
+    # later run reaching it reaches into a window already read
+    windows = {}
+    for s, _p, runs in work:
+        spans = []
+        for lo, hi in runs:
+            t = touching(s.pk, lo, hi)
+            spans.append((min([lo] + [e.start for e in t]), max([hi] + [e.end for e in t])))
+        windows[s.pk] = _merge_windows(spans)
+    hour_rows = _hourly_rows(windows)
+    new_ids: list[int] = []
+    for s, periods, runs in work:
+        rule = rule_for(s.station)
+        interval = s.station.interval_s
+        rows = hour_rows[s.pk]
+        hours = [r[0] for r in rows]
+        for lo, hi in runs:
+            t = touching(s.pk, lo, hi)
+            a = min([lo] + [e.start for e in t])
+            b = max([hi] + [e.end for e in t])
+            i, j = bisect.bisect_left(hours, a), bisect.bisect_left(hours, b)
+            avgs = [M.from_sums(*r, interval, rule) for r in rows[i:j]]
+            found = M.detect_exceedances(avgs, periods, period_s=H)
+            unused = {e.pk: e for e in t}
+            for ex in found:
+                match = next(
+                    (e for e in unused.values() if e.start < ex.end and ex.start < e.end), None
+                )
+                fields = {
+                    "start": ex.start,
+                    "end": ex.end,
+                    "bound": ex.bound,
+                    "limit": ex.limit,
+                    "peak": ex.peak,
+                    "mean": ex.mean,
+                    "periods": ex.periods,
+                    "confirmed": ex.confirmed,
+                    "pack": ex.pack,
+                }
+                if match:
+                    del unused[match.pk]
+                    for k, v in fields.items():
+                        setattr(match, k, v)
+                    match.save()
+                else:
+                    obj = Exceedance.objects.create(series=s, **fields)
+                    live[s.pk][obj.pk] = obj
+                    Alert.objects.create(
+                        station_id=s.station_id,
+                        exceedance=obj,
+                        parameter=s.parameter,
+                        start=ex.start,
+                        value=ex.peak,
+                        limit=ex.limit,
+                        bound=ex.bound,
+                    )
+                    new_ids.append(obj.pk)
+            if unused:
+                Exceedance.objects.filter(pk__in=list(unused)).delete()
+                for pk in unused:
+                    del live[s.pk][pk]
+    return new_ids
+
+
 def evaluate(series: Series, runs: list[tuple[int, int]], periods=None) -> list[int]:
-    """Re-derive the exceedances around the touched hour runs; return the new ones' ids."""
+    """Re-derive the exceedances around the touched hour runs; return the new ones' ids.
+
+    One series, queries per run: the reference ``evaluate_all`` (the write path) agrees with."""
     periods = periods if periods is not None else limit_periods(series)
     if not periods or not runs:
         return []
