@@ -387,6 +387,3 @@ def get_funnel(request, park: str | None = None, province: str | None = None):
     if province:
         parks = parks.filter(province__code=province)
     return S.funnel(Park.objects.filter(pk__in=parks.values("pk")))
-
-
-from . import api_search  # noqa: E402,F401  (issue 17: GET /search on this router)

@@ -1,13 +1,16 @@
 """Marketplace search in the JSON API (issue 17): ``GET /api/v1/exchange/search`` takes
 the search page's filters and answers the same blind projections, each with its
 distance band and the place it may be shown at (the park unless the caller may see the
-firm's record).  Registered on the exchange router (imported at the end of api.py)."""
+firm's record).  Its own router, mounted on ``/exchange/`` next to ``api.router`` in
+``eiphub/api.py`` (so api.py need not import this module back: no import cycle)."""
 
-from ninja import Schema
+from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from . import search as Q
-from .api import ListingOut, router
+from .api import ListingOut
+
+router = Router(tags=["exchange"])
 
 
 class SearchResultOut(ListingOut):

@@ -25,6 +25,7 @@ from .forms import AgreementForm, InvestorForm, ListingForm, RecordForm
 from .jobs import enqueue_matching
 from .models import Listing, Match, Notification
 from .negotiation import removed_message
+from .pagectx import page_context as _ctx
 from .trust import review_context, trust_cards
 
 MATCH_ACTIONS = {
@@ -41,15 +42,6 @@ AGREEMENT_ACTIONS = {
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _ctx(request, **kw):
-    unread = (
-        Notification.objects.filter(user=request.user, read=False).count()
-        if request.user.is_authenticated
-        else 0
-    )
-    return {"unread": unread, "exchange_role": S.role_of(request.user), **kw}
 
 
 def _own_enterprise(request):

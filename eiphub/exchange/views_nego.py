@@ -25,7 +25,7 @@ from .forms_nego import HandlerImportForm, HandlerSearchForm, ReviewForm
 from .handlers import ACTIVITY_LABELS, STATE_LABELS, read_handler_file
 from .jobs_nego import enqueue_handler_import
 from .models import AgreementReview, HandlerLicence
-from .views import _ctx
+from .pagectx import page_context as _ctx
 
 
 def _row(h: HandlerLicence, today: dt.date) -> dict:

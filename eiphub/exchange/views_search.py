@@ -26,7 +26,7 @@ from . import attachments as A
 from . import search as Q
 from . import services as S
 from .models import Listing, ListingAttachment, ListingEvidence, SavedSearch
-from .views import _ctx
+from .pagectx import page_context as _ctx
 
 MAX_SAVED = 50
 

@@ -9,8 +9,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from eiphub.core.finance import FinanceError
 from eiphub.web.templatetags.eip import num, pct, resource_name, vnd
 
+from . import services as S
 from .models import Project
 
 MIME = {
@@ -30,11 +32,45 @@ def _years(v):
     return "—" if v is None else f"{num(v, 1)} " + _("years")
 
 
+def sheet_context(p: Project, lang: str) -> dict:
+    """What the project page and its exported sheet show: appraisal, eligibility, history."""
+    try:
+        a = S.appraise(p)
+        error = None
+    except FinanceError as exc:
+        a, error = None, exc.code
+    elig = S.eligibility(p, a) if a else []
+    return {
+        "p": p,
+        "a": a,
+        "appraisal_error": error,
+        "eligibility": [
+            {
+                "e": e,
+                "title": e.pack.title(lang),
+                "rows": [
+                    {
+                        "r": r,
+                        "name": r.criterion.name(lang),
+                        "evidence": e.pack.evidence_label(r.value, lang)
+                        if r.criterion.test == "evidence"
+                        else "",
+                    }
+                    for r in e.results
+                ],
+                "missing": [e.pack.evidence_label(c, lang) for c in e.missing_evidence],
+            }
+            for e in elig
+        ],  # fmt: skip
+        "observed": S.observed(p),
+        "history": list(p.history.select_related("by")),
+        "years": list(range(len(a.cashflows))) if a else [],
+    }
+
+
 def sheet_rows(p: Project, lang: str) -> dict:
     """Sections of the sheet as (label, text) pairs, and the sensitivity and eligibility
     tables, in the active language."""
-    from .views import sheet_context
-
     ctx = sheet_context(p, lang)
     a = ctx["a"]
     project = [

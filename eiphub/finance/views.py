@@ -23,13 +23,13 @@ from eiphub.accounts.scoping import (
     projects_writable_by,
     role_of,
 )
-from eiphub.core.finance import FinanceError
 from eiphub.registry.models import Province
 from eiphub.web.concurrency import StaleEdit, claim_version
 from eiphub.web.params import id_param
 
 from . import documents
 from . import services as S
+from .documents import sheet_context
 from .forms import ProjectForm, StageForm, VerifyForm
 from .models import FUNNEL, Project, Stage
 
@@ -94,41 +94,6 @@ def _project(request, pk):
     return get_object_or_404(
         projects_for(request.user).select_related("park__province", "enterprise"), pk=pk
     )
-
-
-def sheet_context(p: Project, lang: str) -> dict:
-    try:
-        a = S.appraise(p)
-        error = None
-    except FinanceError as exc:
-        a, error = None, exc.code
-    elig = S.eligibility(p, a) if a else []
-    return {
-        "p": p,
-        "a": a,
-        "appraisal_error": error,
-        "eligibility": [
-            {
-                "e": e,
-                "title": e.pack.title(lang),
-                "rows": [
-                    {
-                        "r": r,
-                        "name": r.criterion.name(lang),
-                        "evidence": e.pack.evidence_label(r.value, lang)
-                        if r.criterion.test == "evidence"
-                        else "",
-                    }
-                    for r in e.results
-                ],
-                "missing": [e.pack.evidence_label(c, lang) for c in e.missing_evidence],
-            }
-            for e in elig
-        ],  # fmt: skip
-        "observed": S.observed(p),
-        "history": list(p.history.select_related("by")),
-        "years": list(range(len(a.cashflows))) if a else [],
-    }
 
 
 @login_required

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from eiphub.indicators.packs import get_pack
 
 from . import services, workflow
-from .views import reports_for, scorecard_parks
+from .access import reports_for, scorecard_parks
 
 router = Router(tags=["reports"])
 

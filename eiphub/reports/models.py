@@ -97,6 +97,15 @@ class ReportKind(models.TextChoices):
     ENV_SOCIAL = "env_social", _("Annual environmental and social report")
 
 
+# The criteria pack each report kind is assessed against ("" = narrative only).
+KIND_PACK = {
+    ReportKind.A5: "circular05_a5",
+    ReportKind.B5: "circular05_b5",
+    ReportKind.ECO_ENTERPRISE: "decree35_eco_enterprise",
+    ReportKind.ENV_SOCIAL: "",
+}
+
+
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

@@ -21,7 +21,7 @@ from eiphub.indicators.engine import MEETS, NOT_MET, REPORTED, Scorecard, compar
 from eiphub.indicators.packs import get_pack, installed_packs
 from eiphub.registry.models import Enterprise, Park, SharedFacility
 
-from .models import AnnualReport, Declaration, ReportKind, ReportStatus
+from .models import KIND_PACK, AnnualReport, Declaration, ReportKind, ReportStatus
 from .snapshots import (
     COMPLIANCE_CODE,
     build_enterprise_snapshot,
@@ -410,7 +410,6 @@ def enterprise_checklist(ent: Enterprise, year: int, lang="vi") -> dict:
 
 def compute_report(kind: str, park: Park, year: int, enterprise: Enterprise | None = None) -> dict:
     """The computed content of a report, as stored in ``AnnualReport.computed``."""
-    from .workflow import KIND_PACK
 
     if kind == ReportKind.ENV_SOCIAL:
         return {**env_social_summary(park, year), "computed_at": timezone.now().isoformat()}
@@ -443,7 +442,6 @@ def report_rows(report: AnnualReport) -> list[dict]:
     status of the reported value, justification of an override."""
     if not report.pack_id:
         return []
-    from .workflow import out_of_range
 
     pack = get_pack(report.pack_id)
     overrides = {o.code: o for o in report.overrides.all()}
@@ -635,3 +633,14 @@ def reports_awaiting_review(user):
     return AnnualReport.objects.filter(
         park__in=parks_for(user), status=ReportStatus.SUBMITTED
     ).select_related("park", "enterprise")
+
+
+def out_of_range(crit, value) -> bool:
+    """A reported number outside the criterion's accepted range (assessed as not met)."""
+    return (
+        crit is not None
+        and bool(crit.range)
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and not crit.range[0] <= value <= crit.range[1]
+    )

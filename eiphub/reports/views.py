@@ -1,12 +1,7 @@
 """Eco-criteria pages: scorecards with drill-down, benchmarking, certification checklists,
 declarations, context targets, annual reports with their review workflow and exports.
 
-Who sees what (scopes from ``eiphub.accounts.scoping``):
-- park scorecards, checklists, declarations, targets: parks_for(user), except enterprise users
-  (the drill-down names other enterprises' RECP, social and ISO facts; they see their own
-  enterprise's scorecard);
-- enterprise scorecards: enterprises_for(user); enterprise users only their own;
-- reports: the parks in scope; enterprise users only their own enterprise's reports.
+Who sees what: ``eiphub.reports.access`` (built on ``eiphub.accounts.scoping``).
 """
 
 from __future__ import annotations
@@ -30,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eiphub.accounts.models import Role
-from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, parks_for, role_of
+from eiphub.accounts.scoping import enterprises_writable_by, parks_for, role_of
 from eiphub.core.spreadsheet import csv_value, xlsx_row
 from eiphub.indicators.engine import EngineError, check_input
 from eiphub.indicators.packs import get_pack
@@ -38,6 +33,7 @@ from eiphub.registry.models import Enterprise, Park
 from eiphub.web.numbers import parse_user_number
 
 from . import documents, evidence, services, workflow
+from .access import reports_for, scorecard_enterprises, scorecard_parks
 from .models import AnnualReport, Comparison, ContextTarget, Declaration, ReportKind
 from .workflow import WorkflowError
 
@@ -48,24 +44,6 @@ def _lang():
 
 def default_year() -> int:
     return date.today().year - 1
-
-
-def scorecard_parks(user):
-    if role_of(user) == Role.ENTERPRISE:
-        return Park.objects.none()
-    return parks_for(user)
-
-
-def scorecard_enterprises(user):
-    if role_of(user) == Role.ENTERPRISE:
-        return enterprises_writable_by(user)
-    return enterprises_for(user)
-
-
-def reports_for(user):
-    if role_of(user) == Role.ENTERPRISE:
-        return AnnualReport.objects.filter(enterprise__in=enterprises_writable_by(user))
-    return AnnualReport.objects.filter(park__in=parks_for(user))
 
 
 def _park(user, code) -> Park:

@@ -37,6 +37,7 @@ from eiphub.indicators.engine import EngineError, check_input
 from eiphub.indicators.packs import get_pack
 
 from .models import (
+    KIND_PACK,
     AnnualReport,
     AuditEvent,
     IndicatorComment,
@@ -49,12 +50,6 @@ from .models import (
 
 S = ReportStatus
 PARK_KINDS = (ReportKind.A5, ReportKind.B5, ReportKind.ENV_SOCIAL)
-KIND_PACK = {
-    ReportKind.A5: "circular05_a5",
-    ReportKind.B5: "circular05_b5",
-    ReportKind.ECO_ENTERPRISE: "decree35_eco_enterprise",
-    ReportKind.ENV_SOCIAL: "",
-}
 # action -> (from statuses, to status, who).  who: "owner" files directly (no approvers
 # configured, or the user is an approver), "preparer" is an owner whose organisation has
 # approvers, "approver" approves for the organisation, "reviewer" is the board.
@@ -279,17 +274,6 @@ def _num(value) -> str:
     from eiphub.web.templatetags.eip import num  # the one formatter, in the active language
 
     return str(num(value))
-
-
-def out_of_range(crit, value) -> bool:
-    """A reported number outside the criterion's accepted range (assessed as not met)."""
-    return (
-        crit is not None
-        and bool(crit.range)
-        and isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and not crit.range[0] <= value <= crit.range[1]
-    )
 
 
 def stamp(report: AnnualReport) -> str:

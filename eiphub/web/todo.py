@@ -7,7 +7,7 @@
   twelve complete months (enterprises of the parks in scope; an enterprise its own).
 
 Every queryset comes from ``eiphub.accounts.scoping`` (directly, or through the apps'
-functions built on it: ``reports.views.reports_for``, ``exchange.services``); a few
+functions built on it: ``reports.access.reports_for``, ``exchange.services``); a few
 queries per dashboard, whatever the number of parks.
 """
 
@@ -79,8 +79,8 @@ def todo_for(user, today: dt.date | None = None) -> list[dict]:
     from eiphub.exchange.models import Match
     from eiphub.exchange.services import owner_enterprises
     from eiphub.reports import workflow
+    from eiphub.reports.access import reports_for
     from eiphub.reports.models import AnnualReport, ReportApprover, ReportStatus
-    from eiphub.reports.views import reports_for
 
     role = role_of(user)
     items: list[dict] = []

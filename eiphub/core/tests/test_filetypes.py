@@ -25,14 +25,3 @@ def test_types_come_from_content():
     assert sniff(b"PK\x03\x04 not a zip") is None
     assert sniff(b"<html><script>") is None
     assert set(MIME) == {"pdf", "png", "jpeg", "docx", "xlsx"}
-
-
-def test_both_upload_paths_use_it():
-    from eiphub.exchange import attachments
-    from eiphub.reports import evidence
-
-    pdf = b"%PDF-1.4\n%%EOF\n"
-    assert attachments.sniff(pdf) == "application/pdf" and evidence.sniff(pdf[:16], pdf) == "pdf"
-    docx = _zip("[Content_Types].xml", "word/document.xml")
-    assert attachments.sniff(docx) is None  # not an accepted attachment type
-    assert evidence.sniff(docx[:16], docx) == "docx"

@@ -1,0 +1,37 @@
+"""Who sees which scorecards and annual reports, built on ``eiphub.accounts.scoping``.
+
+The one home of these rules: the pages (``views.py``), the JSON API (``api.py``) and the
+to-do list (``web/todo.py``) all call them.
+
+- park scorecards, checklists, declarations, targets: ``parks_for(user)``, except enterprise users
+  (the drill-down names other enterprises' RECP, social and ISO facts; they see their own
+  enterprise's scorecard);
+- enterprise scorecards: ``enterprises_for(user)``; enterprise users only their own;
+- reports: the parks in scope; enterprise users only their own enterprise's reports.
+"""
+
+from __future__ import annotations
+
+from eiphub.accounts.models import Role
+from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by, parks_for, role_of
+from eiphub.registry.models import Park
+
+from .models import AnnualReport
+
+
+def scorecard_parks(user):
+    if role_of(user) == Role.ENTERPRISE:
+        return Park.objects.none()
+    return parks_for(user)
+
+
+def scorecard_enterprises(user):
+    if role_of(user) == Role.ENTERPRISE:
+        return enterprises_writable_by(user)
+    return enterprises_for(user)
+
+
+def reports_for(user):
+    if role_of(user) == Role.ENTERPRISE:
+        return AnnualReport.objects.filter(enterprise__in=enterprises_writable_by(user))
+    return AnnualReport.objects.filter(park__in=parks_for(user))
