@@ -23,6 +23,14 @@ EVENTS: dict[str, tuple] = {
         gettext_lazy("Import finished"),
         gettext_lazy("The import %(name)s finished: %(message)s"),
     ),
+    "deadline_near": (
+        gettext_lazy("Deadline near"),
+        gettext_lazy("%(deadline)s is due on %(due)s."),
+    ),
+    "deadline_passed": (
+        gettext_lazy("Deadline passed"),
+        gettext_lazy("%(deadline)s was due on %(due)s and is still missing."),
+    ),
     "legacy": (gettext_lazy("Exchange messages"), "%(text)s"),
 }
 
@@ -39,6 +47,13 @@ def render(event: str, params: dict) -> str:
     if event not in EVENTS:
         return _("Notice")
     template = str(EVENTS[event][1])
+    params = dict(params or {})
+    if event.startswith("deadline_") and "deadline" in params:
+        from .deadlines import due_text
+        from .deadlines import label as deadline_label
+
+        params["deadline"] = deadline_label(params["deadline"], str(params.get("period", "")))
+        params["due"] = due_text(params["due"])
     try:
         return template % {k: v for k, v in (params or {}).items()}
     except (KeyError, TypeError, ValueError):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from eiphub.jobs.api import job_kind
+from eiphub.jobs.api import hook, job_kind
 
 from .events import render
 from .models import Notice
@@ -60,3 +60,51 @@ def send_notice_mails(job, *, user_ids: list[int], event: str, params: dict, url
         emailed_at=timezone.now()
     )
     return {"message": _("%(n)d e-mails sent.") % {"n": len(done)}, "sent": sorted(done)}
+
+
+@hook("daily_reminders")
+def deadline_reminders(job, today=None):
+    """Every morning: tell each user of a deadline near or passed that they still owe,
+    once per (user, deadline, period, kind); the DeadlineReminder row is the memory."""
+    from collections import defaultdict
+
+    from django.db import IntegrityError, transaction
+
+    from eiphub.core.deadlines import load
+
+    from .deadlines import deadlines_for
+    from .models import DeadlineReminder
+    from .services import notify
+
+    roles = {r for d in load().values() for r in d.roles}
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, profile__role__in=roles)
+        .select_related("profile")
+        .order_by("pk")
+    )
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for u in users:
+        for item in deadlines_for(u, today):
+            if item["state"] not in ("near", "passed"):
+                continue
+            try:
+                with transaction.atomic():
+                    DeadlineReminder.objects.create(
+                        user=u, deadline=item["code"], period=item["period"], kind=item["state"]
+                    )
+            except IntegrityError:
+                continue  # already reminded
+            key = (
+                item["state"],
+                item["code"],
+                item["period"],
+                item["due"].isoformat(),
+                item["url"],
+            )
+            groups[key].append(u.pk)
+    sent = 0
+    for (state, code, period, due, url), ids in groups.items():
+        notify(ids, f"deadline_{state}", {"deadline": code, "period": period, "due": due}, url)
+        sent += len(ids)
+    return {"reminders": sent}

@@ -485,4 +485,7 @@ def for_request(request) -> tuple[str, dict]:
         from eiphub.web.todo import todo_for
 
         ctx["todo"] = todo_for(request.user)
+        from eiphub.notices.deadlines import deadlines_for
+
+        ctx["deadlines"] = deadlines_for(request.user)
     return template, ctx
