@@ -17,18 +17,15 @@ from pathlib import Path
 
 import yaml
 
+from .errors import CodedError
+
 DEFAULT_PATH = Path(__file__).parent / "data" / "deadlines.yaml"
 CYCLES = ("annual", "monthly")
 ROLES = ("ministry", "board", "developer", "enterprise", "consultant")
 
 
-class DeadlineError(ValueError):
+class DeadlineError(CodedError, ValueError):
     """The deadlines file is malformed: ``code`` names the problem, ``params`` its data."""
-
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)
