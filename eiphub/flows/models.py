@@ -121,20 +121,37 @@ class FlowRecordQuerySet(models.QuerySet):
         _stale(keys, bulk=True)
         return out
 
-    def sync_parks(self) -> int:
+    def sync_parks(self, *, bulk: bool = True) -> int:
         """Set-based repair: every row of this queryset gets its owner's park (one UPDATE per
         owner kind).  Call after writes that bypass ``save``/``bulk_create`` (raw SQL, COPY)
-        and after a tenancy change; returns the number of rows written."""
+        and after a tenancy change; returns the number of rows written.  The (park, year)
+        pairs of before and after (old and new parks) are marked stale (``bulk``: see
+        :func:`eiphub.reports.stored.mark_stale`)."""
         from django.db.models import OuterRef, Subquery
+        from django.db.models.functions import ExtractYear
 
         from eiphub.registry.models import Enterprise, SharedFacility
 
+        keys = set()
+        for old, ent, ent_park, fac_park, year in (
+            self.order_by()
+            .annotate(y=ExtractYear("period"))
+            .values_list(
+                "park_id", "enterprise_id", "enterprise__park_id", "facility__park_id", "y"
+            )
+            .distinct()
+        ):
+            keys |= {(old, year), (ent_park if ent else fac_park, year)}
+        if not keys:
+            return 0
         ent_park = Enterprise.objects.filter(pk=OuterRef("enterprise_id")).values("park_id")
         fac_park = SharedFacility.objects.filter(pk=OuterRef("facility_id")).values("park_id")
         qs = self.order_by()
-        return qs.filter(enterprise__isnull=False).update(park_id=Subquery(ent_park)) + qs.filter(
+        n = qs.filter(enterprise__isnull=False).update(park_id=Subquery(ent_park)) + qs.filter(
             facility__isnull=False
         ).update(park_id=Subquery(fac_park))
+        _stale({k for k in keys if k[0] is not None}, bulk=bulk)
+        return n
 
 
 class ImportRow(models.Model):

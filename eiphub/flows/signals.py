@@ -15,15 +15,9 @@ from .models import FlowRecord
 
 
 def _move(flows) -> int:
-    """Re-park ``flows`` (a queryset) and mark the (park, year) of before and after stale."""
-    from eiphub.reports.stored import flow_keys, mark_stale
-
-    before = flow_keys(flows)
-    if not before:
-        return 0
-    n = flows.sync_parks()
-    mark_stale(before | flow_keys(flows))
-    return n
+    """Re-park ``flows`` (a queryset); ``sync_parks`` marks the (park, year) of before and
+    after stale."""
+    return flows.sync_parks(bulk=False)
 
 
 def enterprises_moved(enterprise_ids) -> int:

@@ -1,18 +1,21 @@
 """Mark stored results stale when their inputs change (see eiphub/reports/stored.py).
 
 Single-row writes arrive here through model signals; bulk flow writes go through
-``FlowRecordQuerySet.bulk_create``/``delete`` (eiphub/flows/models.py), which call
-:func:`eiphub.reports.stored.mark_stale` once per call with every (park, year) touched."""
+``FlowRecordQuerySet.bulk_create``/``delete``/``sync_parks`` (eiphub/flows/models.py), which
+call :func:`eiphub.reports.stored.mark_stale` once per call with every (park, year) touched.
+Deleting an enterprise, a shared facility or a park (one or a queryset) cascades to flow
+records without a signal: the ``pre_delete`` receivers below collect the parks first."""
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from eiphub.exchange.models import Agreement, ExchangeRecord
 from eiphub.flows.models import FlowRecord
 from eiphub.recp.models import Measure
-from eiphub.registry.models import Certificate, Enterprise
+from eiphub.registry.models import Certificate, Enterprise, Park, SharedFacility
 
 from . import stored
 from .models import AnnualReport, ContextTarget, Declaration
@@ -83,3 +86,19 @@ def _enterprise_saved(sender, instance, raw=False, **kw):
 def _park_fact_changed(sender, instance, raw=False, **kw):
     if not raw:
         stored.mark_stale({(instance.park_id, None)})
+
+
+@receiver(pre_delete, sender=Enterprise, dispatch_uid="stored_enterprise_deleting")
+def _enterprise_deleting(sender, instance, **kw):
+    """Its flows go with it (cascade, no signal), and so do its place in the park's counts;
+    flows of other enterprises naming it as counterparty lose that link."""
+    flows = FlowRecord.objects.filter(Q(enterprise=instance) | Q(counterparty=instance))
+    stored.mark_stale({(instance.park_id, None)} | stored.flow_keys(flows))
+
+
+@receiver(pre_delete, sender=SharedFacility, dispatch_uid="stored_facility_deleting")
+@receiver(pre_delete, sender=Park, dispatch_uid="stored_park_deleting")
+def _park_part_deleting(sender, instance, **kw):
+    """A facility's flows go with it; a deleted park leaves the national and provincial
+    totals (its own rows are deleted with it)."""
+    stored.mark_stale({(instance.pk if sender is Park else instance.park_id, None)})
