@@ -20,6 +20,8 @@ from eiphub.exchange.models import Agreement
 from eiphub.indicators.engine import MEETS, NOT_MET, REPORTED, Scorecard, compare, evaluate_pack
 from eiphub.indicators.packs import get_pack, installed_packs
 from eiphub.registry.models import Enterprise, Park, SharedFacility
+from eiphub.web.numbers import number_text
+from eiphub.web.templatetags.eip import resource_name
 
 from .models import KIND_PACK, AnnualReport, Declaration, ReportKind, ReportStatus
 from .snapshots import (
@@ -130,9 +132,13 @@ def record_text(rec: dict, names: Names) -> str:
     if kind == "recp_measure":
         text = f"{names.measures.get(rec['id'], rec['id'])} — {ent}"
         if rec.get("qualifies"):
-            saved = ", ".join(f"{k}: {v:g}" for k, v in (rec.get("savings") or {}).items())
+            saved = ", ".join(
+                f"{resource_name(k)}: {number_text(v)}"
+                for k, v in (rec.get("savings") or {}).items()
+            )
             vnd = rec.get("savings_vnd")
-            parts = [p for p in (saved, f"{vnd:,.0f} VND/yr" if vnd else "") if p]
+            money = f"{number_text(vnd, 0)} {_('VND/yr')}" if vnd else ""
+            parts = [p for p in (saved, money) if p]
             return f"{text}: {_('qualifies')} ({'; '.join(parts)})"
         return f"{text}: {rec.get('reason', rec.get('status', ''))}"
     if kind == "symbiosis":
@@ -154,7 +160,8 @@ def record_text(rec: dict, names: Names) -> str:
         fate = f", {rec['fate']}" if rec.get("fate") else ""
         qty = rec.get("quantity", rec.get("amount"))
         unit = rec.get("unit", "")
-        return f"{ent}: {rec.get('resource')} {rec.get('direction', '')} {qty:,.1f} {unit}{fate}"
+        res = resource_name(rec.get("resource"))
+        return f"{ent}: {res} {rec.get('direction', '')} {number_text(qty, 1)} {unit}{fate}"
     if kind == "document":
         return f"{_('Document')}: {rec['id']}"
     extra = {k: v for k, v in rec.items() if k != "type"}

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from .test_optimise_commands import WANG_SMITH
+from eiphub.networks.tests.test_optimise_commands import WANG_SMITH
 
 HEAT = (
     "name,kind,t_supply_c,t_target_c,duty_kw\n"
