@@ -590,45 +590,55 @@ def evaluate_all(items: list[tuple[Series, list[tuple[int, int]]]]) -> list[int]
             i, j = bisect.bisect_left(hours, a), bisect.bisect_left(hours, b)
             avgs = [M.from_sums(*r, interval, rule) for r in rows[i:j]]
             found = M.detect_exceedances(avgs, periods, period_s=H)
-            unused = {e.pk: e for e in t}
-            for ex in found:
-                match = next(
-                    (e for e in unused.values() if e.start < ex.end and ex.start < e.end), None
-                )
-                fields = {
-                    "start": ex.start,
-                    "end": ex.end,
-                    "bound": ex.bound,
-                    "limit": ex.limit,
-                    "peak": ex.peak,
-                    "mean": ex.mean,
-                    "periods": ex.periods,
-                    "confirmed": ex.confirmed,
-                    "pack": ex.pack,
-                }
-                if match:
-                    del unused[match.pk]
-                    for k, v in fields.items():
-                        setattr(match, k, v)
-                    match.save()
-                else:
-                    obj = Exceedance.objects.create(series=s, **fields)
-                    live[s.pk][obj.pk] = obj
-                    Alert.objects.create(
-                        station_id=s.station_id,
-                        exceedance=obj,
-                        parameter=s.parameter,
-                        start=ex.start,
-                        value=ex.peak,
-                        limit=ex.limit,
-                        bound=ex.bound,
-                    )
-                    new_ids.append(obj.pk)
-            if unused:
-                Exceedance.objects.filter(pk__in=list(unused)).delete()
-                for pk in unused:
-                    del live[s.pk][pk]
+            created, deleted = _reconcile(s, t, found)
+            for obj in created:
+                live[s.pk][obj.pk] = obj
+                new_ids.append(obj.pk)
+            for pk in deleted:
+                del live[s.pk][pk]
     return new_ids
+
+
+def _reconcile(series, stored, found):
+    """Bring the stored exceedances of one window in line with those just detected: an
+    overlapping stored one is updated, a new one is created with its alert, a stored one no
+    longer detected is deleted.  Returns (created, deleted pks).  Both evaluation paths write
+    through here; what they detect is computed independently."""
+    unused = {e.pk: e for e in stored}
+    created = []
+    for ex in found:
+        match = next((e for e in unused.values() if e.start < ex.end and ex.start < e.end), None)
+        fields = {
+            "start": ex.start,
+            "end": ex.end,
+            "bound": ex.bound,
+            "limit": ex.limit,
+            "peak": ex.peak,
+            "mean": ex.mean,
+            "periods": ex.periods,
+            "confirmed": ex.confirmed,
+            "pack": ex.pack,
+        }
+        if match:
+            del unused[match.pk]
+            for k, v in fields.items():
+                setattr(match, k, v)
+            match.save()
+        else:
+            obj = Exceedance.objects.create(series=series, **fields)
+            Alert.objects.create(
+                station_id=series.station_id,
+                exceedance=obj,
+                parameter=series.parameter,
+                start=ex.start,
+                value=ex.peak,
+                limit=ex.limit,
+                bound=ex.bound,
+            )
+            created.append(obj)
+    if unused:
+        Exceedance.objects.filter(pk__in=list(unused)).delete()
+    return created, list(unused)
 
 
 def evaluate(series: Series, runs: list[tuple[int, int]], periods=None) -> list[int]:
@@ -646,41 +656,8 @@ def evaluate(series: Series, runs: list[tuple[int, int]], periods=None) -> list[
         a = min([lo] + [e.start for e in touching])
         b = max([hi] + [e.end for e in touching])
         found = M.detect_exceedances(hourly(series, a, b), periods, period_s=H)
-        unused = {e.pk: e for e in touching}
-        for ex in found:
-            match = next(
-                (e for e in unused.values() if e.start < ex.end and ex.start < e.end), None
-            )
-            fields = {
-                "start": ex.start,
-                "end": ex.end,
-                "bound": ex.bound,
-                "limit": ex.limit,
-                "peak": ex.peak,
-                "mean": ex.mean,
-                "periods": ex.periods,
-                "confirmed": ex.confirmed,
-                "pack": ex.pack,
-            }
-            if match:
-                del unused[match.pk]
-                for k, v in fields.items():
-                    setattr(match, k, v)
-                match.save()
-            else:
-                obj = Exceedance.objects.create(series=series, **fields)
-                Alert.objects.create(
-                    station_id=series.station_id,
-                    exceedance=obj,
-                    parameter=series.parameter,
-                    start=ex.start,
-                    value=ex.peak,
-                    limit=ex.limit,
-                    bound=ex.bound,
-                )
-                new_ids.append(obj.pk)
-        if unused:
-            Exceedance.objects.filter(pk__in=list(unused)).delete()
+        created, _deleted = _reconcile(series, touching, found)
+        new_ids += [obj.pk for obj in created]
     return new_ids
 
 
