@@ -124,7 +124,7 @@ def _directory_csv(f: dict[str, Enterprise], today: dt.date) -> bytes:
 def prepare(stdout=None) -> dict:
     """Users, listings and the directory (before matching)."""
     from eiphub.accounts.models import Profile
-    from eiphub.registry.demo import DEMO_PASSWORD
+    from eiphub.registry.demo import DEMO_MAIL_DOMAIN, DEMO_PASSWORD
 
     from .handlers import import_handlers
     from .models import HandlerLicence, Listing
@@ -138,6 +138,7 @@ def prepare(stdout=None) -> dict:
     for i, (name, key) in enumerate(LOGINS.items(), start=2):
         u = User.objects.filter(username=name).first() or User(username=name)
         u.password, u.is_active, u.first_name = pw, True, f"Doanh nghiệp {i}"
+        u.email = f"{name}@{DEMO_MAIL_DOMAIN}"
         u.save()
         Profile.objects.update_or_create(
             user=u, defaults={"role": "enterprise", "enterprise": f[key], "language": "vi"}

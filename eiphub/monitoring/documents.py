@@ -12,6 +12,7 @@ import io
 from django.utils import translation
 
 from eiphub.core import monitoring as M
+from eiphub.core.numbers import format_number
 from eiphub.reports.documents import _pdf
 
 from . import services as S
@@ -103,8 +104,7 @@ def _limit_text(lim, lang="vi"):
         return "—"
 
     def g(v):
-        text = f"{v:g}"
-        return text.replace(".", ",") if lang == "vi" else text
+        return format_number(v, lang, decimals=3)
 
     if lim.low is not None and lim.high is not None:
         return f"{g(lim.low)}–{g(lim.high)}"
@@ -116,10 +116,7 @@ def _limit_text(lim, lang="vi"):
 def _n(v, places=2, lang="vi"):
     if v is None:
         return "—"
-    s = f"{v:,.{places}f}"
-    if lang == "vi":
-        s = s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return s
+    return format_number(v, lang, decimals=places, trim=False)
 
 
 def _pct(v, lang):
@@ -158,6 +155,17 @@ def docx(ctx) -> bytes:
             cells = table.add_row().cells
             for i, c in enumerate(cols):
                 cells[i].text = _fmt(c, r[c], lang)
+        if b["days"]:
+            doc.add_paragraph(ctx["L"]["days"])
+            days = doc.add_table(rows=1, cols=3)
+            days.style = "Table Grid"
+            for i, c in enumerate(("day", "received", "valid")):
+                days.rows[0].cells[i].text = ctx["L"][c]
+            for d in b["days"]:
+                cells = days.add_row().cells
+                cells[0].text = f"{d['day']:%d/%m/%Y}"
+                cells[1].text = _pct(d["received"], lang)
+                cells[2].text = _pct(d["valid"], lang)
     doc.add_paragraph(ctx["L"]["note"])
     buf = io.BytesIO()
     doc.save(buf)
@@ -224,8 +232,12 @@ def pdf(ctx) -> bytes:
                     "worst",
                 )
             ]
-        for d in b["days"]:
-            d["text"] = (f"{d['day']:%d/%m}", _pct(d["received"], lang), _pct(d["valid"], lang))
+        # days in rows of 16 columns: date, then received and valid shares (%)
+        cells = [
+            (f"{d['day']:%d/%m}", _n(d["received"] * 100, 1, lang), _n(d["valid"] * 100, 1, lang))
+            for d in b["days"]
+        ]
+        b["day_rows"] = [cells[i : i + 16] for i in range(0, len(cells), 16)]
     with translation.override(lang):
         return _pdf("monitoring/report_pdf.html", ctx)
 

@@ -31,6 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from eiphub.core import monitoring as M
+from eiphub.core.numbers import format_number
 
 from .models import Alert, Exceedance, HourlyAverage, Series, Station
 
@@ -709,8 +710,8 @@ def notify_exceedance(exceedance_ids: list[int]) -> int:
                     % {
                         "station": e.series.station.name,
                         "param": parameter_label(e.series.parameter),
-                        "value": f"{e.peak:.4g}",
-                        "limit": f"{e.limit:.4g}",
+                        "value": format_number(e.peak, "vi", decimals=2),
+                        "limit": format_number(e.limit, "vi", decimals=2),
                         "unit": e.series.unit,
                         "start": fmt_time(e.start),
                     }

@@ -39,6 +39,9 @@ from .validators import make_tax_code
 PROVINCE_CODE = "DEMO"
 PROVINCE_NAME = "Tỉnh Duyên Hải (minh họa)"
 DEMO_PASSWORD = "demo"
+# Demo mail goes to files under var/mail (settings.EMAIL_FILE_PATH): every login has an address
+# there, so alerts and notices are delivered and can be read.
+DEMO_MAIL_DOMAIN = "demo.eiphub.local"
 ROLE_USERS = ("ministry", "board", "developer", "enterprise", "consultant")
 DEMO_USERS = (*ROLE_USERS, "admin")
 # DEEP C rooftop solar from seed 003 (name, roof m2, kWp, commissioned).  The seed states a total of
@@ -1628,6 +1631,7 @@ def _create_users(w: _World) -> None:
     for name in DEMO_USERS:
         u = User.objects.filter(username=name).first() or User(username=name)
         u.password, u.is_active = pw, True
+        u.email = f"{name}@{DEMO_MAIL_DOMAIN}"
         u.is_staff = u.is_superuser = name == "admin"
         u.first_name = {
             "ministry": "Bộ",

@@ -119,6 +119,21 @@ def test_exceedance_alert_and_email(world, settings):
     assert statuses[st.pk]["status"] == "ok"
 
 
+def test_alert_email_writes_numbers_the_vietnamese_way(world, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    dev = world.users["developer"]
+    dev.email = "dev@example.vn"
+    dev.save()
+    st = make_station(world)
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        S.ingest(st, [("cod", T0 + i * 300, 1234.5, 0) for i in range(3)])
+    body = mail.outbox[0].body
+    # 1,234.5 mg/L against 150: Vietnamese grouping and decimal comma, never Python's repr
+    assert "1.234,5 mg/L" in body and "150 mg/L" in body and "1234.5" not in body
+
+
 def test_open_exceedance_sets_station_status(world):
     st = make_station(world)
     S.ingest(st, [("ph", T0 + i * 300, 4.8, 0) for i in range(12)], notify=False)

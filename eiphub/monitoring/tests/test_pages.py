@@ -149,6 +149,27 @@ def test_monthly_report(world, fmt):
         assert cod[3] == "≤ 150" and cod[4] == pytest.approx(2973 / 48) and cod[7] == 0
         assert cod[5] == pytest.approx(745 / 12)  # the highest hourly mean
         assert cod[6] == pytest.approx(4 / 744)  # 4 complete hours of the 744 in January
+    if fmt == "docx":
+        from docx import Document
+
+        doc = Document(io.BytesIO(r.content))
+        days = doc.tables[-1]  # the daily completeness: a header and the 31 days of January
+        assert [c.text for c in days.rows[0].cells] in (
+            ["Ngày", "Đã nhận", "Hợp lệ"],
+            ["Day", "Received", "Valid"],
+        )
+        assert len(days.rows) == 32 and days.rows[1].cells[0].text == "01/01/2026"
+        assert days.rows[2].cells[1].text in ("0,0 %", "0.0 %")  # nothing arrived on 2 January
+
+
+def test_report_limits_use_the_one_number_format():
+    from eiphub.core.monitoring import Limit
+    from eiphub.monitoring.documents import _limit_text, _n
+
+    assert _limit_text(Limit(high=1000.0), "vi") == "≤ 1.000"
+    assert _limit_text(Limit(high=1000.0), "en") == "≤ 1,000"
+    assert _limit_text(Limit(low=5.5, high=9.0), "vi") == "5,5–9"
+    assert _n(1234.5, 2, "vi") == "1.234,50" and _n(None) == "—"
 
 
 def test_api_columnar_batch_is_idempotent_and_flags_status(world):

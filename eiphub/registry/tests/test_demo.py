@@ -214,6 +214,13 @@ def test_demo_users_log_in_and_see_their_scope():
     assert list(enterprises_for(users["enterprise"])) == [own]
     assert set(flows_for(users["enterprise"]).values_list("enterprise", flat=True)) == {own.pk}
     assert authenticate(username="board", password="wrong") is None
+    # every login has its own address, so monitoring alerts reach the developer and the board
+    emails = [u.email for u in users.values()]
+    assert all(emails) and len(set(emails)) == len(emails)
+    from eiphub.monitoring.services import recipients
+
+    for park in parks_for(users["developer"]):
+        assert {users["developer"].email, users["board"].email} <= set(recipients(park))
 
 
 def test_load_is_idempotent_and_reset_reloads_the_same_data():
