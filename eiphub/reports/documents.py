@@ -412,6 +412,18 @@ ENV_LABELS = {
     "water": ("3. Nước và tái sử dụng nước", "3. Water use and reuse"),
     "symbiosis": ("4. Cộng sinh công nghiệp", "4. Industrial symbiosis"),
     "social": ("5. Trách nhiệm xã hội", "5. Social responsibility"),
+    "monitoring": (
+        "6. Quan trắc môi trường tự động, liên tục",
+        "6. Automatic continuous environmental monitoring",
+    ),
+    "stations": ("Số trạm quan trắc", "Monitoring stations"),
+    "readings": ("Số liệu đã nhận", "Readings received"),
+    "valid_share": ("Số liệu hợp lệ / dự kiến", "Valid readings / expected"),
+    "exceedances": ("Số lần vượt giới hạn", "Limit exceedances"),
+    "no_station": (
+        "KCN chưa có trạm quan trắc tự động nối với EIP Hub.",
+        "The park has no automatic monitoring station connected to EIP Hub.",
+    ),
     "measures": ("Giải pháp RECP đã thực hiện", "RECP measures implemented"),
     "applying": ("Doanh nghiệp áp dụng RECP", "Enterprises applying RECP"),
     "savings": ("Tiết kiệm hằng năm (VNĐ)", "Annual savings (VND)"),
@@ -465,7 +477,17 @@ def env_social_context(report: AnnualReport, lang: str) -> dict:
         for i in c["social"]["indicators"]
     ]
     fv = lambda v: format_value(v, "", lang)  # noqa: E731
+    mon = c.get("monitoring")  # reports computed before monitoring existed have none
+    if mon:
+        mon = {
+            "stations": fv(mon["stations"]),
+            "readings": fv(mon["readings"]),
+            "valid": format_value(round(100 * mon["completeness"]["valid"], 1), "%", lang) + " %",
+            "exceedances": fv(mon["exceedances"]),
+            "any": mon["stations"] > 0,
+        }
     return {
+        "mon": mon,
         "lang": lang,
         "head": header(report, lang),
         "L": {k: t(k, lang) for k in L},

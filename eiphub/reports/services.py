@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eiphub.core.ghg import ActivityRecord, compute_inventory
+from eiphub.core.numbers import format_number
 from eiphub.exchange.models import Agreement
 from eiphub.indicators.engine import MEETS, NOT_MET, REPORTED, Scorecard, compare, evaluate_pack
 from eiphub.indicators.packs import get_pack, installed_packs
@@ -507,13 +508,7 @@ def format_value(value, unit: str, lang: str = "vi") -> str:
     if isinstance(value, bool) or unit == "yes/no":
         yes, no = ("Có", "Không") if lang == "vi" else ("Yes", "No")
         return yes if value else no
-    if isinstance(value, float):
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:,}"
-    if lang == "vi":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return format_number(value, lang, decimals=2 if isinstance(value, float) else 0)
 
 
 def env_social_summary(park: Park, year: int, years_back: int = 3) -> dict:
@@ -581,6 +576,8 @@ def env_social_summary(park: Park, year: int, years_back: int = 3) -> dict:
         row[1] += s.realised_quantity or 0.0
         row[2] = s.unit
     b5, _s = park_scorecard(park, "circular05_b5", year)
+    from eiphub.monitoring.services import env5_evidence
+
     return {
         "kind": "env_social",
         "park": park.code,
@@ -626,6 +623,8 @@ def env_social_summary(park: Park, year: int, years_back: int = 3) -> dict:
                 for r in b5.results
             ],
         },
+        # the online stations' year (ENV.5, Decree 35 Art. 37.1.c): what the data back
+        "monitoring": env5_evidence(park, year),
         "facilities": list(
             SharedFacility.objects.filter(park=park).values(
                 "kind", "name", "capacity", "capacity_unit"

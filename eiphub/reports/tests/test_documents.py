@@ -1,5 +1,6 @@
 """DOCX / XLSX / PDF documents contain the values and Vietnamese diacritics (text extracted)."""
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -88,8 +89,31 @@ def test_pdf_vi_and_en(report, tmp_path):
 def test_env_social_pdf(tmp_path):
     w = build_park()
     dev = make_user("dev", Role.DEVELOPER, organization=w.developer)
+    from eiphub.core import monitoring as M
+    from eiphub.monitoring import services as S
+    from eiphub.monitoring.models import Station
+
+    st = Station.objects.create(
+        park=w.park, code="P-WWTP", name="XLNT", kind="wastewater", column="B"
+    )
+    S.add_series(st, "cod")
+    t0 = M.day_start(dt.date(YEAR, 3, 1))
+    # one hour at 300 mg/L (over any COD limit of column B), one at 50, and one in the next year
+    S.ingest(
+        st, [("cod", t0 + i * 300, 300.0 if i < 12 else 50.0, 0) for i in range(24)], notify=False
+    )
+    S.ingest(
+        st,
+        [("cod", M.day_start(dt.date(YEAR + 1, 1, 2)), 300.0, 0)],
+        notify=False,
+    )
     rep = workflow.create_report(dev, "env_social", YEAR, park=w.park)
     c = rep.computed
+    assert {k: c["monitoring"][k] for k in ("stations", "readings", "exceedances")} == {
+        "stations": 1,
+        "readings": 24,
+        "exceedances": 1,
+    }
     assert c["years"] == [2021, 2022, 2023, 2024]
     assert c["recp"]["measures_implemented"] == 3  # E1, E2 (verified), E4
     assert c["recp"]["by_year_count"] == [0, 0, 0, 3]
@@ -102,5 +126,8 @@ def test_env_social_pdf(tmp_path):
     assert "Tỷ lệ doanh nghiệp công bố thông tin" in text  # SOC.2
     assert "2.000" in text  # fresh water bar label, Vietnamese grouping
     assert "<svg" not in text
+    assert (
+        "quan trắc môi trường tự động, liên tục" in text.lower() and "Số lần vượt giới hạn" in text
+    )
     en = flat(pdf_text(documents.report_pdf(rep, "en"), tmp_path))
     assert "Industrial symbiosis" in en and "2,000" in en
