@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 from . import throttle
 from .models import ApiToken
 
-DEMO_LOGINS = ["ministry", "board", "developer", "enterprise", "consultant"]
+DEMO_LOGINS = [
+    "ministry",
+    "board",
+    "developer",
+    "enterprise",
+    "consultant",
+    "preparer",
+    "approver",
+]
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

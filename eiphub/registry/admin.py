@@ -42,6 +42,15 @@ class ParkAdmin(admin.ModelAdmin):
     inlines = [FacilityInline]
 
 
+@admin.register(SharedFacility)
+class SharedFacilityAdmin(admin.ModelAdmin):
+    list_display = ("name", "park", "kind", "capacity", "capacity_unit", "commissioned_on")
+    list_filter = ("kind", "park")
+    search_fields = ("name", "park__code", "park__name_vi")
+    autocomplete_fields = ("park",)
+    list_select_related = ("park",)
+
+
 class CertificateInline(admin.TabularInline):
     model = Certificate
     extra = 0

@@ -43,7 +43,12 @@ DEMO_PASSWORD = "demo"
 # there, so alerts and notices are delivered and can be read.
 DEMO_MAIL_DOMAIN = "demo.eiphub.local"
 ROLE_USERS = ("ministry", "board", "developer", "enterprise", "consultant")
-DEMO_USERS = (*ROLE_USERS, "admin")
+# The annual-report approval workflow (issue 13): two developer users of DEV_B, whose
+# organisation has ``approver`` as report approver (reports/demo.py), so ``preparer``
+# prepares and submits for approval and ``approver`` approves; ``developer`` (DEV_A,
+# no approvers) keeps filing directly.
+REPORT_USERS = ("preparer", "approver")
+DEMO_USERS = (*ROLE_USERS, *REPORT_USERS, "admin")
 # DEEP C rooftop solar from seed 003 (name, roof m2, kWp, commissioned).  The seed states a total of
 # 3,048.72 kWp on 27,635 m2 but parts of 2,151.68 + 933.04 = 3,084.72 kWp: one figure is a typo.  The
 # demo keeps the stated park total (the figure the programme reports and the issue asks to show) and
@@ -76,6 +81,7 @@ DEV_A = "Công ty CP Đầu tư Hạ tầng Duyên Hải Xanh (minh họa)"
 DEV_B = "Tổng công ty Phát triển Hạ tầng Công nghiệp Duyên Hải (minh họa)"
 DEV_C = "Công ty TNHH Hạ tầng Trà Ninh (minh họa)"
 DEMO_ORGS = (ORG_MINISTRY, ORG_BOARD, ORG_CONSULTANT, DEV_A, DEV_B, DEV_C)
+REPORT_ORG = DEV_B  # parks DH-PK and DH-AT: the organisation of REPORT_USERS
 
 
 # --------------------------------------------------------------------- sectors
@@ -1639,6 +1645,8 @@ def _create_users(w: _World) -> None:
             "developer": "Chủ đầu tư",
             "enterprise": "Doanh nghiệp",
             "consultant": "Tư vấn",
+            "preparer": "Người lập báo cáo",
+            "approver": "Người phê duyệt báo cáo",
             "admin": "Quản trị",
         }[name]
         u.save()
@@ -1666,6 +1674,10 @@ def _create_users(w: _World) -> None:
         "consultant": Profile(
             user=users["consultant"], role="consultant", organization=orgs[ORG_CONSULTANT]
         ),
+        **{
+            name: Profile(user=users[name], role="developer", organization=orgs[REPORT_ORG])
+            for name in REPORT_USERS
+        },
     }
     Profile.objects.bulk_create(profiles.values())
     Profile.objects.get(user=users["consultant"]).assigned_parks.set(

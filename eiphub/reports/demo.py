@@ -14,9 +14,9 @@ import random
 from django.db.models.functions import ExtractYear
 
 from eiphub.flows.models import FlowRecord
-from eiphub.registry.models import Enterprise, Park
+from eiphub.registry.models import Enterprise, Organization, Park
 
-from .models import Declaration
+from .models import Declaration, ReportApprover
 from .services import declared_codes_for_enterprise, declared_codes_for_park
 from .snapshots import COMPLIANCE_CODE
 
@@ -41,13 +41,29 @@ def _unique(codes: list[tuple]) -> list[tuple]:
     return [c for c in codes if not (c[0] in seen or seen.add(c[0]))]
 
 
+def _report_approver() -> int:
+    """The demo ``approver`` approves the annual reports of its developer organisation, so
+    the other users of that organisation (``preparer``) submit for approval (issue 13)."""
+    from django.contrib.auth import get_user_model
+
+    from eiphub.registry.demo import REPORT_ORG
+
+    user = get_user_model().objects.filter(username="approver").first()
+    org = Organization.objects.filter(name=REPORT_ORG, kind="developer").first()
+    if user is None or org is None:
+        return 0
+    ReportApprover.objects.get_or_create(organization=org, user=user)
+    return 1
+
+
 def load(stdout=None, seed: int = 2024) -> dict:
-    """Create the demo declarations once; returns counts."""
+    """Create the demo report approver and declarations once; returns counts."""
     from eiphub.registry.demo import PROVINCE_CODE
 
+    approvers = _report_approver()
     parks = list(Park.objects.filter(province__code=PROVINCE_CODE).order_by("code"))
     if not parks or Declaration.objects.filter(park__in=parks).exists():
-        return {"declarations": 0}
+        return {"declarations": 0, "report_approvers": approvers}
     rng = random.Random(seed)
     years = sorted(
         FlowRecord.objects.filter(park__in=parks, enterprise__isnull=False)
@@ -109,4 +125,4 @@ def load(stdout=None, seed: int = 2024) -> dict:
     Declaration.objects.bulk_create(rows, batch_size=2000)
     if stdout is not None:
         stdout.write(f"Demo declarations: {len(rows)}")
-    return {"declarations": len(rows)}
+    return {"declarations": len(rows), "report_approvers": approvers}

@@ -15,6 +15,13 @@
     var fmt = new Intl.NumberFormat(lang === "en" ? "en-GB" : "vi-VN", { maximumFractionDigits: 2 });
     var dfmt = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "vi-VN",
       { dateStyle: "short", timeStyle: "short", timeZone: "Asia/Ho_Chi_Minh" });
+    // Time-axis labels per level in the page language: ECharts' own templates name months
+    // in English ({MMM}: "Mar"), so Vietnamese pages write "T3" (tháng 3), days dd/M and
+    // hours HH:mm; English pages keep ECharts' English labels.
+    var timeLabels = lang === "en" ? undefined : {
+      year: "{yyyy}", month: "T{M}", day: "{dd}/{M}", hour: "{HH}:{mm}", minute: "{HH}:{mm}",
+      second: "{HH}:{mm}:{ss}", millisecond: "{HH}:{mm}:{ss}"
+    };
 
     function limitSeries(key) {
       var pts = [];
@@ -37,9 +44,10 @@
         legend: { top: 0 },
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : fmt.format(v) + " " + spec.unit; },
           axisPointer: { label: { formatter: function (p) { return p.axisDimension === "x" ? dfmt.format(new Date(p.value)) : fmt.format(p.value); } } } },
-        xAxis: { type: "time", min: spec.start, max: spec.end },
+        xAxis: { type: "time", min: spec.start, max: spec.end, axisLabel: { formatter: timeLabels, hideOverlap: true } },
         yAxis: { type: "value", name: spec.unit, scale: true, axisLabel: { formatter: function (v) { return fmt.format(v); } } },
-        dataZoom: [{ type: "inside", filterMode: "none", minValueSpan: 3600 * 1000 }, { type: "slider", filterMode: "none", minValueSpan: 3600 * 1000 }],
+        dataZoom: [{ type: "inside", filterMode: "none", minValueSpan: 3600 * 1000 }, { type: "slider", filterMode: "none", minValueSpan: 3600 * 1000,
+          labelFormatter: function (v) { return dfmt.format(new Date(v)); } }],
         series: [
           { name: spec.label, type: "line", data: points, showSymbol: false, lineStyle: { width: 1.2, color: "#2e7d5b" }, itemStyle: { color: "#2e7d5b" },
             markArea: { silent: true, itemStyle: { color: "rgba(192, 57, 43, 0.18)" }, data: bands } },

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from eiphub.registry.demo import DEMO_PASSWORD, ROLE_USERS, load_demo
+from eiphub.registry.demo import DEMO_PASSWORD, REPORT_USERS, ROLE_USERS, load_demo
 
 # Other apps add illustrative records on top of the registry demo: each is a
 # function ``load(stdout) -> dict`` that creates its records once (idempotent).
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo logins (password “%(pw)s”):") % {"pw": DEMO_PASSWORD})
         from eiphub.exchange.demo_nego import LOGINS
 
-        for name in (*ROLE_USERS, *LOGINS, "admin"):
+        for name in (*ROLE_USERS, *REPORT_USERS, *LOGINS, "admin"):
             self.stdout.write(f"  {name}")
         self.stdout.write(_("All demo data are fictional (illustrative)."))
         if no_serve:
