@@ -157,7 +157,9 @@ def blind_link(row: dict, hidden_side: str) -> dict:
     out["co2e_t_per_year"] = None
     for k in ("net_benefit_vnd_per_year", "gross_vnd_per_year", "fixed_cost_vnd_per_year"):
         out[k] = None
-    out["explanation"] = out["explanation_vi"] = ""
+    out["facts"] = []
+    for old in ("explanation", "explanation_vi"):  # scenarios stored before exchange 0009
+        out.pop(old, None)
     if "link" in out:  # "offer->want" listing ids: an opaque key instead
         import hashlib
 
@@ -523,11 +525,8 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
                 v.quality, v.site, v.disclosure = dict(lst.quality or {}), lst.site, lst.disclosure
     hidden = [lst.enterprise for v, lst in ((offer, m.offer), (want, m.want)) if v.blind]
     exact = not hidden
-    if m.facts:
-        with translation.override(lang):
-            text = phrase_facts(m.facts)
-    else:
-        text = m.explanation if lang.startswith("en") else (m.explanation_vi or m.explanation)
+    with translation.override(lang):
+        text = phrase_facts(m.facts or [])
     agreement = latest_agreement(m)
     return MatchView(
         id=m.pk,
@@ -554,11 +553,20 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
     )
 
 
+def note_facts(en: str, vi: str) -> list[dict]:
+    """Facts for an explanation that exists only as text (matches and scenario links stored
+    before matches kept facts): one ``note`` fact, shown as written."""
+    return [{"code": "note", "en": en or vi, "vi": vi or en}] if (en or vi) else []
+
+
 def phrase_facts(facts: list[dict]) -> str:
     """A match's explanation in the active language from its structured facts
     (``symbiosis.matching.explain``), numbers in the user's locale."""
     en = (translation.get_language() or "vi").startswith("en")
     f = {x.get("code"): x for x in facts}
+    if "note" in f and len(f) == 1:
+        # a text stored before matches kept facts (migration exchange 0009): shown as written
+        return f["note"].get("en" if en else "vi") or f["note"].get("en", "")
     link, res = f.get("link", {}), f.get("resources", {})
     rel = link.get("relation")
     if rel == "pathway":

@@ -168,8 +168,6 @@ MATCH_VALUE_FIELDS = (
     "matched_quantity",
     "unit",
     "pathway",
-    "explanation",
-    "explanation_vi",
     "benefit_vnd_per_year",
     "co2e_t_per_year",
     "facts",
@@ -203,15 +201,12 @@ def _match_key(m: core.Match) -> tuple:
 
 
 def _match_values(m: core.Match) -> tuple:
-    en, vi = m.explanations()
     return (
         m.score,
         m.distance_km,
         m.matched_quantity,
         m.unit[:20],
         m.pathway[:20],
-        en,
-        vi,
         m.benefit_vnd_per_year,
         m.co2e_t_per_year,
         [{"code": f.code, **f.params} for f in m.facts],

@@ -90,9 +90,8 @@ class Match(models.Model):
     matched_quantity = models.FloatField(default=0)
     unit = models.CharField(max_length=20, blank=True)
     pathway = models.CharField(max_length=20, blank=True)
-    explanation = models.TextField(blank=True)
-    explanation_vi = models.TextField(blank=True)
-    # the explanation as structured facts ({"code": ..., parameters}); pages phrase them
+    # the explanation as structured facts ({"code": ..., parameters}); pages phrase them in
+    # the reader's language (listings.phrase_facts), so no column per language
     facts = models.JSONField(default=list, blank=True)
     benefit_vnd_per_year = models.FloatField(default=0)
     co2e_t_per_year = models.FloatField(default=0)

@@ -29,6 +29,7 @@ from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import enterprises_for, parks_for, role_of
 from eiphub.core.catalogue import default_catalogue
 from eiphub.exchange import services as xs
+from eiphub.exchange.listings import note_facts
 from eiphub.exchange.models import Listing, Match, MatchNote
 from eiphub.registry.models import Park, Province
 from eiphub.symbiosis import matching as core
@@ -181,8 +182,7 @@ def _snapshot(inp: Inputs) -> dict:
                 "co2_per_unit": lk.co2_per_unit,
                 "score": m.score,
                 "pathway": m.pathway,
-                "explanation": m.explanation,
-                "explanation_vi": m.explanation_vi,
+                "facts": [{"code": f.code, **f.params} for f in m.facts],
             }
         )
     return {
@@ -679,8 +679,8 @@ def propose_link(user, scenario: Scenario, link_id: str) -> Match:
             "matched_quantity": row["flow"],
             "unit": row["unit"][:20],
             "pathway": (row.get("pathway") or "")[:20],
-            "explanation": link.get("explanation", ""),
-            "explanation_vi": link.get("explanation_vi", ""),
+            "facts": link.get("facts")
+            or note_facts(link.get("explanation", ""), link.get("explanation_vi", "")),
             "benefit_vnd_per_year": row["net_benefit_vnd_per_year"],
             "co2e_t_per_year": row["co2e_t_per_year"],
             "status": Match.Status.IDENTIFIED,

@@ -1571,8 +1571,7 @@ def _create_exchange(w: _World, agreements: list, realised: dict) -> None:
             want_accepted=accepted[1],
             benefit_vnd_per_year=benefit,
             co2e_t_per_year=round(co2, 1),
-            explanation=f"{cat[lk.code].name_en}, {dist:.1f} km",
-            explanation_vi=f"{cat[lk.code].name_vi}, {dist:.1f} km",
+            facts=_match_facts(cat[lk.code], dist),
         )
         match_objs.append(match)
         agr_objs.append(
@@ -1612,9 +1611,7 @@ def _create_exchange(w: _World, agreements: list, realised: dict) -> None:
                 status=status,
                 offer_accepted=status == "interested",
                 pathway="material",
-                explanation=f"{cat[code].name_en}: {flag[sup].en} could supply {flag[rec].en}, {dist:.1f} km",
-                explanation_vi=f"{cat[code].name_vi}: {flag[sup].vi} có thể cung cấp cho {flag[rec].vi}, "
-                f"{dist:.1f} km",
+                facts=_match_facts(cat[code], dist),
             )
         )
     Match.objects.bulk_create(match_objs)
@@ -1696,6 +1693,16 @@ def _cooling_user(ents: list[Ent], near: Ent, baselines: dict) -> Ent:
     """The largest fresh-water user of ``near``'s park (cooling towers take treated water)."""
     same_park = [e for e in ents if e.park == near.park and e is not near]
     return max(same_park, key=lambda e: baselines[e.key].get((W, "in", P, ""), 0.0))
+
+
+def _match_facts(res, dist: float) -> list[dict]:
+    """A demo match's explanation as the matcher stores it: facts, phrased by the pages."""
+    return [
+        {"code": "link", "relation": "same"},
+        {"code": "resources", "offer_en": res.name_en, "offer_vi": res.name_vi,
+         "want_en": res.name_en, "want_vi": res.name_vi},
+        {"code": "distance", "distance_km": dist},
+    ]  # fmt: skip
 
 
 def _km(a: Ent, b: Ent) -> float:

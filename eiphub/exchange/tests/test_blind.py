@@ -11,6 +11,7 @@ from docx import Document
 
 from eiphub.accounts.models import ApiToken, Role
 from eiphub.exchange import services as S
+from eiphub.exchange.listings import note_facts
 from eiphub.exchange.models import Agreement, Listing, Match, Notification
 from eiphub.exchange.tests.factories import SECRET_NAME, SECRET_QTY, listing
 from eiphub.testing import make_enterprise, make_user, make_world
@@ -43,9 +44,12 @@ def world():
     S.run_matching(w.k1)
     w.match = Match.objects.get(offer=w.offer, want=w.want)
     # a stored text naming the hidden party (as imported or demo data might have it)
-    w.match.explanation_vi = f"Nhựa từ {SECRET_NAME} ({w.secret.tax_code}) cho bên mua"
-    w.match.explanation = f"Plastic from Secret XYZ Company ({w.secret.tax_code}) to buyer"
-    w.match.facts = []  # a stored text only (no structured facts): pages show the text, scrubbed
+    # a stored text only (no structured facts; migration 0009 keeps such texts as a note):
+    # pages show the text, scrubbed
+    w.match.facts = note_facts(
+        f"Plastic from Secret XYZ Company ({w.secret.tax_code}) to buyer",
+        f"Nhựa từ {SECRET_NAME} ({w.secret.tax_code}) cho bên mua",
+    )
     w.match.save()
     return w
 

@@ -74,10 +74,19 @@ def pair(db):
         distance_km=13.37,
         matched_quantity=100,
         unit="t",
-        explanation="Plastic → Plastic direct match; 13.4 km; covers 8% of the want; "
-        "benefit ≈ 123 million VND/year",
-        explanation_vi="Nhựa → Nhựa khớp trực tiếp; 13,4 km; đáp ứng 8% nhu cầu; "
-        "lợi ích ≈ 123 triệu đồng/năm",
+        facts=[  # as the matcher stores them (symbiosis.matching.explain)
+            {"code": "link", "relation": "same"},
+            {
+                "code": "resources",
+                "offer_en": "Plastic",
+                "offer_vi": "Nhựa",
+                "want_en": "Plastic",
+                "want_vi": "Nhựa",
+            },
+            {"code": "distance", "distance_km": 13.37},
+            {"code": "coverage", "share_of_want": 0.08},
+            {"code": "benefit", "vnd_per_year": 123e6},
+        ],  # fmt: skip
     )
     return w
 
