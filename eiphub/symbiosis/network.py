@@ -11,10 +11,14 @@ Model (one column block per family, one row block per constraint family)::
                     a minimum economic flow or a facility)
     z_f in {0,1}    shared facility f is built
 
-    sum_{l from i} x_l <= S_i                     supply balance
-    D_j^min <= sum_{l to j} x_l <= D_j             demand balance
-    x_l <= U_l y_l,   x_l >= m_l y_l               capacity, minimum economic flow
-    y_l <= z_f(l),    sum_{l via f} x_l <= K_f z_f  facility activation and capacity
+    sum_{l from i} x_l <= S_i                     supply_balance
+    D_j^min <= sum_{l to j} r_l x_l <= D_j         demand_balance (r_l: yield ratio)
+    x_l <= U_l y_l,   x_l >= m_l y_l               link_capacity, link_minimum_flow
+    y_l <= z_f(l),    sum_{l via f} x_l <= K_f z_f  facility_links, facility_capacity
+
+Each family is one ``define_<family>`` function adding one named block of columns
+(``flow``, ``link_build``, ``facility``) or rows, with one label per row such as
+``supply_balance[S1]``; the CO2 stage adds ``co2_floor`` (``define_co2_floor``).
 
 with U_l = min(link capacity, S_i, D_j) (the tightest big-M).  Links that break a
 quality (``compatible=False`` without a pre-treatment facility) or hazardous-licence
