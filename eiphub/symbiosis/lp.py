@@ -67,7 +67,7 @@ class ModelError(CodedError, ValueError):
     """A model assembled wrongly.  ``code``: duplicate_block, bad_labels, unknown_block."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Block:
     """A named block of consecutive rows (or columns) ``start .. stop - 1``.
 
@@ -95,6 +95,24 @@ class Block:
 
     def labels(self) -> list[str]:
         return [f"{self.name}[{k}]" for k in self.keys]
+
+
+class KeysAt(Sequence):
+    """``keys[index[i]]`` without copying: the keys of a block over a subset of items
+    (e.g. the links that have a build variable), so naming a block costs no gather."""
+
+    __slots__ = ("keys", "index")
+
+    def __init__(self, keys: Sequence, index: np.ndarray):
+        self.keys, self.index = keys, index
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.keys[k] for k in self.index[i]]
+        return self.keys[self.index[i]]
 
 
 def _new_block(blocks: list, kind: str, name: str | None, start: int, n: int, labels) -> None:

@@ -360,7 +360,11 @@ def define_link_build_variables(m: lp.Model, a: _Arrays) -> tuple[np.ndarray, np
     have one."""
     ylinks = np.flatnonzero(a.needs_y)
     ycols = m.add_cols(
-        len(ylinks), upper=1.0, integer=True, name="link_build", labels=a.link_ids[ylinks]
+        len(ylinks),
+        upper=1.0,
+        integer=True,
+        name="link_build",
+        labels=lp.KeysAt(a.link_ids, ylinks),
     )
     y = np.full(len(a.links), -1, np.int64)
     y[ylinks] = ycols
@@ -413,7 +417,7 @@ def define_link_capacity(
         np.column_stack([np.ones(k), -a.cap[ylinks]]).ravel(),
         hi=0.0,
         name="link_capacity",
-        labels=a.link_ids[ylinks],
+        labels=lp.KeysAt(a.link_ids, ylinks),
     )
 
 
@@ -430,7 +434,7 @@ def define_link_minimum_flow(
         np.column_stack([np.ones(kk), -a.minf[has_min]]).ravel(),
         lo=0.0,
         name="link_minimum_flow",
-        labels=a.link_ids[has_min],
+        labels=lp.KeysAt(a.link_ids, has_min),
     )
 
 
@@ -445,7 +449,7 @@ def define_facility_links(m: lp.Model, a: _Arrays, y: np.ndarray, z: np.ndarray)
         np.tile([1.0, -1.0], kv),
         hi=0.0,
         name="facility_links",
-        labels=a.link_ids[via],
+        labels=lp.KeysAt(a.link_ids, via),
     )
 
 
@@ -699,7 +703,9 @@ def _support_lp(a: _Arrays, cx: np.ndarray, keep: np.ndarray) -> np.ndarray | No
     """Best flows using only the links in ``keep`` (all of them paid for): an LP."""
     idx = np.flatnonzero(keep)
     m = lp.Model()
-    x = m.add_cols(len(idx), cost=cx[idx], upper=a.cap[idx], name="flow", labels=a.link_ids[idx])
+    x = m.add_cols(
+        len(idx), cost=cx[idx], upper=a.cap[idx], name="flow", labels=lp.KeysAt(a.link_ids, idx)
+    )
     define_supply_balance(m, a, x, idx)
     define_demand_balance(m, a, x, idx)
     define_facility_throughput(m, a, x, idx)
