@@ -4,6 +4,12 @@ Models are assembled the PyPSA/linopy way: each constraint family is a block of
 coordinate triplets (row, column, coefficient) built with numpy, the blocks are
 stacked into one row-wise (CSR) matrix and handed to HiGHS with ``passModel``.
 No Python loop runs over matrix entries.
+
+Every block of columns and rows has a name and one key per column or row, so a row
+or column can be named in explanations: ``add_rows(..., name="supply_balance",
+labels=supply_ids)`` makes row ``i`` of the block ``"supply_balance[<its id>]"``
+(:meth:`Model.row_label`, :meth:`Model.col_label`, :meth:`Model.row_block`).
+Blocks added without a name are called ``rows<k>`` / ``cols<k>`` and keyed by position.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import ctypes
 import os
 import sys
 import time
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import highspy
@@ -55,9 +63,91 @@ class SolverError(CodedError, RuntimeError):
     """A solver failure.  ``code`` is one of: infeasible, unbounded, solver_failed."""
 
 
+class ModelError(CodedError, ValueError):
+    """A model assembled wrongly.  ``code``: duplicate_block, bad_labels, unknown_block."""
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """A named block of consecutive rows (or columns) ``start .. stop - 1``.
+
+    ``keys`` holds one key per row (column); the label of row ``i`` is
+    ``"name[key]"``.  Labels are composed on demand, so naming costs no string work
+    while a model is built."""
+
+    name: str
+    start: int
+    stop: int
+    keys: Sequence
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    @property
+    def indices(self) -> np.ndarray:
+        return np.arange(self.start, self.stop)
+
+    def label(self, i: int) -> str:
+        """Label of the model's row (column) ``i``, which must lie in this block."""
+        if not self.start <= i < self.stop:
+            raise IndexError(i)
+        return f"{self.name}[{self.keys[i - self.start]}]"
+
+    def labels(self) -> list[str]:
+        return [f"{self.name}[{k}]" for k in self.keys]
+
+
+class KeysAt(Sequence):
+    """``keys[index[i]]`` without copying: the keys of a block over a subset of items
+    (e.g. the links that have a build variable), so naming a block costs no gather."""
+
+    __slots__ = ("keys", "index")
+
+    def __init__(self, keys: Sequence, index: np.ndarray):
+        self.keys, self.index = keys, index
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.keys[k] for k in self.index[i]]
+        return self.keys[self.index[i]]
+
+
+def _new_block(blocks: list, kind: str, name: str | None, start: int, n: int, labels) -> None:
+    name = f"{kind}{len(blocks)}" if name is None else name
+    if any(b.name == name for b in blocks):
+        raise ModelError("duplicate_block", f"{kind} block {name!r} already exists", name=name)
+    keys = range(n) if labels is None else labels
+    if len(keys) != n:
+        raise ModelError(
+            "bad_labels",
+            f"{kind} block {name!r}: {len(keys)} labels for {n} {kind}",
+            name=name,
+            labels=len(keys),
+            n=n,
+        )
+    blocks.append(Block(name, start, start + n, keys))
+
+
+def _find(blocks: list, kind: str, name: str) -> Block:
+    for b in blocks:
+        if b.name == name:
+            return b
+    raise ModelError("unknown_block", f"no {kind} block {name!r}", name=name)
+
+
+def _label(blocks: list, starts: list, i: int, size: int) -> str:
+    if not 0 <= i < size:
+        raise IndexError(i)
+    # empty blocks share their start with the next one: bisect picks the last, non-empty
+    return blocks[bisect_right(starts, i) - 1].label(i)
+
+
 @dataclass
 class Model:
-    """A linear (mixed-integer) model built in blocks of columns and rows."""
+    """A linear (mixed-integer) model built in named blocks of columns and rows."""
 
     n_cols: int = 0
     cost: list = field(default_factory=list)
@@ -66,9 +156,23 @@ class Model:
     integer: list = field(default_factory=list)
     rows: list = field(default_factory=list)  # blocks of (r, c, v, lo, hi)
     n_rows: int = 0
+    row_blocks: list[Block] = field(default_factory=list)
+    col_blocks: list[Block] = field(default_factory=list)
 
-    def add_cols(self, n: int, cost=0.0, lower=0.0, upper=INF, integer=False) -> np.ndarray:
-        """Add ``n`` columns; return their indices."""
+    def add_cols(
+        self,
+        n: int,
+        cost=0.0,
+        lower=0.0,
+        upper=INF,
+        integer=False,
+        *,
+        name: str | None = None,
+        labels: Sequence | None = None,
+    ) -> np.ndarray:
+        """Add ``n`` columns named ``name`` (one key per column in ``labels``); return
+        their indices."""
+        _new_block(self.col_blocks, "cols", name, self.n_cols, n, labels)
         idx = np.arange(self.n_cols, self.n_cols + n)
         self.n_cols += n
         self.cost.append(np.broadcast_to(np.asarray(cost, float), (n,)))
@@ -77,8 +181,21 @@ class Model:
         self.integer.append(np.full(n, bool(integer)))
         return idx
 
-    def add_rows(self, n: int, r, c, v, lo=-INF, hi=INF) -> np.ndarray:
-        """Add ``n`` rows given triplets with local row numbers ``r`` in [0, n)."""
+    def add_rows(
+        self,
+        n: int,
+        r,
+        c,
+        v,
+        lo=-INF,
+        hi=INF,
+        *,
+        name: str | None = None,
+        labels: Sequence | None = None,
+    ) -> np.ndarray:
+        """Add ``n`` rows given triplets with local row numbers ``r`` in [0, n), as the
+        block ``name`` with one key per row in ``labels``."""
+        _new_block(self.row_blocks, "rows", name, self.n_rows, n, labels)
         r = np.asarray(r, dtype=np.int64)
         idx = np.arange(self.n_rows, self.n_rows + n)
         self.rows.append(
@@ -96,6 +213,26 @@ class Model:
     def set_cost(self, cost: np.ndarray) -> None:
         """Replace the whole objective vector."""
         self.cost = [np.asarray(cost, float)]
+
+    def row_block(self, name: str) -> Block:
+        return _find(self.row_blocks, "rows", name)
+
+    def col_block(self, name: str) -> Block:
+        return _find(self.col_blocks, "cols", name)
+
+    def row_label(self, i: int) -> str:
+        """``"family[key]"`` of row ``i``, e.g. ``"supply_balance[S1]"``."""
+        return _label(self.row_blocks, [b.start for b in self.row_blocks], int(i), self.n_rows)
+
+    def col_label(self, j: int) -> str:
+        """``"family[key]"`` of column ``j``, e.g. ``"flow[S1->D2]"``."""
+        return _label(self.col_blocks, [b.start for b in self.col_blocks], int(j), self.n_cols)
+
+    def row_labels(self) -> list[str]:
+        return [lab for b in self.row_blocks for lab in b.labels()]
+
+    def col_labels(self) -> list[str]:
+        return [lab for b in self.col_blocks for lab in b.labels()]
 
 
 @dataclass

@@ -11,10 +11,14 @@ Model (one column block per family, one row block per constraint family)::
                     a minimum economic flow or a facility)
     z_f in {0,1}    shared facility f is built
 
-    sum_{l from i} x_l <= S_i                     supply balance
-    D_j^min <= sum_{l to j} x_l <= D_j             demand balance
-    x_l <= U_l y_l,   x_l >= m_l y_l               capacity, minimum economic flow
-    y_l <= z_f(l),    sum_{l via f} x_l <= K_f z_f  facility activation and capacity
+    sum_{l from i} x_l <= S_i                     supply_balance
+    D_j^min <= sum_{l to j} r_l x_l <= D_j         demand_balance (r_l: yield ratio)
+    x_l <= U_l y_l,   x_l >= m_l y_l               link_capacity, link_minimum_flow
+    y_l <= z_f(l),    sum_{l via f} x_l <= K_f z_f  facility_links, facility_capacity
+
+Each family is one ``define_<family>`` function adding one named block of columns
+(``flow``, ``link_build``, ``facility``) or rows, with one label per row such as
+``supply_balance[S1]``; the CO2 stage adds ``co2_floor`` (``define_co2_floor``).
 
 with U_l = min(link capacity, S_i, D_j) (the tightest big-M).  Links that break a
 quality (``compatible=False`` without a pre-treatment facility) or hazardous-licence
@@ -192,6 +196,11 @@ class _Arrays:
     fac_fixed: np.ndarray
     fac_cap: np.ndarray
     fac_co2: np.ndarray
+    # ids (object arrays) naming the model's rows and columns
+    link_ids: np.ndarray
+    supply_ids: np.ndarray
+    demand_ids: np.ndarray
+    facility_ids: np.ndarray
 
     @property
     def margin(self) -> np.ndarray:
@@ -306,7 +315,17 @@ def _arrays(p: NetworkProblem) -> _Arrays:
         fac_fixed=fac_fixed,
         fac_cap=fac_cap,
         fac_co2=np.array([f.co2_per_year for f in p.facilities], float),
+        link_ids=_ids(allowed),
+        supply_ids=_ids(p.supplies),
+        demand_ids=_ids(p.demands),
+        facility_ids=_ids(p.facilities),
     )
+
+
+def _ids(items) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    out[:] = [it.id for it in items]
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -322,54 +341,182 @@ class _Built:
     ylinks: np.ndarray  # link indices that have a y
 
 
-def _build(a: _Arrays) -> _Built:
-    m = lp.Model()
-    n, nf = len(a.links), len(a.fac_fixed)
-    x = m.add_cols(n, upper=a.cap)
+# One ``define_*`` function per variable or constraint family (as PyPSA/linopy do):
+# each adds one named block to the model, one label per column or row
+# ("supply_balance[S1]", "link_capacity[S1->D2]"), so a row can be named when a
+# result is explained.  A new family is a new ``define_*`` function called from
+# :func:`_build` (or from the solve step that needs it, like the CO2 floor).
+
+
+def define_flow_variables(m: lp.Model, a: _Arrays) -> np.ndarray:
+    """x_l >= 0, flow on link l, bounded by the tightest big-M U_l."""
+    return m.add_cols(len(a.links), upper=a.cap, name="flow", labels=a.link_ids)
+
+
+def define_link_build_variables(m: lp.Model, a: _Arrays) -> tuple[np.ndarray, np.ndarray]:
+    """y_l in {0,1} for the links with a fixed cost, a minimum flow or a facility.
+
+    Returns (y, ylinks): the column of y for each link (-1 if none) and the links that
+    have one."""
     ylinks = np.flatnonzero(a.needs_y)
-    ycols = m.add_cols(len(ylinks), upper=1.0, integer=True)
-    y = np.full(n, -1, np.int64)
+    ycols = m.add_cols(
+        len(ylinks),
+        upper=1.0,
+        integer=True,
+        name="link_build",
+        labels=lp.KeysAt(a.link_ids, ylinks),
+    )
+    y = np.full(len(a.links), -1, np.int64)
     y[ylinks] = ycols
-    # a facility is worth opening only if some allowed link uses it
-    used = np.zeros(nf, bool)
+    return y, ylinks
+
+
+def define_facility_variables(m: lp.Model, a: _Arrays) -> np.ndarray:
+    """z_f in {0,1}; a facility is worth opening only if some allowed link uses it."""
+    used = np.zeros(len(a.fac_fixed), bool)
     used[a.fi[a.fi >= 0]] = True
-    z = m.add_cols(nf, upper=used.astype(float), integer=True)
-    one = np.ones(n)
-    # supply and demand balances
-    m.add_rows(len(a.S), a.si, x, one, hi=a.S)
-    m.add_rows(len(a.D), a.di, x, a.ratio, lo=a.Dmin, hi=a.D)
-    # capacity and minimum flow of active links: x - U y <= 0, x - m y >= 0
+    return m.add_cols(
+        len(a.fac_fixed),
+        upper=used.astype(float),
+        integer=True,
+        name="facility",
+        labels=a.facility_ids,
+    )
+
+
+def define_supply_balance(
+    m: lp.Model, a: _Arrays, x: np.ndarray, links: np.ndarray | None = None
+) -> np.ndarray:
+    """sum_{l from i} x_l <= S_i, one row per supply.  ``links``: the links whose flow
+    columns are ``x`` (default all)."""
+    si = a.si if links is None else a.si[links]
+    return m.add_rows(
+        len(a.S), si, x, np.ones(len(si)), hi=a.S, name="supply_balance", labels=a.supply_ids
+    )
+
+
+def define_demand_balance(
+    m: lp.Model, a: _Arrays, x: np.ndarray, links: np.ndarray | None = None
+) -> np.ndarray:
+    """D_j^min <= sum_{l to j} r_l x_l <= D_j, one row per demand (r_l: yield ratio)."""
+    di, ratio = (a.di, a.ratio) if links is None else (a.di[links], a.ratio[links])
+    return m.add_rows(
+        len(a.D), di, x, ratio, lo=a.Dmin, hi=a.D, name="demand_balance", labels=a.demand_ids
+    )
+
+
+def define_link_capacity(
+    m: lp.Model, a: _Arrays, x: np.ndarray, y: np.ndarray, ylinks: np.ndarray
+) -> np.ndarray:
+    """x_l - U_l y_l <= 0 for every link with a y."""
     k = len(ylinks)
-    r2 = np.repeat(np.arange(k), 2)
-    c2 = np.column_stack([x[ylinks], ycols]).ravel()
-    m.add_rows(k, r2, c2, np.column_stack([one[:k], -a.cap[ylinks]]).ravel(), hi=0.0)
+    return m.add_rows(
+        k,
+        np.repeat(np.arange(k), 2),
+        np.column_stack([x[ylinks], y[ylinks]]).ravel(),
+        np.column_stack([np.ones(k), -a.cap[ylinks]]).ravel(),
+        hi=0.0,
+        name="link_capacity",
+        labels=lp.KeysAt(a.link_ids, ylinks),
+    )
+
+
+def define_link_minimum_flow(
+    m: lp.Model, a: _Arrays, x: np.ndarray, y: np.ndarray, ylinks: np.ndarray
+) -> np.ndarray:
+    """x_l - m_l y_l >= 0 for the links with a minimum economic flow."""
     has_min = ylinks[a.minf[ylinks] > 0]
-    if len(has_min):
-        kk = len(has_min)
-        m.add_rows(
-            kk,
-            np.repeat(np.arange(kk), 2),
-            np.column_stack([x[has_min], y[has_min]]).ravel(),
-            np.column_stack([np.ones(kk), -a.minf[has_min]]).ravel(),
-            lo=0.0,
-        )
-    # facilities: y_l <= z_f and sum x <= K z
+    kk = len(has_min)
+    return m.add_rows(
+        kk,
+        np.repeat(np.arange(kk), 2),
+        np.column_stack([x[has_min], y[has_min]]).ravel(),
+        np.column_stack([np.ones(kk), -a.minf[has_min]]).ravel(),
+        lo=0.0,
+        name="link_minimum_flow",
+        labels=lp.KeysAt(a.link_ids, has_min),
+    )
+
+
+def define_facility_links(m: lp.Model, a: _Arrays, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """y_l <= z_f(l): a link through a facility needs the facility."""
     via = np.flatnonzero(a.fi >= 0)
-    if len(via):
-        kv = len(via)
-        m.add_rows(
-            kv,
-            np.repeat(np.arange(kv), 2),
-            np.column_stack([y[via], z[a.fi[via]]]).ravel(),
-            np.tile([1.0, -1.0], kv),
-            hi=0.0,
-        )
-        through = np.bincount(a.fi[via], weights=a.cap[via], minlength=nf)
-        kcap = np.minimum(a.fac_cap, through)
-        rows = np.concatenate([a.fi[via], np.arange(nf)])
-        cols = np.concatenate([x[via], z])
-        vals = np.concatenate([np.ones(kv), -kcap])
-        m.add_rows(nf, rows, cols, vals, hi=0.0)
+    kv = len(via)
+    return m.add_rows(
+        kv,
+        np.repeat(np.arange(kv), 2),
+        np.column_stack([y[via], z[a.fi[via]]]).ravel(),
+        np.tile([1.0, -1.0], kv),
+        hi=0.0,
+        name="facility_links",
+        labels=lp.KeysAt(a.link_ids, via),
+    )
+
+
+def define_facility_capacity(m: lp.Model, a: _Arrays, x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """sum_{l via f} x_l - K_f z_f <= 0, K_f = min(capacity, what its links can carry).
+
+    No rows when no allowed link uses a facility (every z is then fixed at 0)."""
+    via = np.flatnonzero(a.fi >= 0)
+    nf = len(a.fac_fixed) if len(via) else 0
+    through = np.bincount(a.fi[via], weights=a.cap[via], minlength=nf)
+    kcap = np.minimum(a.fac_cap[:nf], through)
+    return m.add_rows(
+        nf,
+        np.concatenate([a.fi[via], np.arange(nf)]),
+        np.concatenate([x[via], z[:nf]]),
+        np.concatenate([np.ones(len(via)), -kcap]),
+        hi=0.0,
+        name="facility_capacity",
+        labels=a.facility_ids[:nf],
+    )
+
+
+def define_facility_throughput(
+    m: lp.Model, a: _Arrays, x: np.ndarray, links: np.ndarray
+) -> np.ndarray:
+    """sum_{l via f} x_l <= K_f without facility variables (the heuristics' flow LP,
+    where every kept link is paid for).  No rows when no kept link uses a facility."""
+    via = a.fi[links] >= 0
+    nf = len(a.fac_cap) if via.any() else 0
+    return m.add_rows(
+        nf,
+        a.fi[links][via],
+        x[via],
+        np.ones(int(via.sum())),
+        hi=a.fac_cap[:nf],
+        name="facility_throughput",
+        labels=a.facility_ids[:nf],
+    )
+
+
+def define_co2_floor(m: lp.Model, a: _Arrays, b: _Built, co2_at_least: float) -> np.ndarray:
+    """Total CO2 avoided >= ``co2_at_least`` (epsilon constraint, lexicographic CO2)."""
+    co2_vec = _vectors(a, b)[1]
+    every = np.arange(m.n_cols)
+    return m.add_rows(
+        1,
+        np.zeros(m.n_cols, np.int64),
+        every,
+        co2_vec,
+        lo=co2_at_least,
+        name="co2_floor",
+        labels=["total"],
+    )
+
+
+def _build(a: _Arrays) -> _Built:
+    """The exchange-network MILP, one family at a time (see the module docstring)."""
+    m = lp.Model()
+    x = define_flow_variables(m, a)
+    y, ylinks = define_link_build_variables(m, a)
+    z = define_facility_variables(m, a)
+    define_supply_balance(m, a, x)
+    define_demand_balance(m, a, x)
+    define_link_capacity(m, a, x, y, ylinks)
+    define_link_minimum_flow(m, a, x, y, ylinks)
+    define_facility_links(m, a, y, z)
+    define_facility_capacity(m, a, x, z)
     return _Built(model=m, x=x, y=y, z=z, ylinks=ylinks)
 
 
@@ -556,13 +703,12 @@ def _support_lp(a: _Arrays, cx: np.ndarray, keep: np.ndarray) -> np.ndarray | No
     """Best flows using only the links in ``keep`` (all of them paid for): an LP."""
     idx = np.flatnonzero(keep)
     m = lp.Model()
-    x = m.add_cols(len(idx), cost=cx[idx], upper=a.cap[idx])
-    one = np.ones(len(idx))
-    m.add_rows(len(a.S), a.si[idx], x, one, hi=a.S)
-    m.add_rows(len(a.D), a.di[idx], x, a.ratio[idx], lo=a.Dmin, hi=a.D)
-    via = a.fi[idx] >= 0
-    if via.any():
-        m.add_rows(len(a.fac_cap), a.fi[idx][via], x[via], one[via], hi=a.fac_cap)
+    x = m.add_cols(
+        len(idx), cost=cx[idx], upper=a.cap[idx], name="flow", labels=lp.KeysAt(a.link_ids, idx)
+    )
+    define_supply_balance(m, a, x, idx)
+    define_demand_balance(m, a, x, idx)
+    define_facility_throughput(m, a, x, idx)
     sol = lp.solve(m, maximise=True)
     if sol.x is None:
         return None
@@ -698,6 +844,10 @@ def _subset(a: _Arrays, links: np.ndarray, sups: np.ndarray, dems: np.ndarray, f
         fac_fixed=a.fac_fixed[facs],
         fac_cap=a.fac_cap[facs],
         fac_co2=a.fac_co2[facs],
+        link_ids=a.link_ids[links],
+        supply_ids=a.supply_ids[sups],
+        demand_ids=a.demand_ids[dems],
+        facility_ids=a.facility_ids[facs],
     )
 
 
@@ -750,9 +900,7 @@ def _solve_raw(
     b.model.set_cost(cost)
     start = None
     if co2_at_least is not None:
-        co2_vec = _vectors(a, b)[1]
-        every = np.arange(b.model.n_cols)
-        b.model.add_rows(1, np.zeros(b.model.n_cols, np.int64), every, co2_vec, lo=co2_at_least)
+        define_co2_floor(b.model, a, b, co2_at_least)
     t_arr = time.perf_counter() - t0
     if co2_at_least is None and (len(b.ylinks) or len(b.z)):
         start = _start_vector(a, b, cost)  # heuristics count as solve time
