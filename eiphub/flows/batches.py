@@ -54,6 +54,10 @@ _OWNERS = ("enterprise_id", "facility_id")
 T_FLOW = FlowRecord._meta.db_table
 T_ROW = ImportRow._meta.db_table
 T_REV = FlowRevision._meta.db_table
+_OWNER_TABLE = {
+    "enterprise_id": FlowRecord._meta.get_field("enterprise").related_model._meta.db_table,
+    "facility_id": FlowRecord._meta.get_field("facility").related_model._meta.db_table,
+}
 
 
 def _key(owner: str, f: str = "f", r: str = "r") -> str:
@@ -280,11 +284,13 @@ def _apply(batch: ImportBatch, progress: Progress | None, src: str) -> None:
             [user_id, now, bid, bid],
         )
         cols = ", ".join(_VALUE_COLS)
+        # The owner's park is written with the row (no UPDATE over the batch's rows afterwards).
         created += _exec(
-            f"INSERT INTO {T_FLOW} ({owner}, {other}, resource_code, direction, period, {cols}, "
-            f"entered_by_id, entered_at, batch_id, version) "
-            f"SELECT r.{owner}, NULL, r.resource_code, r.direction, r.period, "
+            f"INSERT INTO {T_FLOW} ({owner}, {other}, park_id, resource_code, direction, period, "
+            f"{cols}, entered_by_id, entered_at, batch_id, version) "
+            f"SELECT r.{owner}, NULL, o.park_id, r.resource_code, r.direction, r.period, "
             f"{', '.join('r.' + c for c in _VALUE_COLS)}, %s, %s, %s, 1 FROM {src} r "
+            f"LEFT JOIN {_OWNER_TABLE[owner]} o ON o.id = r.{owner} "
             f"WHERE r.batch_id = %s AND r.{owner} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {T_FLOW} f WHERE {_key(owner)}) ORDER BY r.line",
             [user_id, now, bid, bid],
@@ -335,17 +341,14 @@ def _park_keys(bid: int) -> set[tuple[int, int]]:
 
 
 def _after_raw_write(bid: int, keys: set | None = None, *, undo: bool = False) -> None:
-    """The raw SQL above bypasses ``FlowRecord.save``/``bulk_create``: give the rows it wrote
-    (the batch's own rows, or on undo the rows it re-inserted) their denormalised park and mark
-    the stored results of the touched parks and years stale."""
+    """The raw SQL above bypasses ``FlowRecord.save``/``bulk_create``: mark the stored results
+    of the touched parks and years stale, once.  Applying writes each new row's park in its
+    INSERT; on undo the re-inserted rows get their denormalised park here."""
     from eiphub.reports.stored import mark_stale
 
     if undo:
         deleted = FlowRevision.objects.filter(batch_id=bid, action="delete").values("flow_id")
-        written = FlowRecord.objects.filter(pk__in=deleted)
-    else:
-        written = FlowRecord.objects.filter(batch_id=bid)
-    written.filter(park__isnull=True).sync_parks()
+        FlowRecord.objects.filter(pk__in=deleted, park__isnull=True).sync_parks()
     mark_stale((keys or set()) | _park_keys(bid), bulk=True)
 
 
