@@ -92,13 +92,36 @@ def _scalar(sql: str, params=()):
 # --------------------------------------------------------------------------- staging
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_CHUNK = 20_000  # rows per write to the COPY stream
+
+
+def _copy_field(v) -> str:
+    """One value in COPY's text format (NULL as \\N; text escaped)."""
+    if v is None:
+        return "\\N"
+    if isinstance(v, str):
+        return v.translate(_COPY_ESCAPES)
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, list):  # the warnings (JSON)
+        return json.dumps(v, cls=DjangoJSONEncoder).translate(_COPY_ESCAPES) if v else "[]"
+    return str(v)  # int, Decimal, date
+
+
+def _copy_text(rows: list[tuple]) -> str:
+    """The rows as COPY text-format lines, built directly from the tuples."""
+    field = _copy_field
+    return "".join("\t".join([field(v) for v in row]) + "\n" for row in rows)
+
+
 def _write_staged(rows: list[tuple], table: str = T_ROW) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             cols = ", ".join(_STAGE_COLS)
             with c.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((*row[:-1], json.dumps(row[-1], cls=DjangoJSONEncoder)))
+                for i in range(0, len(rows), _COPY_CHUNK):
+                    copy.write(_copy_text(rows[i : i + _COPY_CHUNK]))
         return
     objs = [ImportRow(**dict(zip(_STAGE_COLS, r, strict=True))) for r in rows]
     ImportRow.objects.bulk_create(objs, batch_size=2000)
