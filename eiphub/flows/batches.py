@@ -96,23 +96,21 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _COPY_CHUNK = 20_000  # rows per write to the COPY stream
 
 
-def _copy_field(v) -> str:
-    """One value in COPY's text format (NULL as \\N; text escaped)."""
-    if v is None:
-        return "\\N"
-    if isinstance(v, str):
-        return v.translate(_COPY_ESCAPES)
-    if isinstance(v, float):
-        return repr(v)
-    if isinstance(v, list):  # the warnings (JSON)
-        return json.dumps(v, cls=DjangoJSONEncoder).translate(_COPY_ESCAPES) if v else "[]"
-    return str(v)  # int, Decimal, date
-
-
 def _copy_text(rows: list[tuple]) -> str:
-    """The rows as COPY text-format lines, built directly from the tuples."""
-    field = _copy_field
-    return "".join("\t".join([field(v) for v in row]) + "\n" for row in rows)
+    """The staged tuples (``_STAGE_COLS`` order) as COPY text-format lines, built directly:
+    NULL as \\N, every text value escaped, the warnings as JSON."""
+    esc, n = _COPY_ESCAPES, "\\N"
+    lines = []
+    add = lines.append
+    for (bid, line, ent, tax, fac, code, direction, period, qty, unit, qc, cu, origin, fate,
+         cp, cp_tax, dq, action, warnings) in rows:  # fmt: skip
+        warn = json.dumps(warnings, cls=DjangoJSONEncoder).translate(esc) if warnings else "[]"
+        add(f"{bid}\t{line}\t{n if ent is None else ent}\t{tax.translate(esc)}\t"
+            f"{n if fac is None else fac}\t{code.translate(esc)}\t{direction.translate(esc)}\t"
+            f"{period.isoformat()}\t{qty}\t{unit.translate(esc)}\t{qc!r}\t{cu.translate(esc)}\t"
+            f"{origin.translate(esc)}\t{fate.translate(esc)}\t{n if cp is None else cp}\t"
+            f"{cp_tax.translate(esc)}\t{dq.translate(esc)}\t{action.translate(esc)}\t{warn}\n")  # fmt: skip
+    return "".join(lines)
 
 
 def _write_staged(rows: list[tuple], table: str = T_ROW) -> None:

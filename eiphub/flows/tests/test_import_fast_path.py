@@ -7,6 +7,7 @@ in their order.  Runs on SQLite and PostgreSQL (whichever DATABASE_URL names).
 """
 
 import datetime as dt
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -201,3 +202,19 @@ def test_applying_marks_stored_results_stale_once_and_writes_the_parks(w):
     # undo still repairs the re-inserted rows' parks (nothing was deleted here)
     batches.undo_batch(result.batch_id)
     assert not FlowRecord.objects.filter(batch_id=result.batch_id).exists()
+
+
+def test_staged_rows_round_trip_through_the_copy_text(w):
+    """Text with tabs, newlines and backslashes, NULLs and the warnings' JSON arrive intact."""
+    batch = ImportBatch.objects.create(filename="x.csv", kind="flows", rows=2, total=2)
+    odd = ["tab\there", "back\\slash \\N", "new\nline\r", "“quoted” ưu"]
+    rows = [
+        (batch.pk, 2, w.e1.pk, "", None, "water.fresh", "in", dt.date(2024, 1, 1),
+         Decimal("1234.500000"), "m3", 1234.5, "m3", "", "", None, "", "measured", "", []),
+        (batch.pk, 3, None, "a\\b\tc", None, "energy.electricity.grid", "out",
+         dt.date(2023, 12, 1), Decimal("0.000001"), "kWh", 1e-06, "kWh", "", "sold", w.e2.pk,
+         "", "estimated", "", odd),
+    ]  # fmt: skip
+    batches.stage_batch(batch, rows, classify_rows=False)
+    got = list(ImportRow.objects.filter(batch=batch).order_by("line").values_list(*STAGED_COLS))
+    assert got == [r[1:-3] + r[-3:-2] + r[-1:] for r in rows]
