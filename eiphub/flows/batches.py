@@ -54,6 +54,10 @@ _OWNERS = ("enterprise_id", "facility_id")
 T_FLOW = FlowRecord._meta.db_table
 T_ROW = ImportRow._meta.db_table
 T_REV = FlowRevision._meta.db_table
+_OWNER_TABLE = {
+    "enterprise_id": FlowRecord._meta.get_field("enterprise").related_model._meta.db_table,
+    "facility_id": FlowRecord._meta.get_field("facility").related_model._meta.db_table,
+}
 
 
 def _key(owner: str, f: str = "f", r: str = "r") -> str:
@@ -88,13 +92,34 @@ def _scalar(sql: str, params=()):
 # --------------------------------------------------------------------------- staging
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_CHUNK = 20_000  # rows per write to the COPY stream
+
+
+def _copy_text(rows: list[tuple]) -> str:
+    """The staged tuples (``_STAGE_COLS`` order) as COPY text-format lines, built directly:
+    NULL as \\N, every text value escaped, the warnings as JSON."""
+    esc, n = _COPY_ESCAPES, "\\N"
+    lines = []
+    add = lines.append
+    for (bid, line, ent, tax, fac, code, direction, period, qty, unit, qc, cu, origin, fate,
+         cp, cp_tax, dq, action, warnings) in rows:  # fmt: skip
+        warn = json.dumps(warnings, cls=DjangoJSONEncoder).translate(esc) if warnings else "[]"
+        add(f"{bid}\t{line}\t{n if ent is None else ent}\t{tax.translate(esc)}\t"
+            f"{n if fac is None else fac}\t{code.translate(esc)}\t{direction.translate(esc)}\t"
+            f"{period.isoformat()}\t{qty}\t{unit.translate(esc)}\t{qc!r}\t{cu.translate(esc)}\t"
+            f"{origin.translate(esc)}\t{fate.translate(esc)}\t{n if cp is None else cp}\t"
+            f"{cp_tax.translate(esc)}\t{dq.translate(esc)}\t{action.translate(esc)}\t{warn}\n")  # fmt: skip
+    return "".join(lines)
+
+
 def _write_staged(rows: list[tuple], table: str = T_ROW) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             cols = ", ".join(_STAGE_COLS)
             with c.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((*row[:-1], json.dumps(row[-1], cls=DjangoJSONEncoder)))
+                for i in range(0, len(rows), _COPY_CHUNK):
+                    copy.write(_copy_text(rows[i : i + _COPY_CHUNK]))
         return
     objs = [ImportRow(**dict(zip(_STAGE_COLS, r, strict=True))) for r in rows]
     ImportRow.objects.bulk_create(objs, batch_size=2000)
@@ -280,11 +305,13 @@ def _apply(batch: ImportBatch, progress: Progress | None, src: str) -> None:
             [user_id, now, bid, bid],
         )
         cols = ", ".join(_VALUE_COLS)
+        # The owner's park is written with the row (no UPDATE over the batch's rows afterwards).
         created += _exec(
-            f"INSERT INTO {T_FLOW} ({owner}, {other}, resource_code, direction, period, {cols}, "
-            f"entered_by_id, entered_at, batch_id, version) "
-            f"SELECT r.{owner}, NULL, r.resource_code, r.direction, r.period, "
+            f"INSERT INTO {T_FLOW} ({owner}, {other}, park_id, resource_code, direction, period, "
+            f"{cols}, entered_by_id, entered_at, batch_id, version) "
+            f"SELECT r.{owner}, NULL, o.park_id, r.resource_code, r.direction, r.period, "
             f"{', '.join('r.' + c for c in _VALUE_COLS)}, %s, %s, %s, 1 FROM {src} r "
+            f"LEFT JOIN {_OWNER_TABLE[owner]} o ON o.id = r.{owner} "
             f"WHERE r.batch_id = %s AND r.{owner} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {T_FLOW} f WHERE {_key(owner)}) ORDER BY r.line",
             [user_id, now, bid, bid],
@@ -335,17 +362,14 @@ def _park_keys(bid: int) -> set[tuple[int, int]]:
 
 
 def _after_raw_write(bid: int, keys: set | None = None, *, undo: bool = False) -> None:
-    """The raw SQL above bypasses ``FlowRecord.save``/``bulk_create``: give the rows it wrote
-    (the batch's own rows, or on undo the rows it re-inserted) their denormalised park and mark
-    the stored results of the touched parks and years stale."""
+    """The raw SQL above bypasses ``FlowRecord.save``/``bulk_create``: mark the stored results
+    of the touched parks and years stale, once.  Applying writes each new row's park in its
+    INSERT; on undo the re-inserted rows get their denormalised park here."""
     from eiphub.reports.stored import mark_stale
 
     if undo:
         deleted = FlowRevision.objects.filter(batch_id=bid, action="delete").values("flow_id")
-        written = FlowRecord.objects.filter(pk__in=deleted)
-    else:
-        written = FlowRecord.objects.filter(batch_id=bid)
-    written.filter(park__isnull=True).sync_parks()
+        FlowRecord.objects.filter(pk__in=deleted, park__isnull=True).sync_parks()
     mark_stale((keys or set()) | _park_keys(bid), bulk=True)
 
 

@@ -333,6 +333,7 @@ class _Validator:
         self.resource_cache: dict[str, tuple] = {}
         self._tax_codes: set[str] | None = None
         self.memo: dict[tuple[str, object], object] = {}
+        self.fast_memo: dict[tuple, object] = {}  # flow_fast: (column, type, cell) -> parsed
         self._columns: dict[str, list] = {}
         # the row being checked
         self.sheet_name, self.row, self.cells = "", 0, {}
@@ -423,10 +424,17 @@ class _Validator:
         present = {col.key for _i, col, _h in cols}
         dup: dict = {}
         self.sheet_name = sh.name
+        fast = self.flow_fast if kind.key == "flows" else None
         for rownum, values in sh.rows():
             if _is_blank(values) or _is_comment(values):
                 continue
             self.row = rownum
+            if fast is not None and fast(values, cols, dup):
+                self.rows_by_kind[kind.key] += 1
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress("validate", done, total)
+                continue
             self.cells = {
                 col.key: (_clean(values[i]) if i < len(values) else None, header)
                 for i, col, header in cols
@@ -499,6 +507,78 @@ class _Validator:
         return True
 
     # -- flows
+    def fast_cell(self, col: S.Column, v):
+        """The parsed value of a non-empty cell through the same parser as :meth:`value`
+        (quantities also fitted to the column like :meth:`in_range`); _BAD when parsing or
+        fitting fails (the slow path then reports it).  One parse per distinct cell value."""
+        key = (col.key, type(v), v)
+        hit = self.fast_memo.get(key, _MISS)
+        if hit is _MISS:
+            try:
+                hit = _parse(col, v, self.lang)
+                if col.key == "quantity":
+                    hit = _BAD if hit < 0 else _fit(hit, 20, 6)
+            except _Bad:
+                hit = _BAD
+            self.fast_memo[key] = hit
+        return hit
+
+    def flow_fast(self, values, cols, dup) -> bool:
+        """Accept a clean enterprise flow row in one pass over cached parses and look-ups.
+
+        Returns False, having recorded nothing, when the row is empty where a value is required,
+        has a value that does not parse, belongs to a shared facility, or fails any check of
+        :meth:`flow_row`: that row then goes through :meth:`flow_row`, which reports its
+        errors exactly as before.  The rules are those of :meth:`flow_row` (same parsers,
+        same resource and unit caches)."""
+        val = {}
+        n = len(values)
+        for i, col, _header in cols:
+            v = _clean(values[i]) if i < n else None
+            if v is None:
+                if col.required:
+                    return False
+                continue
+            parsed = self.fast_cell(col, v)
+            if parsed is _BAD:
+                return False
+            val[col.key] = parsed
+        tax, park = val.get("tax_code"), val.get("park")
+        if not tax or val.get("facility"):
+            return False
+        if tax not in self.pending_ents:
+            hit = self.ent_writable.get(tax)
+            if hit is None or (park and park.lower() != self.park_codes.get(hit[1])):
+                return False
+        owner = ("e", tax)
+        code, msg = self.resource_hit(val["resource"])
+        if msg:
+            return False
+        unit = val["unit"]
+        factor, cunit, msg = self.unit_factor(code, unit)
+        if msg:
+            return False
+        period = val["period"]
+        if period > self.today.replace(day=1):
+            return False
+        direction, origin, fate = val["direction"], val.get("origin") or "", val.get("fate") or ""
+        if (direction == "out" and origin) or (direction == "in" and fate):
+            return False
+        cp = val.get("counterparty")
+        if cp is not None and (
+            owner == ("e", cp) or (cp not in self.ent_visible and cp not in self.pending_ents)
+        ):
+            return False
+        key = (owner, code, direction, period, origin, fate)
+        if key in dup:
+            return False
+        dup[key] = self.row
+        qty = val["quantity"]
+        dq = val.get("data_quality") or "measured"
+        self.flows.append((owner, code, direction, period, qty, unit, float(qty) * factor, cunit,
+                           origin, fate, cp, dq, self.row))  # fmt: skip
+        return True
+
     def flow_row(self, dup, present):
         K = S.FLOWS
         val = self.values(K)
@@ -610,6 +690,13 @@ class _Validator:
     def flow_resource(self, text) -> str | None:
         if text in (None, _BAD):
             return None
+        hit = self.resource_hit(text)
+        if hit[1]:
+            self.fail(S.FLOWS, "resource", hit[1])
+        return hit[0]
+
+    def resource_hit(self, text) -> tuple:
+        """(resource code, None) or (None, error message) for a resource cell (cached)."""
         hit = self.resource_cache.get(text)
         if hit is None:
             res = self.cat.resolve(text)
@@ -623,9 +710,7 @@ class _Validator:
             else:
                 hit = (res.code, None)
             self.resource_cache[text] = hit
-        if hit[1]:
-            self.fail(S.FLOWS, "resource", hit[1])
-        return hit[0]
+        return hit
 
     def unit_factor(self, code: str, unit: str) -> tuple:
         """(factor to the canonical unit, canonical unit, error message or None)."""
