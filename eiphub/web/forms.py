@@ -55,9 +55,10 @@ class PostedTextField(forms.CharField):
 
 
 class VersionForm(forms.Form):
-    """The ``version`` hidden input of an edit page (None when the client sent none)."""
+    """The ``version`` hidden input of an edit page (None when the client sent none or an
+    empty one: the save is then last-write-wins, as ``claim_version`` documents)."""
 
     version = PostedTextField(strip=True)
 
     def read(self):
-        return self.cleaned_data.get("version") if self.is_valid() else None
+        return (self.cleaned_data.get("version") or None) if self.is_valid() else None
