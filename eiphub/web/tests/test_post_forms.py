@@ -6,7 +6,7 @@ from django.http import QueryDict
 
 from eiphub.accounts.forms import TokenForm
 from eiphub.exchange.forms import EvidencePageForm
-from eiphub.web.forms import PresenceField, PostedTextField, VersionForm
+from eiphub.web.forms import PostedTextField, PresenceField, VersionForm
 
 
 class _Probe(forms.Form):
