@@ -91,8 +91,16 @@ class CodeForm(forms.Form):
     )
 
 
+class NextForm(forms.Form):
+    """Where to go after the code is accepted (checked to stay on this site)."""
+
+    next = forms.CharField(required=False, strip=False)
+
+
 def _next(request) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or "/"
+    posted = NextForm(request.POST)
+    posted.is_valid()
+    nxt = posted.cleaned_data["next"] or request.GET.get("next") or "/"
     ok = url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure())
     return nxt if ok else "/"
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from . import throttle
+from .forms import TokenForm
 from .models import ApiToken
 
 DEMO_LOGINS = [
@@ -60,11 +61,13 @@ def tokens(request):
     """Issue and revoke API tokens for machine clients."""
     new_key = None
     if request.method == "POST":
-        if "revoke" in request.POST:
-            ApiToken.objects.filter(user=request.user, pk=request.POST["revoke"]).delete()
+        form = TokenForm(request.POST)
+        form.is_valid()  # optional texts
+        if form.cleaned_data["revoke"] is not None:
+            ApiToken.objects.filter(user=request.user, pk=form.cleaned_data["revoke"]).delete()
             messages.info(request, _("Token revoked."))
             return redirect("accounts:tokens")
-        _token, new_key = ApiToken.issue(request.user, request.POST.get("name") or "api")
+        _token, new_key = ApiToken.issue(request.user, form.cleaned_data["name"] or "api")
     return render(
         request,
         "accounts/tokens.html",

@@ -7,6 +7,7 @@ from eiphub.core.catalogue import default_catalogue
 from eiphub.core.quality import parse_quality, quality_text
 from eiphub.core.units import UnitError
 from eiphub.symbiosis.matching import parse_conditions
+from eiphub.web.forms import PresenceField
 from eiphub.web.numbers import LocaleFloatField, localize_model_number_fields
 
 from .models import Listing
@@ -175,3 +176,25 @@ class InvestorForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_l("One per line, e.g. “tro bay; 2000”."),
     )
+
+
+class NoteForm(forms.Form):
+    """A negotiation note on a match (scrubbed of contact details by the service)."""
+
+    text = forms.CharField(required=False, strip=False)
+
+
+class RunMatchingForm(forms.Form):
+    """The park (code) whose matching is re-run."""
+
+    park = forms.CharField(required=False, strip=False)
+
+
+class EvidencePageForm(forms.Form):
+    """Which of the evidence page's two forms was sent (the name of its submit button)."""
+
+    evidence = PresenceField()
+    upload = PresenceField()
+
+    def sent(self, name) -> bool:
+        return self.is_valid() and self.cleaned_data[name]

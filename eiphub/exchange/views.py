@@ -18,10 +18,11 @@ from eiphub.core.catalogue import default_catalogue
 from eiphub.jobs.api import redirect_to
 from eiphub.registry.models import Park, Province
 from eiphub.web.concurrency import StaleEdit
+from eiphub.web.forms import VersionForm
 
 from . import services as S
 from .contract import contract_docx
-from .forms import AgreementForm, InvestorForm, ListingForm, RecordForm
+from .forms import AgreementForm, InvestorForm, ListingForm, NoteForm, RecordForm, RunMatchingForm
 from .jobs import enqueue_matching
 from .models import Listing, Match, Notification
 from .negotiation import removed_message
@@ -95,7 +96,9 @@ def listings(request):
 
 def _listing_form(request, instance):
     form = ListingForm(request.POST or None, instance=instance)
-    read_version = request.POST.get("version") if request.method == "POST" else instance.version
+    read_version = (
+        VersionForm(request.POST).read() if request.method == "POST" else instance.version
+    )
     if request.method == "POST" and form.is_valid():
         try:
             obj = S.save_listing(request.user, form, read_version)
@@ -292,7 +295,9 @@ def run(request):
     """Board, developer or ministry re-runs matching for a park in scope."""
     if S.role_of(request.user) not in (Role.BOARD, Role.DEVELOPER, Role.MINISTRY):
         raise PermissionDenied(_("Only the park's board or developer can run the matching."))
-    park = get_object_or_404(parks_for(request.user), code=request.POST.get("park", ""))
+    form = RunMatchingForm(request.POST)
+    form.is_valid()  # a park code; the scope lookup refuses anything else
+    park = get_object_or_404(parks_for(request.user), code=form.cleaned_data["park"])
     return redirect_to(enqueue_matching(park, owner=request.user), request)
 
 
@@ -336,7 +341,9 @@ def match_action(request, pk, action):
     error = notice = None
     try:
         if action == "note":
-            note = S.add_note(request.user, m, request.POST.get("text", ""))
+            form = NoteForm(request.POST)
+            form.is_valid()  # free text; the service checks and scrubs it
+            note = S.add_note(request.user, m, form.cleaned_data["text"])
             if note.redaction.changed:  # tell the sender what was not passed on
                 notice = removed_message(note.redaction.kinds)
                 if not _is_htmx(request):
@@ -429,7 +436,7 @@ def agreement_detail(request, pk):
                     a,
                     form.cleaned_data["period"],
                     form.cleaned_data["quantity"],
-                    read_version=request.POST.get("version"),
+                    read_version=VersionForm(request.POST).read(),
                 )
             except S.TransitionError as exc:
                 form.add_error(None, exc.message)
@@ -475,7 +482,8 @@ def agreement_action(request, pk, action):
     if action not in AGREEMENT_ACTIONS:
         raise Http404
     try:
-        AGREEMENT_ACTIONS[action](request.user, a, read_version=request.POST.get("version"))
+        read_version = VersionForm(request.POST).read()
+        AGREEMENT_ACTIONS[action](request.user, a, read_version=read_version)
     except S.TransitionError as exc:
         messages.error(request, exc.message)
     return redirect("exchange:agreement_detail", pk=pk)

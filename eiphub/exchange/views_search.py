@@ -25,6 +25,7 @@ from eiphub.web.validation import validate_quantity
 from . import attachments as A
 from . import search as Q
 from . import services as S
+from .forms import EvidencePageForm
 from .models import Listing, ListingAttachment, ListingEvidence, SavedSearch
 from .pagectx import page_context as _ctx
 
@@ -249,8 +250,9 @@ def _listing_for_evidence(request, pk):
 def listing_evidence(request, pk):
     obj, facilitator = _listing_for_evidence(request, pk)
     ev = A.evidence_of(obj)
+    sent = EvidencePageForm(request.POST if request.method == "POST" else None)
     form = EvidenceForm(
-        request.POST if request.method == "POST" and "evidence" in request.POST else None,
+        request.POST if sent.sent("evidence") else None,
         # a detached copy: the form's validation must not touch the listing's evidence
         instance=ListingEvidence(
             **{f: getattr(ev, f) for f in A.EVIDENCE_FIELDS + ("facilitator_may_edit",)}
@@ -258,13 +260,13 @@ def listing_evidence(request, pk):
         facilitator=facilitator,
     )
     upload = AttachmentForm(
-        request.POST if request.method == "POST" and "upload" in request.POST else None,
+        request.POST if sent.sent("upload") else None,
         request.FILES or None,
     )
     completion = None
     if facilitator:
         completion = CompletionForm(
-            request.POST if request.method == "POST" and "evidence" in request.POST else None,
+            request.POST if sent.sent("evidence") else None,
             listing=obj,
         )
     complete_ok = completion is None or not completion.is_bound or completion.is_valid()

@@ -104,3 +104,17 @@ class VerifyForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class SourceForm(forms.Form):
+    """The record a new project sheet is drafted from, as posted back by the sheet's hidden
+    ``from`` (match, agreement, measure, scenario) and ``id`` inputs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = forms.CharField(required=False, strip=False)  # a keyword
+        self.fields["id"] = forms.CharField(required=False, strip=False)
+
+    def source(self) -> tuple[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("from", ""), data.get("id", "")

@@ -25,12 +25,13 @@ from eiphub.accounts.scoping import (
 )
 from eiphub.registry.models import Province
 from eiphub.web.concurrency import StaleEdit, claim_version
+from eiphub.web.forms import VersionForm
 from eiphub.web.params import id_param
 
 from . import documents
 from . import services as S
 from .documents import sheet_context
-from .forms import ProjectForm, StageForm, VerifyForm
+from .forms import ProjectForm, SourceForm, StageForm, VerifyForm
 from .models import FUNNEL, Project, Stage
 
 
@@ -144,8 +145,9 @@ SOURCES = {
 def _source_draft(request) -> dict:
     """The draft of a project built from the record named by ?from=kind&id=N, only when the
     user may see that record in full (a blind match gives no draft)."""
-    kind = request.GET.get("from") or request.POST.get("from") or ""
-    pk = id_param(request.GET.get("id") or request.POST.get("id"))
+    posted_kind, posted_id = SourceForm(request.POST).source()
+    kind = request.GET.get("from") or posted_kind or ""
+    pk = id_param(request.GET.get("id") or posted_id or None)
     if kind not in SOURCES or pk is None:
         return {}
     if kind == "match":
@@ -221,7 +223,7 @@ def _form(request, p, parks, draft):
                         fields.pop("owner", None)
                         obj = S.create_project(request.user, **fields)
                     else:
-                        version = claim_version(Project, p.pk, request.POST.get("version"))
+                        version = claim_version(Project, p.pk, VersionForm(request.POST).read())
                         obj = form.save(commit=False)
                         obj.version = version
                         obj.save()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from eiphub.accounts.scoping import enterprises_for, enterprises_writable_by
 
 from . import plausibility as plaus
+from .forms import EntryPageForm
 from .grid import GridForm, build_rows, parse_month, previous_month, save_grid
 from .models import FlowRevision
 
@@ -25,15 +26,17 @@ def entry(request):
     first = enterprises.first()
     if first is None:
         raise PermissionDenied(_("You may not enter data for any enterprise."))
-    src = request.POST if request.method == "POST" else request.GET
-    ent_id = _int(src.get("enterprise"))
+    page = EntryPageForm(request.POST if request.method == "POST" else request.GET)
+    page.is_valid()  # optional texts; unknown enterprises and months fall back below
+    src = page.cleaned_data
+    ent_id = _int(src["enterprise"])
     ent = enterprises.filter(pk=ent_id).first() if ent_id else None
     ent = ent or first
-    period = parse_month(src.get("month"))
+    period = parse_month(src["month"])
     extra = []
-    add = request.POST.get("add_resource") if request.method == "POST" else None
+    add = src["add_resource"] if request.method == "POST" else None
     if add:
-        extra = [(add, request.POST.get("add_direction") or "in", "", "")]
+        extra = [(add, src["add_direction"] or "in", "", "")]
     rows = build_rows(ent, period, extra=extra)
     copy_last = request.GET.get("copy") == "1"
     form = GridForm(request.POST or None, rows=rows, copy_last=copy_last)

@@ -29,6 +29,7 @@ from eiphub.registry.models import Enterprise
 from . import io_schema as S
 from .batches import UndoError, discard_batch, undo_batch
 from .exporter import FORMATS, ExportError, export, export_filename, template
+from .forms import ImportApplyForm
 from .importer import import_file
 from .models import ImportBatch
 
@@ -144,7 +145,8 @@ def import_status(request, pk: int):
 @require_POST
 def import_apply(request, pk: int):
     batch = _own_batch(request, pk)
-    if request.POST.get("cancel"):
+    form = ImportApplyForm(request.POST)
+    if form.is_valid() and form.cleaned_data["cancel"]:
         discard_batch(batch.pk)
         messages.info(request, _("Import cancelled; nothing was written."))
         return redirect("flows:import")

@@ -105,3 +105,10 @@ class HeatStudyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["displaced"].choices = displaced_choices()
+
+
+class ProposeLinkForm(forms.Form):
+    """The link of a scenario to propose in the exchange workflow (its key, as the page
+    posts it; the service resolves and refuses unknown keys)."""
+
+    link = forms.CharField(required=False, strip=False)

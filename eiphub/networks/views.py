@@ -17,7 +17,7 @@ from eiphub.jobs.api import redirect_to
 
 from . import services as S
 from . import studies as ST
-from .forms import HeatStudyForm, ScenarioForm, WaterStudyForm
+from .forms import HeatStudyForm, ProposeLinkForm, ScenarioForm, WaterStudyForm
 from .jobs import enqueue_heat_study, enqueue_scenario, enqueue_water_study
 from .models import HeatStudy, WaterStudy
 
@@ -112,7 +112,9 @@ def scenario_detail(request, pk):
 def scenario_propose(request, pk):
     scenario = get_object_or_404(S.scenarios_for(request.user), pk=pk)
     try:
-        match = S.propose_link(request.user, scenario, request.POST.get("link", ""))
+        form = ProposeLinkForm(request.POST)
+        form.is_valid()  # the service resolves the link and refuses unknown keys
+        match = S.propose_link(request.user, scenario, form.cleaned_data["link"])
     except S.ScenarioError as exc:
         if exc.status == 403:
             raise PermissionDenied(exc.message) from exc

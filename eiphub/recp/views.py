@@ -26,6 +26,7 @@ from eiphub.core.rollup import rollup_sentence
 from eiphub.exchange import services as exchange
 from eiphub.exchange.models import Agreement
 from eiphub.registry.models import Enterprise, Province
+from eiphub.web.forms import VersionForm
 
 from . import services
 from .forms import MeasureForm, SavingFormSet, saving_initial
@@ -177,7 +178,7 @@ def _measure_form(request, measure=None):
                     obj = form.save(commit=False)
                     if measure is not None:
                         obj.version = claim_version(
-                            Measure, measure.pk, request.POST.get("version")
+                            Measure, measure.pk, VersionForm(request.POST).read()
                         )
                     obj.savings = savings.savings()
                     obj.save()

@@ -10,7 +10,6 @@ import csv
 import io
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +19,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,10 +29,18 @@ from eiphub.core.spreadsheet import csv_value, xlsx_row
 from eiphub.indicators.engine import EngineError, check_input
 from eiphub.indicators.packs import get_pack
 from eiphub.registry.models import Enterprise, Park
-from eiphub.web.numbers import parse_user_number
 
 from . import documents, evidence, services, workflow
 from .access import reports_for, scorecard_enterprises, scorecard_parks
+from .forms import (
+    DeclarationsForm,
+    DocumentForm,
+    EvidenceForm,
+    ReportCreateForm,
+    ReportValuesForm,
+    ReviewForm,
+    TargetForm,
+)
 from .models import AnnualReport, Comparison, ContextTarget, Declaration, ReportKind
 from .workflow import WorkflowError
 
@@ -302,18 +309,6 @@ def checklist_enterprise(request, pk, year):
 # ------------------------------------------------------------------ declarations
 
 
-def _parse_declared(unit, raw):
-    raw = (raw or "").strip()
-    if raw == "":
-        return None
-    if unit == "yes/no":
-        return raw in ("true", "yes", "1", "có")
-    try:
-        return float(parse_user_number(raw))
-    except forms.ValidationError as exc:
-        raise WorkflowError(exc.messages[0])
-
-
 def _stamp(decl) -> str:
     """The version token of one declaration as the page read it (issue 18)."""
     return decl.updated_at.isoformat() if decl is not None else ""
@@ -325,6 +320,8 @@ def _declarations_page(request, subject: dict, year, specs, can_edit, back):
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("You may not declare facts for this subject."))
+        form = DeclarationsForm(request.POST, specs=specs)
+        form.is_valid()  # errors are per row, raised in the rows' order below
         try:
             with transaction.atomic():
                 current = {
@@ -332,16 +329,13 @@ def _declarations_page(request, subject: dict, year, specs, can_edit, back):
                     for d in Declaration.objects.select_for_update().filter(**subject, year=year)
                 }
                 for code, unit, *_rest in specs:
-                    if f"value-{code}" not in request.POST:
+                    if not form.posted(code):
                         continue
-                    evidence = request.POST.get(f"evidence-{code}", "").strip()
-                    note = request.POST.get(f"note-{code}", "").strip()
-                    typed[code] = (request.POST.get(f"value-{code}", ""), evidence, note)
-                    value = (
-                        bool(evidence)
-                        if unit == "document"
-                        else _parse_declared(unit, request.POST.get(f"value-{code}"))
-                    )
+                    evidence, note, read = form.row(code)
+                    typed[code] = (form.raw(code), evidence, note)
+                    if unit != "document" and form.error(code):
+                        raise WorkflowError(form.error(code))
+                    value = form.declared(code)
                     now = current.get(code)
                     unchanged = now is not None and (now.value, now.evidence, now.note) == (
                         value,
@@ -350,7 +344,6 @@ def _declarations_page(request, subject: dict, year, specs, can_edit, back):
                     )
                     if unchanged:
                         continue
-                    read = request.POST.get(f"stamp-{code}")
                     if read is not None and read != _stamp(now):
                         conflicts.append(code)  # changed by someone else since the page read it
                         continue
@@ -438,25 +431,26 @@ def targets(request, code):
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Only the management board of the province sets targets."))
-        if request.POST.get("delete"):
-            ContextTarget.objects.filter(park=park, pk=request.POST["delete"]).delete()
+        form = TargetForm(request.POST)
+        form.is_valid()  # refusals are phrased in the order below
+        data = form.cleaned_data
+        if data.get("delete"):
+            ContextTarget.objects.filter(park=park, pk=data["delete"]).delete()
             messages.success(request, _("Target removed."))
             return redirect(request.path)
         try:
-            pack = _park_pack(request.POST.get("pack_id"))
-            crit = pack.criterion(request.POST.get("code", ""))
+            pack = _park_pack(data.get("pack_id"))
+            crit = pack.criterion(data.get("code", ""))
             if crit is None or crit.unit == "yes/no":
                 raise WorkflowError(_("Choose a numeric criterion of the pack."))
-            raw_threshold = request.POST.get("threshold", "")
-            try:
-                raw_threshold = float(parse_user_number(raw_threshold))
-            except forms.ValidationError:
-                pass  # check_input phrases the refusal with the criterion's range
-            threshold = check_input(crit, raw_threshold)
-            comparison = request.POST.get("comparison", ">=")
+            if form.errors.get("threshold"):  # not a number, or ambiguous ("1,234" in vi)
+                raise WorkflowError(form.errors["threshold"][0])
+            threshold = check_input(crit, data.get("threshold"))  # the criterion's range
+            comparison = data.get("comparison")
+            comparison = ">=" if comparison is None else comparison
             if comparison not in Comparison.values:
                 raise WorkflowError(_("Invalid comparison."))
-            rationale = request.POST.get("rationale", "").strip()
+            rationale = data.get("rationale", "")
             if not rationale:
                 raise WorkflowError(_("Give the reason for this target (sector mix, region)."))
             ContextTarget.objects.update_or_create(
@@ -527,16 +521,19 @@ def report_list(request):
 @login_required
 @require_POST
 def report_create(request):
-    kind = request.POST.get("kind", "")
-    year = _year(request.POST.get("year"))
+    form = ReportCreateForm(request.POST)
+    form.is_valid()  # every field is optional text; the checks below refuse
+    data = form.cleaned_data
+    kind = data["kind"]
+    year = _year(data["year"])
     try:
         if kind == ReportKind.ECO_ENTERPRISE:
             ent = get_object_or_404(
-                enterprises_writable_by(request.user), pk=request.POST.get("enterprise") or 0
+                enterprises_writable_by(request.user), pk=data["enterprise"] or 0
             )
             report = workflow.create_report(request.user, kind, year, enterprise=ent)
         else:
-            park = get_object_or_404(parks_for(request.user), code=request.POST.get("park", ""))
+            park = get_object_or_404(parks_for(request.user), code=data["park"])
             report = workflow.create_report(request.user, kind, year, park=park)
     except WorkflowError as exc:
         messages.error(request, str(exc))
@@ -625,22 +622,6 @@ def _document_rows(report, formats):
     return out
 
 
-class EvidenceForm(forms.Form):
-    code = forms.CharField(max_length=40)
-    file = forms.FileField(label=gettext_lazy("Evidence file"))
-
-
-class ReviewForm(forms.Form):
-    """The board's decision: a general comment; comments per indicator come as
-    ``comment-<code>`` fields (``_indicator_comments``)."""
-
-    comment = forms.CharField(required=False, max_length=4000)
-
-
-def _indicator_comments(post, codes) -> dict:
-    return {c: post.get(f"comment-{c}", "")[:4000] for c in codes if post.get(f"comment-{c}")}
-
-
 @login_required
 @require_POST
 def report_values(request, pk):
@@ -649,37 +630,29 @@ def report_values(request, pk):
     rows = {r["code"]: r for r in services.report_rows(report)}
     errors = 0
     typed, row_errors, changed = {}, {}, set()
+    form = ReportValuesForm(request.POST, rows=rows)
+    form.is_valid()  # errors are per row, reported with the rows below
     try:  # the version this page read (issue 18): a stale save writes nothing
-        workflow.lock_for_edit(report, request.POST.get("version"))
+        workflow.lock_for_edit(report, form.cleaned_data["version"])
     except WorkflowError as exc:
         for code in rows:
-            if f"value-{code}" in request.POST:
-                typed[code] = (
-                    request.POST[f"value-{code}"].strip(),
-                    request.POST.get(f"justification-{code}", ""),
-                )
+            if form.posted(code):
+                typed[code] = (form.raw(code), form.justification(code))
         messages.error(request, str(exc))
         return _report_page(request, _report(request, pk), typed, {}, status=409)
     savepoint = transaction.savepoint()
     for code, row in rows.items():
-        key = f"value-{code}"
-        if key not in request.POST:
+        if not form.posted(code):
             continue
-        raw = request.POST[key].strip()
-        typed[code] = (raw, request.POST.get(f"justification-{code}", ""))
-        if row["unit"] == "yes/no" and raw:
-            raw = raw in ("true", "yes", "có", "1")
+        justification = form.justification(code)
+        typed[code] = (form.raw(code), justification)
         current = row["value"]
-        new = None if raw == "" else raw
-        if isinstance(new, str) and row["unit"] not in ("yes/no", "document"):
-            try:  # typed in the user's language: one parser for the platform
-                new = float(parse_user_number(new))
-            except forms.ValidationError as exc:
-                errors += 1
-                row_errors[code] = exc.messages[0]
-                messages.error(request, exc.messages[0])
-                continue
-        justification = request.POST.get(f"justification-{code}", "")
+        if form.error(code):  # typed in the user's language: one parser for the platform
+            errors += 1
+            row_errors[code] = form.error(code)
+            messages.error(request, form.error(code))
+            continue
+        new = form.new_value(code)
         same = _same(new, current, row["unit"])
         if same and justification.strip() == (row["justification"] or ""):
             continue
@@ -729,7 +702,7 @@ def report_values(request, pk):
                 },
             )
     messages.success(request, _("Values saved."))
-    if request.POST.get("intent") == "submit":
+    if form.cleaned_data["intent"] == "submit":
         # Submit = save what is typed, then show what will be filed for confirmation.
         return redirect("reports:report_confirm", report.pk)
     return redirect("reports:report_detail", report.pk)
@@ -750,25 +723,24 @@ def _same(new, current, unit) -> bool:
 @require_POST
 def report_transition(request, pk):
     report = _report(request, pk)
-    action = request.POST.get("action", "")
-    form = ReviewForm(request.POST)
+    codes = [r["code"] for r in services.report_rows(report)]
+    form = ReviewForm(request.POST, codes=codes)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    data = form.cleaned_data
+    action = data["action"]
     try:
         if action == "recompute":
             workflow.recompute(request.user, report)
             messages.success(request, _("Computed values refreshed from current data."))
         else:
-            codes = [r["code"] for r in services.report_rows(report)]
             workflow.transition(
                 request.user,
                 report,
                 action,
                 comment,
-                indicator_comments=(
-                    _indicator_comments(request.POST, codes) if action == "return" else None
-                ),
-                seen_stamp=request.POST.get("stamp") if action in FILING_ACTIONS else None,
-                read_version=request.POST.get("version"),
+                indicator_comments=form.indicator_comments() if action == "return" else None,
+                seen_stamp=data["stamp"] if action in FILING_ACTIONS else None,
+                read_version=data["version"],
             )
             messages.success(request, _("Report status changed."))
     except WorkflowError as exc:
@@ -873,7 +845,9 @@ def report_documents(request, pk):
     from .jobs import DOCUMENT_FORMATS, enqueue_document
 
     report = _report(request, pk)
-    fmt, lang = request.POST.get("fmt", ""), request.POST.get("lang", "")
+    form = DocumentForm(request.POST)
+    form.is_valid()  # checked against the report's formats below
+    fmt, lang = form.cleaned_data["fmt"], form.cleaned_data["lang"]
     formats = ("pdf",) if report.kind == ReportKind.ENV_SOCIAL else DOCUMENT_FORMATS
     if fmt not in formats or lang not in ("vi", "en"):
         raise Http404(_("This report is not available in that format."))
