@@ -449,10 +449,10 @@ class _Semantic:
 
     def similarities(self, texts) -> dict:
         """Similarity to every catalogue entry (a float32 array in ``codes``
-        order) for each text, the texts not seen
-        before embedded in ONE batched model call.  Each text is encoded alone
-        inside the batch (the engine packs texts without padding and attends
-        within each text), so a vector is the same whatever batch it came in."""
+        order) for each text; the texts not seen before are embedded in ONE
+        batched model call.  Each text is encoded alone inside the batch (the
+        engine packs texts without padding and attends within each text), so a
+        vector is the same whatever batch it came in."""
         got = {t: self._sims.get(t) for t in dict.fromkeys(texts)}
         missing = [t for t, v in got.items() if v is None]
         if missing:
