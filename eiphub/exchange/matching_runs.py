@@ -121,6 +121,15 @@ def core_listings(qs) -> list[core.Listing]:
 
     cat = default_catalogue()
     qs = list(qs)
+    # every free text of the run in one batch (the text model asked once); the per-listing
+    # lookups below then find the resolutions in the resolver's cache
+    cat.resolve_many(
+        [
+            (lst.resource_text, lst.unit or None)
+            for lst in qs
+            if lst.resource_text and not (lst.resource_code and lst.resource_code in cat)
+        ]
+    )
     haz, want_ents = [], set()
     for lst in qs:
         if lst.kind == Listing.Kind.OFFER:

@@ -95,12 +95,12 @@ def test_exact_code_and_unknown_text(cat):
 
 def test_lexical_only_fallback(cat, monkeypatch):
     monkeypatch.setattr(R, "_semantic", lambda catalogue: None)
-    R._resolve_cached.cache_clear()
+    R.clear_cache()
     try:
         assert best(cat, "tro bay nhiệt điện", "tấn") == "waste.ash.fly"
         assert cat.resolve("qwzx plorf", unit="t") is None
     finally:
-        R._resolve_cached.cache_clear()
+        R.clear_cache()
 
 
 def test_results_are_cached_per_text_and_unit(cat):

@@ -198,6 +198,13 @@ class _Resolver:
             self._cache[key] = self.cat.resolve(text, unit=unit)
         return self._cache[key]
 
+    def prefetch(self, pairs) -> None:
+        """Resolve the (text, unit) pairs not seen yet in one batch
+        (:meth:`Catalogue.resolve_many`: the text model is asked once)."""
+        todo = [p for p in dict.fromkeys(pairs) if p not in self._cache]
+        if todo:
+            self._cache.update(zip(todo, self.cat.resolve_many(todo), strict=True))
+
     def __len__(self) -> int:
         return len(self._cache)
 
@@ -403,11 +410,18 @@ def read_listings(
         for h in header
         if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
     ]
+    rows = list(reader)
     resolve = _Resolver(catalogue)
+    at = {h: i for i, h in enumerate(header)}  # a repeated name: its last column, as below
+    cells = [
+        tuple(raw[at[c]].strip() if at[c] < len(raw) else "" for c in ("resource", "unit"))
+        for raw in rows
+    ]
+    resolve.prefetch(p for p in cells if all(p))  # every row's resource in one batch
     listings: list[Listing] = []
     seen: dict[str, int] = {}
     nrows = 0
-    for rownum, raw in enumerate(reader, start=2):
+    for rownum, raw in enumerate(rows, start=2):
         if not any(cell.strip() for cell in raw):
             continue
         nrows += 1
