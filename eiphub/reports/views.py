@@ -445,7 +445,10 @@ def targets(request, code):
                 raise WorkflowError(_("Choose a numeric criterion of the pack."))
             if form.errors.get("threshold"):  # not a number, or ambiguous ("1,234" in vi)
                 raise WorkflowError(form.errors["threshold"][0])
-            threshold = check_input(crit, data.get("threshold"))  # the criterion's range
+            try:
+                threshold = check_input(crit, data.get("threshold"))  # the criterion's range
+            except EngineError as exc:
+                raise WorkflowError(workflow.input_error_text(exc, crit)) from exc
             comparison = data.get("comparison")
             comparison = ">=" if comparison is None else comparison
             if comparison not in Comparison.values:

@@ -75,6 +75,21 @@ class WorkflowError(Exception):
         self.code = code
 
 
+def input_error_text(exc: EngineError, crit) -> str:
+    """An indicator engine's refusal of a typed value, in the user's language (the engine
+    gives a code and parameters; its own message is English, for logs)."""
+    if exc.code == "out_of_range":
+        return _("%(code)s: %(value)s is outside the accepted range %(min)s–%(max)s.") % {
+            "code": crit.code,
+            **{k: _num(exc.params[k]) for k in ("value", "min", "max")},
+        }
+    return _("%(code)s: %(value)s is not a valid value for unit %(unit)s.") % {
+        "code": crit.code,
+        "value": exc.params.get("value"),
+        "unit": crit.unit,
+    }
+
+
 def is_owner(user, *, park=None, enterprise=None) -> bool:
     """The user files reports for this subject (developer of the park / the enterprise)."""
     role = role_of(user)
@@ -236,11 +251,7 @@ def set_value(user, report: AnnualReport, code: str, value, justification: str =
                         raise WorkflowError(msg % {**params, "code": code}, "invalid")
                     value = float(exc.params["value"])
                 else:
-                    raise WorkflowError(
-                        _("%(code)s: %(value)s is not a valid value for unit %(unit)s.")
-                        % {"code": code, "value": exc.params.get("value"), "unit": crit.unit},
-                        "invalid",
-                    )
+                    raise WorkflowError(input_error_text(exc, crit), "invalid") from exc
         computed = report.computed.get("criteria", {}).get(code, {}).get("value")
         before = report.values.get(code)
         if value == computed:

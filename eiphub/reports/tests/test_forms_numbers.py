@@ -93,3 +93,23 @@ def test_target_page_refuses_an_ambiguous_threshold():
     resp = c.post(url, {**body, "threshold": "40,5"}, HTTP_ACCEPT_LANGUAGE="vi")
     assert resp.status_code == 302
     assert ContextTarget.objects.get(park=w.park).threshold == 40.5
+
+
+@pytest.mark.django_db
+def test_target_page_phrases_an_out_of_range_threshold_in_vietnamese():
+    w = build_park()
+    board = make_user("board", Role.BOARD, province=w.province)
+    c = Client()
+    c.force_login(board)
+    c.cookies["django_language"] = "vi"
+    body = {
+        "pack_id": "decree35_art37_eip",
+        "code": "37.2.c",
+        "comparison": ">=",
+        "threshold": "140",  # a share in %: the accepted range is 0–100
+        "rationale": "Dệt may chiếm tỷ trọng lớn",
+    }
+    page = c.post(f"/reports/targets/{w.park.code}/", body, HTTP_ACCEPT_LANGUAGE="vi")
+    text = page.content.decode()
+    assert "nằm ngoài khoảng chấp nhận 0–100" in text and "outside the accepted" not in text
+    assert not ContextTarget.objects.filter(park=w.park).exists()
