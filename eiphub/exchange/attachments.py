@@ -414,4 +414,3 @@ def expiry_reminders(today: dt.date | None = None) -> dict:
         _log(listing, None, "expire", "status", "published", "closed")
         closed += 1
     return {"reminded": reminded, "closed": closed}
-

@@ -122,5 +122,7 @@ def display_params(params: dict) -> dict:
         out["date"] = date_format(dt.date.fromisoformat(params["expires_on"]), "SHORT_DATE_FORMAT")
     if "band" in params:
         b = params["band"]
-        out["band"] = band_text(tuple(b) if b else None, params.get("unit", ""), params.get("period", ""))
+        out["band"] = band_text(
+            tuple(b) if b else None, params.get("unit", ""), params.get("period", "")
+        )
     return out
