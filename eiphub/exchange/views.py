@@ -555,11 +555,13 @@ def investors(request):
     )
 
 
+@login_required
 def notifications(request):
     """The exchange's old notification page: its notices are on the notices page."""
     return HttpResponsePermanentRedirect(reverse("notices:list"))
 
 
+@login_required
 def notification_badge(request):
     """The old polling target of the unread count (now the notices app's)."""
     return HttpResponsePermanentRedirect(reverse("notices:badge"))
