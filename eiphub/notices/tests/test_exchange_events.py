@@ -193,3 +193,26 @@ def test_migration_copies_the_old_notifications():
         for m in executor.loader.project_state([after]).apps.get_models()
         if m._meta.app_label == "exchange"
     }
+
+
+def test_many_notices_of_a_run_are_one_insert_and_one_email_job(seeded):
+    from django.test.utils import CaptureQueriesContext
+
+    from eiphub.notices.services import notify_many
+
+    w, ents, users, L = seeded
+    ids = [users[k].pk for k in ("dryer", "collector", "recycler")]
+    items = [
+        (ids, {"resource_code": "waste.plastic", "score": i / 300}, f"/m/{i}/") for i in range(300)
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        written = notify_many("match_new", items)
+    assert len(written) == 900 == Notice.objects.filter(event="match_new").count()
+    inserts = [
+        q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "notices_notice"')
+    ]
+    prefs = [q for q in ctx.captured_queries if "notices_noticepreference" in q["sql"]]
+    # batches of at least 100 rows (SQLite caps the variables of one statement; 1 on PG)
+    assert len(inserts) <= 9 and len(prefs) == 1
+    (job,) = Job.objects.filter(kind="notices.email")
+    assert len(job.params["items"]) == 300
