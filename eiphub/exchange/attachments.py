@@ -325,13 +325,12 @@ def update_evidence(
         ev.reminder_sent_on = None
     ev.save()
     if as_facilitator:
-        S.notify(
+        S.notify_later(
             listing.enterprise_id,
-            lambda: (
-                _("A facilitator completed your listing “%(res)s”; see its history.")
-                % {"res": S.resource_name(listing.resource_code, listing.resource_text)}
-            ),
+            "listing_completed",
+            S.resource_params(listing),
             _detail_url(listing),
+            owner=user,
         )
     return ev
 
@@ -397,12 +396,8 @@ def expiry_reminders(today: dt.date | None = None) -> dict:
         listing = ev.listing
         S.notify(
             listing.enterprise_id,
-            lambda lst=listing, d=ev.expires_on: (
-                _(
-                    "Your listing “%(res)s” expires on %(date)s; renew it to keep it in the marketplace."
-                )
-                % {"res": S.resource_name(lst.resource_code, lst.resource_text), "date": _date(d)}
-            ),
+            "listing_expiring",
+            {**S.resource_params(listing), "expires_on": ev.expires_on.isoformat()},
             _detail_url(listing),
         )
         ev.reminder_sent_on = today
@@ -419,9 +414,3 @@ def expiry_reminders(today: dt.date | None = None) -> dict:
         _log(listing, None, "expire", "status", "published", "closed")
         closed += 1
     return {"reminded": reminded, "closed": closed}
-
-
-def _date(d: dt.date) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(d, "SHORT_DATE_FORMAT")

@@ -1,19 +1,18 @@
 """Exchange work done by the background workers: matching runs (on publish, on the
-board's button, nightly for every province) and e-mail copies of notifications."""
+board's button, nightly for every province).  Their notices (and the e-mails, one job
+per run) go through ``eiphub.notices.services``."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 
-from eiphub.jobs.api import enqueue, job_kind, send_email
+from eiphub.jobs.api import enqueue, job_kind
 from eiphub.registry.models import Park, Province
 
 from . import services as S
-from .models import Notification
 
 
 def enqueue_matching(park: Park, *, owner=None, listing_id: int | None = None):
@@ -27,32 +26,6 @@ def enqueue_matching(park: Park, *, owner=None, listing_id: int | None = None):
     return enqueue("exchange.matching", params=params, owner=owner, park=park, dedupe_key=key)
 
 
-def _mail_new_notifications(since, owner=None) -> int:
-    """One e-mail per user with an address, listing the notifications made since ``since``."""
-    by_user: dict[int, list[Notification]] = {}
-    for n in (
-        Notification.objects.filter(created__gte=since, read=False)
-        .exclude(user__email="")
-        .select_related("user__profile")
-        .order_by("user_id", "created")
-    ):
-        by_user.setdefault(n.user_id, []).append(n)
-    messages = []
-    for notes in by_user.values():
-        user = notes[0].user
-        with override(getattr(getattr(user, "profile", None), "language", None) or "vi"):
-            body = "\n".join(f"- {n.text}" for n in notes)
-            messages.append(
-                {
-                    "to": [user.email],
-                    "subject": _("EIP Hub: %(n)d new notifications") % {"n": len(notes)},
-                    "body": body,
-                }
-            )
-    send_email(messages, owner=owner)
-    return len(messages)
-
-
 @job_kind(
     "exchange.matching",
     label=gettext_lazy("Matching run"),
@@ -60,22 +33,20 @@ def _mail_new_notifications(since, owner=None) -> int:
 )
 def matching(job, *, park_id: int, listing_id: int | None = None):
     park = Park.objects.get(pk=park_id)
-    since = timezone.now()
     job.report(0, 1)
     run = S.run_matching(park)
     job.report(1, 1)
-    mailed = _mail_new_notifications(since, owner=job.owner) if run.notified else 0
     counts = {"created": run.created, "updated": run.updated, "removed": run.removed}
     if listing_id is not None:
         return {
             **counts,
-            "mailed": mailed,
+            "notified": run.notified,
             "message": _("Saved and published; %(n)d new matches found.") % {"n": run.created},
             "url": reverse("exchange:listing_detail", args=[listing_id]),
         }
     return {
         **counts,
-        "mailed": mailed,
+        "notified": run.notified,
         "message": _("Matching done for %(park)s: %(c)d new, %(u)d updated, %(r)d no longer found.")
         % {"park": park.code, "c": run.created, "u": run.updated, "r": run.removed},
         "url": reverse("exchange:matches"),
@@ -87,7 +58,6 @@ def matching(job, *, park_id: int, listing_id: int | None = None):
 )
 def rematch_all(job):
     """Every province with published listings, one after the other (Celery beat, nightly)."""
-    since = timezone.now()
     provinces = list(
         Province.objects.filter(parks__enterprises__listings__status="published")
         .distinct()
@@ -99,7 +69,6 @@ def rematch_all(job):
             break
         created += S.run_matching(province).created
         job.report(i + 1, len(provinces))
-    _mail_new_notifications(since)
     return {
         "provinces": len(provinces),
         "created": created,

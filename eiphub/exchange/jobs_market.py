@@ -26,15 +26,10 @@ def enqueue_alerts(listing_id: int, owner=None):
 
 @job_kind("exchange.search_alerts", label=gettext_lazy("Saved-search alerts"))
 def search_alerts(job, *, listing_ids=None, since=None):
-    from .jobs import _mail_new_notifications
-
-    started = timezone.now()
     since_dt = dt.datetime.fromisoformat(since) if since else None
     n = search.send_alerts(listing_ids=listing_ids, since=since_dt)
-    mailed = _mail_new_notifications(started, owner=job.owner) if n else 0
     return {
         "alerts": n,
-        "mailed": mailed,
         "message": _("%(n)d saved-search alerts sent.") % {"n": n},
     }
 
@@ -42,13 +37,10 @@ def search_alerts(job, *, listing_ids=None, since=None):
 @hook("daily_reminders")
 def daily_market(job):
     """Alerts for listings published in the last day by any path, then expiry reminders
-    and closing of expired listings; e-mail copies to users with an address."""
-    from .jobs import _mail_new_notifications
-
+    and closing of expired listings (notices and their e-mails: eiphub.notices)."""
     started = timezone.now()
     n = search.send_alerts(since=started - dt.timedelta(days=1, hours=1))
     out = attachments.expiry_reminders()
-    _mail_new_notifications(started)
     return {"alerts": n, **out}
 
 

@@ -26,11 +26,13 @@ def message_notice(job, *, note_id: int):
         return {"notified": 0}
     m = note.match
     other = S._other_enterprise(m, note.side)
-    res = S.resource_name(m.offer.resource_code, m.offer.resource_text)
+    recipient = "want" if note.side == "offer" else "offer"
     n = S.notify(
         other,
-        lambda: _("New negotiation message on a match for “%(resource)s”.") % {"resource": res},
+        "message_new",
+        S.match_params(m, recipient),
         reverse("exchange:match_detail", args=[m.pk]),
+        owner=job.owner,
     )
     return {"notified": n, "message": _("%(n)d users notified.") % {"n": n}}
 

@@ -59,17 +59,29 @@ def period_suffix(period: str) -> str:
     }.get(period, "")
 
 
+def band_bounds(quantity: float | None) -> tuple[float, float] | None:
+    """The 1-5-10 band around a quantity: 37 -> (10, 50); (0, 1) below 1; None when
+    there is no positive quantity."""
+    if quantity is None or not math.isfinite(quantity) or quantity <= 0:
+        return None
+    if quantity < 1:
+        return (0, 1)
+    exp = 10 ** math.floor(math.log10(quantity))
+    return (exp, 5 * exp) if quantity < 5 * exp else (5 * exp, 10 * exp)
+
+
+def band_text(bounds: tuple[float, float] | None, unit: str, period: str = "year") -> str:
+    """A band as text in the active language: "10–50 t/year" ("< 1 t/year" below 1)."""
+    if bounds is None:
+        return "—"
+    lo, hi = bounds
+    text = f"< {_fmt(hi)}" if lo == 0 else f"{_fmt(lo)}–{_fmt(hi)}"
+    return f"{text} {unit}{period_suffix(period)}"
+
+
 def quantity_band(quantity: float | None, unit: str, period: str = "year") -> str:
     """A 1-5-10 band around a quantity: 37 t/year -> "10–50 t/year".  Never the exact value."""
-    if quantity is None or not math.isfinite(quantity) or quantity <= 0:
-        return "—"
-    if quantity < 1:
-        text = f"< {_fmt(1)}"
-    else:
-        exp = 10 ** math.floor(math.log10(quantity))
-        lo, hi = (exp, 5 * exp) if quantity < 5 * exp else (5 * exp, 10 * exp)
-        text = f"{_fmt(lo)}–{_fmt(hi)}"
-    return f"{text} {unit}{period_suffix(period)}"
+    return band_text(band_bounds(quantity), unit, period)
 
 
 # --------------------------------------------------------------------------

@@ -13,8 +13,7 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from eiphub.core.catalogue import default_catalogue
 from eiphub.core.licences import (
@@ -27,9 +26,9 @@ from eiphub.core.units import UnitError
 from eiphub.registry.models import Enterprise, Park, Province
 from eiphub.symbiosis import matching as core
 
-from .listings import _listing_qs, licence_code, resource_name
+from .listings import _listing_qs, licence_code
 from .models import Listing, Match
-from .notices import notify_users, users_of_many
+from .notices import resource_params, users_of_many
 
 # --------------------------------------------------------------------------
 # Matching
@@ -349,42 +348,37 @@ def _insert_matches(new: list[tuple]) -> list:
 
 
 def _notify_new_matches(created: list[Match], by_id: dict) -> int:
-    """One notification per user of each side's enterprise, in the user's language;
-    users read in one query, texts built once per language, one bulk insert."""
+    """One ``match_new`` notice per user of each side's enterprise about its own listing:
+    users read in one query, the notices written in bulk and one e-mail job for the run
+    (notices.services.notify_many; the run is already a background job)."""
+    from eiphub.notices.services import notify_many
+
     if not created:
         return 0
     ents = {by_id[x].enterprise_id for obj in created for x in (obj.offer_id, obj.want_id)}
     users = defaultdict(list)
-    for u in users_of_many(ents):
-        users[u.profile.enterprise_id].append(u)
+    for u in users_of_many(ents).values_list("pk", "profile__enterprise_id"):
+        users[u[1]].append(u[0])
     if not users:
         return 0
     marker = 987654321  # the match URL differs only by the id: reverse once
     url_pattern = reverse("exchange:match_detail", args=[marker])
-    by_lang = defaultdict(list)  # language -> (user, match, listing)
+    items, n = [], 0
     for obj in created:
+        url = url_pattern.replace(str(marker), str(obj.pk))
         for lst in (by_id[obj.offer_id], by_id[obj.want_id]):
-            for u in users.get(lst.enterprise_id, ()):
-                lang = getattr(u.profile, "language", None) or "vi"
-                by_lang[lang].append((u, obj, lst))
-    out = []
-    for lang, items in by_lang.items():
-        with translation.override(lang):
-            template = _("New match for your %(kind)s “%(resource)s” (score %(score)s).")
-            kinds = {k: Listing.Kind(k).label.lower() for k in Listing.Kind.values}
-            names: dict = {}
-            for u, obj, lst in items:
-                key = (lst.resource_code, lst.resource_text)
-                if key not in names:
-                    names[key] = resource_name(*key)
-                text = template % {
-                    "kind": kinds[lst.kind],
-                    "resource": names[key],
-                    "score": f"{obj.score:.2f}",
-                }
-                url = url_pattern.replace(str(marker), str(obj.pk))
-                out.append((u, text, url))
-    return notify_users(out)
+            ids = users.get(lst.enterprise_id)
+            if not ids:
+                continue
+            params = {
+                "listing_kind": lst.kind,
+                **resource_params(lst),
+                "score": round(float(obj.score), 4),
+            }
+            items.append((ids, params, url))
+            n += len(ids)
+    notify_many("match_new", items)
+    return n
 
 
 # --------------------------------------------------------------------------

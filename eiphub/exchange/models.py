@@ -234,19 +234,6 @@ class MatchNote(models.Model):
         ordering = ["created", "id"]
 
 
-class Notification(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    read = models.BooleanField(default=False)
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created"]
-
-
 # --------------------------------------------------------------------------
 # Issue 17: search, saved searches and listings that carry evidence.
 # The fields are on their own models (one row per listing) so that the listing

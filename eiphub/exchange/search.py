@@ -384,18 +384,26 @@ def fits(search, listing: Listing) -> bool:
     return listing.pk in fitting(search, [listing.pk])
 
 
-def alert_text(search, listing: Listing) -> str:
-    """The alert as the search's owner may see the listing (blind unless disclosed)."""
+def alert_params(search, listing: Listing) -> dict:
+    """The ``search_alert`` notice's params: the listing as the search's owner may see
+    it (blind unless disclosed: the resource's words redacted, the quantity as a band)."""
+    from .notices import band_params, resource_params
+
     v = S.listing_view(S.Viewer(search.user), listing)
-    return _(
-        "New listing for your saved search “%(name)s”: %(kind)s %(res)s, %(band)s, park %(park)s"
-    ) % {
+    return {
         "name": search.name,
-        "kind": v.kind_label.lower(),
-        "res": v.resource_name,
-        "band": v.quantity_band,
+        "listing_kind": listing.kind,
+        **resource_params(listing, hidden=v.blind),
+        **band_params(listing),
         "park": v.park_code,
     }
+
+
+def alert_text(search, listing: Listing) -> str:
+    """The alert's sentence in the active language."""
+    from eiphub.notices.events import render
+
+    return render("search_alert", alert_params(search, listing))
 
 
 def send_alerts(listing_ids=None, since=None) -> int:
@@ -407,9 +415,10 @@ def send_alerts(listing_ids=None, since=None) -> int:
     from django.urls import reverse
 
     from eiphub.accounts.models import Role
+    from eiphub.notices.services import notify
 
     from .models import SavedSearch, SearchAlert
-    from .notices import notify_users
+    from .notices import user_ids_of
 
     qs = Listing.objects.filter(status=Listing.Status.PUBLISHED).select_related("enterprise__park")
     if listing_ids is not None:
@@ -441,11 +450,9 @@ def send_alerts(listing_ids=None, since=None) -> int:
             url = reverse("exchange:listing_detail", args=[listing.pk])
             profile = getattr(search.user, "profile", None)
             if S.role_of(search.user) == Role.ENTERPRISE and profile and profile.enterprise_id:
-                S.notify(profile.enterprise_id, lambda s=search, x=listing: alert_text(s, x), url)
+                users = user_ids_of(profile.enterprise_id)
             else:
-                lang = getattr(profile, "language", None) or "vi"
-                with translation.override(lang):
-                    text = alert_text(search, listing)[:300]
-                notify_users([(search.user, text, url)])
+                users = [search.user.pk]
+            notify(users, "search_alert", alert_params(search, listing), url)
             sent += 1
     return sent

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -24,7 +24,7 @@ from . import services as S
 from .contract import contract_docx
 from .forms import AgreementForm, InvestorForm, ListingForm, NoteForm, RecordForm, RunMatchingForm
 from .jobs import enqueue_matching
-from .models import Listing, Match, Notification
+from .models import Listing, Match
 from .negotiation import removed_message
 from .pagectx import page_context as _ctx
 from .trust import review_context, trust_cards
@@ -565,16 +565,11 @@ def investors(request):
 
 @login_required
 def notifications(request):
-    qs = Notification.objects.filter(user=request.user)
-    if request.method == "POST":
-        qs.filter(read=False).update(read=True)
-        return redirect("exchange:notifications")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "exchange/notifications.html", _ctx(request, page_obj=page))
+    """The exchange's old notification page: its notices are on the notices page."""
+    return HttpResponsePermanentRedirect(reverse("notices:list"))
 
 
 @login_required
 def notification_badge(request):
-    """HTMX polling target: the unread count."""
-    n = Notification.objects.filter(user=request.user, read=False).count()
-    return render(request, "exchange/_badge.html", {"unread": n})
+    """The old polling target of the unread count (now the notices app's)."""
+    return HttpResponsePermanentRedirect(reverse("notices:badge"))

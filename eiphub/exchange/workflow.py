@@ -13,9 +13,9 @@ from eiphub.core.catalogue import default_catalogue
 from eiphub.core.units import UnitError
 from eiphub.registry.models import Enterprise
 
-from .listings import Viewer, match_qs, resource_name
+from .listings import Viewer, match_qs
 from .models import Agreement, ExchangeRecord, Match, MatchNote, WorkflowEvent
-from .notices import notify
+from .notices import match_params, notify_later
 
 
 class TransitionError(Exception):
@@ -176,6 +176,19 @@ def _match_url(match: Match) -> str:
     return reverse("exchange:match_detail", args=[match.pk])
 
 
+def _tell_other(match: Match, side: str, event: str, user) -> None:
+    """Tell the users of the match's other side, from a job once the step commits; the
+    offer's resource as that side may see it (redacted while the offerer is hidden)."""
+    other = "want" if side == "offer" else "offer"
+    notify_later(
+        _other_enterprise(match, side),
+        event,
+        match_params(match, other),
+        _match_url(match),
+        owner=user,
+    )
+
+
 def _note(match, user, side, kind, text=""):
     return MatchNote.objects.create(match=match, author=user, side=side, kind=kind, text=text)
 
@@ -194,14 +207,7 @@ def express_interest(user, match: Match) -> Match:
     side = check(match, A.INTEREST, user, viewer=viewer)
     apply(match, A.INTEREST, user, viewer=viewer)
     _note(match, user, side, MatchNote.Kind.INTEREST)
-    notify(
-        _other_enterprise(match, side),
-        lambda: (
-            _("Another enterprise is interested in a match for your listing “%(resource)s”.")
-            % {"resource": resource_name(match.offer.resource_code, match.offer.resource_text)}
-        ),
-        _match_url(match),
-    )
+    _tell_other(match, side, "match_interest", user)
     return match
 
 
@@ -216,33 +222,14 @@ def accept(user, match: Match) -> Match:
     setattr(match, f"{side}_accepted", True)
     apply(match, A.REVEAL if match.revealed else A.ACCEPT, user, viewer=viewer)
     _note(match, user, side, MatchNote.Kind.ACCEPT)
-    res = resource_name(match.offer.resource_code, match.offer.resource_text)
     if match.revealed:
         for s in ("offer", "want"):
             ent = match.offer.enterprise_id if s == "offer" else match.want.enterprise_id
-            notify(
-                ent,
-                lambda: (
-                    _(
-                        "Both sides accepted the match for “%(resource)s”: you can now see "
-                        "each other and negotiate."
-                    )
-                    % {"resource": res}
-                ),
-                _match_url(match),
+            notify_later(
+                ent, "match_revealed", match_params(match, s), _match_url(match), owner=user
             )
     else:
-        notify(
-            _other_enterprise(match, side),
-            lambda: (
-                _(
-                    "The other side accepted a match for “%(resource)s”; accept too to "
-                    "reveal both identities."
-                )
-                % {"resource": res}
-            ),
-            _match_url(match),
-        )
+        _tell_other(match, side, "match_accepted", user)
     return match
 
 
@@ -255,14 +242,7 @@ def decline(user, match: Match, reason: str = "") -> Match:
     from .negotiation import relay
 
     _note(match, user, side, MatchNote.Kind.DECLINE, relay(match, side, reason[:2000]).text)
-    notify(
-        _other_enterprise(match, side),
-        lambda: (
-            _("A match for “%(resource)s” was declined by the other side.")
-            % {"resource": resource_name(match.offer.resource_code, match.offer.resource_text)}
-        ),
-        _match_url(match),
-    )
+    _tell_other(match, side, "match_declined", user)
     return match
 
 
@@ -350,13 +330,12 @@ def create_agreement(
         receiver_confirmed=side == "want",
     )
     _note(match, user, side, MatchNote.Kind.AGREEMENT)
-    notify(
+    notify_later(
         _other_enterprise(match, side),
-        lambda: (
-            _("An agreement was proposed for “%(resource)s”; please review and confirm.")
-            % {"resource": resource_name(agreement.resource_code)}
-        ),
+        "agreement_proposed",
+        {"resource_code": agreement.resource_code},
         reverse("exchange:agreement_detail", args=[agreement.pk]),
+        owner=user,
     )
     return agreement
 
@@ -387,9 +366,16 @@ def _require_party(viewer: Viewer, agreement: Agreement) -> str:
     return side
 
 
-def _agreement_event(agreement: Agreement, side: str, message):
+def _agreement_event(agreement: Agreement, side: str, event: str, user) -> None:
+    """Tell the other party of an agreement (both are revealed to each other)."""
     other = agreement.receiver_id if side == "supplier" else agreement.supplier_id
-    notify(other, message, reverse("exchange:agreement_detail", args=[agreement.pk]))
+    notify_later(
+        other,
+        event,
+        {"resource_code": agreement.resource_code},
+        reverse("exchange:agreement_detail", args=[agreement.pk]),
+        owner=user,
+    )
 
 
 @transaction.atomic
@@ -406,14 +392,7 @@ def confirm_agreement(user, agreement: Agreement, read_version=None) -> Agreemen
         match = Match.objects.select_for_update().get(pk=agreement.match_id)
         if match.status != Match.Status.AGREED:
             apply(match, A.AGREE_MATCH, user, agreement=agreement)
-    _agreement_event(
-        agreement,
-        side,
-        lambda: (
-            _("The agreement for “%(resource)s” was confirmed by the other party.")
-            % {"resource": resource_name(agreement.resource_code)}
-        ),
-    )
+    _agreement_event(agreement, side, "agreement_confirmed", user)
     return agreement
 
 
@@ -426,14 +405,7 @@ def mark_operating(
     side = check(agreement, A.OPERATE, user, read_version, viewer)
     starts_on = starts_on or agreement.starts_on or dt.date.today()
     apply(agreement, A.OPERATE, user, viewer=viewer, starts_on=starts_on)
-    _agreement_event(
-        agreement,
-        side,
-        lambda: (
-            _("The exchange of “%(resource)s” is now operating.")
-            % {"resource": resource_name(agreement.resource_code)}
-        ),
-    )
+    _agreement_event(agreement, side, "agreement_operating", user)
     return agreement
 
 
@@ -445,14 +417,7 @@ def end_agreement(
     agreement = _lock_agreement(agreement)
     side = check(agreement, A.END, user, read_version, viewer)
     apply(agreement, A.END, user, viewer=viewer, ends_on=ends_on or dt.date.today())
-    _agreement_event(
-        agreement,
-        side,
-        lambda: (
-            _("The exchange of “%(resource)s” was ended.")
-            % {"resource": resource_name(agreement.resource_code)}
-        ),
-    )
+    _agreement_event(agreement, side, "agreement_ended", user)
     return agreement
 
 

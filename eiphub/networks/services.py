@@ -692,15 +692,8 @@ def propose_link(user, scenario: Scenario, link_id: str) -> Match:
     if created:
         url = reverse("exchange:match_detail", args=[match.pk])
         for lst in pair.values():
-            xs.notify(
-                lst.enterprise_id,
-                lambda lst=lst: (
-                    _(
-                        "The park's network plan proposes an exchange for your listing “%(resource)s”."
-                    )
-                    % {"resource": xs.resource_name(lst.resource_code, lst.resource_text)}
-                ),
-                url,
+            xs.notify_later(
+                lst.enterprise_id, "plan_proposed", xs.resource_params(lst), url, owner=user
             )
     for r in scenario.chosen_links:
         if r["link"] == link_id:

@@ -38,12 +38,47 @@ def message_for(user, event: str, params: dict, url: str) -> mail.EmailMessage:
     return mail.EmailMessage(subject, body, to=[user.email])
 
 
+def digest_for(user, event: str, entries: list[tuple[dict, str]]) -> mail.EmailMessage:
+    """One e-mail listing several notices of one event (a matching run's new matches)."""
+    if len(entries) == 1:
+        return message_for(user, event, *entries[0])
+    base = getattr(settings, "EIPHUB_BASE_URL", "").rstrip("/")
+    with override(_language(user)):
+        lines = []
+        for params, url in entries:
+            lines.append(f"- {render(event, params)}")
+            if url:
+                lines.append(f"  {base}{url}")
+        lines += [
+            "",
+            _("You can change which notices you receive on your notice preferences page."),
+        ]
+        subject = _("EIP Hub: %(n)d new notifications") % {"n": len(entries)}
+    return mail.EmailMessage(subject, "\n".join(lines), to=[user.email])
+
+
 @job_kind("notices.email", label=gettext_lazy("Notice e-mails"))
-def send_notice_mails(job, *, user_ids: list[int], event: str, params: dict, url: str = ""):
+def send_notice_mails(
+    job,
+    *,
+    event: str,
+    user_ids: list[int] | None = None,
+    params: dict | None = None,
+    url: str = "",
+    items: list[dict] | None = None,
+):
+    """E-mail the recipients of one notice (``user_ids``, ``params``, ``url``) or of
+    several (``items``: one e-mail per recipient listing theirs)."""
+    if items is None:
+        items = [{"user_ids": user_ids or [], "params": params or {}, "url": url}]
+    entries: dict[int, list[tuple[dict, str]]] = {}
+    for item in items:
+        for uid in item["user_ids"]:
+            entries.setdefault(uid, []).append((item["params"], item.get("url", "")))
     done = set(job.result.get("sent", [])) if isinstance(job.result, dict) else set()
     users = (
         get_user_model()
-        .objects.filter(pk__in=user_ids)
+        .objects.filter(pk__in=list(entries))
         .exclude(email="")
         .select_related("profile")
         .order_by("pk")
@@ -51,7 +86,7 @@ def send_notice_mails(job, *, user_ids: list[int], event: str, params: dict, url
     users = [u for u in users if u.pk not in done]
     with mail.get_connection() as conn:
         for u in users:
-            msg = message_for(u, event, params, url)
+            msg = digest_for(u, event, entries[u.pk])
             msg.connection = conn
             msg.send()
             done.add(u.pk)
@@ -60,6 +95,15 @@ def send_notice_mails(job, *, user_ids: list[int], event: str, params: dict, url
         emailed_at=timezone.now()
     )
     return {"message": _("%(n)d e-mails sent.") % {"n": len(done)}, "sent": sorted(done)}
+
+
+@job_kind("notices.deliver", label=gettext_lazy("Notices"))
+def deliver(job, *, user_ids: list[int], event: str, params: dict, url: str = ""):
+    """The delivery ``services.notify_later`` queued from a request."""
+    from .services import notify
+
+    n = len(notify(user_ids, event, params, url, owner=job.owner))
+    return {"notified": n, "message": _("%(n)d users notified.") % {"n": n}}
 
 
 @hook("daily_reminders")

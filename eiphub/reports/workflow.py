@@ -395,12 +395,12 @@ def transition(
 
 
 def _notify(report: AnnualReport, action: str, user, comment: str) -> None:
-    """Tell the board of a filing and the filer of a return or acceptance (notices app;
-    the e-mails go from its background job)."""
+    """Tell the board of a filing and the filer of a return or acceptance (notices app:
+    written and e-mailed from a job queued when the transition commits)."""
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
-    from eiphub.notices.services import notify
+    from eiphub.notices.services import notify_later
 
     event = {
         "submit": "report_submitted",
@@ -417,7 +417,7 @@ def _notify(report: AnnualReport, action: str, user, comment: str) -> None:
         users = [u for u in users if report_owner(u, report)]
     params = {"report": str(report), "comment": comment}
     url = reverse("reports:report_detail", args=[report.pk])
-    notify(users, event, params, url, owner=user)
+    notify_later(users, event, params, url, owner=user)
 
 
 def differences(report: AnnualReport, number: int | None = None) -> list[dict]:

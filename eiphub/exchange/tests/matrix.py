@@ -117,8 +117,9 @@ PAGES = {
     ),
     "exchange:funnel": (lambda w: "/exchange/funnel/", _A),
     "exchange:investors": (lambda w: "/exchange/investors/", _A),
-    "exchange:notifications": (lambda w: "/exchange/notifications/", _A),
-    "exchange:notification_badge": (lambda w: "/exchange/notifications/badge/", _A),
+    # the old addresses: a permanent redirect to the notices pages
+    "exchange:notifications": (lambda w: "/exchange/notifications/", all_roles(301)),
+    "exchange:notification_badge": (lambda w: "/exchange/notifications/badge/", all_roles(301)),
     # issue 17: the licensed-handler directory (published licences) is read by every
     # signed-in user; the authority's lists are imported by the board and the ministry
     "exchange:handlers": (lambda w: "/exchange/handlers/", _A),

@@ -7,13 +7,15 @@ import io
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from docx import Document
 
 from eiphub.accounts.models import ApiToken, Role
 from eiphub.exchange import services as S
 from eiphub.exchange.listings import note_facts
-from eiphub.exchange.models import Agreement, Listing, Match, Notification
+from eiphub.exchange.models import Agreement, Listing, Match
 from eiphub.exchange.tests.factories import SECRET_NAME, SECRET_QTY, listing
+from eiphub.notices.models import Notice
 from eiphub.testing import make_enterprise, make_user, make_world
 
 pytestmark = pytest.mark.django_db
@@ -176,15 +178,54 @@ def test_writes_and_errors_do_not_reveal(world):
         _assert_clean(w, party.get(url, follow=True).content.decode(), f"after one accept {url}")
 
 
-def test_notifications_never_name_the_other_party(world):
+def _notice_texts(notices) -> str:
+    """The notices' params and their sentences in both languages."""
+    out = [str(n.params) for n in notices]
+    for lang in ("vi", "en"):
+        with translation.override(lang):
+            out += [n.text for n in notices]
+    return " ".join(out)
+
+
+def test_notifications_never_name_the_other_party(world, django_capture_on_commit_callbacks):
     w = world
-    S.express_interest(w.users[Role.ENTERPRISE], w.match)
-    S.accept(w.secret_user, w.match)
-    texts = " ".join(Notification.objects.values_list("text", flat=True))
-    assert Notification.objects.filter(user=w.users[Role.ENTERPRISE]).exists()
-    assert Notification.objects.filter(user=w.secret_user).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        S.express_interest(w.users[Role.ENTERPRISE], w.match)
+        S.accept(w.secret_user, w.match)
+    notices = list(Notice.objects.exclude(event="match_new"))
+    assert {(n.user, n.event) for n in notices} == {
+        (w.secret_user, "match_interest"),
+        (w.users[Role.ENTERPRISE], "match_accepted"),
+    }
+    texts = _notice_texts(notices)
     _assert_clean(w, texts, "notifications")
     assert w.e1.name_vi not in texts
+
+
+def test_blind_notice_to_the_want_side_redacts_the_offer_words(
+    world, django_capture_on_commit_callbacks
+):
+    """An offer described only in its owner's words, naming the firm: the want side is
+    told of the offerer's steps without that name, in either language."""
+    w = world
+    words = f"Nhựa PET vụn của {SECRET_NAME}, MST {w.secret.tax_code}"
+    Listing.objects.filter(pk=w.offer.pk).update(resource_code="", resource_text=words)
+    w.match.refresh_from_db()
+    buyer = w.users[Role.ENTERPRISE]
+    with django_capture_on_commit_callbacks(execute=True):
+        S.express_interest(w.secret_user, w.match)
+        S.accept(w.secret_user, w.match)
+        S.add_note(w.secret_user, w.match, "Hàng có sẵn")
+    to_buyer = list(Notice.objects.filter(user=buyer).exclude(event="match_new"))
+    assert {n.event for n in to_buyer} == {"match_interest", "match_accepted", "message_new"}
+    texts = _notice_texts(to_buyer)
+    assert "Nhựa PET vụn" in texts  # the words that do not identify the firm go through
+    _assert_clean(w, texts, "notices to the want side")
+    # the offerer reads its own words unredacted once revealed (after both accept)
+    with django_capture_on_commit_callbacks(execute=True):
+        S.accept(buyer, w.match)
+    (mine,) = Notice.objects.filter(user=w.secret_user, event="match_revealed")
+    assert SECRET_NAME in mine.text
 
 
 def test_both_accept_reveals_both(world):

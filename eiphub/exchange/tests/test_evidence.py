@@ -19,9 +19,9 @@ from eiphub.exchange.models import (
     ListingEvent,
     ListingEvidence,
     Match,
-    Notification,
 )
 from eiphub.exchange.tests.factories import listing
+from eiphub.notices.models import Notice
 from eiphub.testing import make_enterprise, make_user, make_world
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +165,9 @@ def test_ctnh_code_is_validated_and_gives_the_ewc_code(world):
     assert ListingEvidence.objects.get().ctnh_code == "17 02 03"
 
 
-def test_partial_listing_completed_by_a_facilitator_with_permission(world):
+def test_partial_listing_completed_by_a_facilitator_with_permission(
+    world, django_capture_on_commit_callbacks
+):
     w = world
     board = w.users[Role.BOARD]
     url = f"/exchange/listings/{w.oil.pk}/evidence/"
@@ -178,16 +180,17 @@ def test_partial_listing_completed_by_a_facilitator_with_permission(world):
     version = w.oil.version
     bad = _c(board).post(url, {"evidence": "1", "quantity": "-3", "quality_spec": "wet!!"})
     assert bad.status_code == 200 and ListingEvent.objects.filter(user=board).count() == 0
-    r = _c(board).post(
-        url,
-        {
-            "evidence": "1",
-            "ctnh_code": "17 02 03",
-            "logistics": "collect",
-            "quantity": "1,234.5",
-            "quality_spec": "water_pct=8",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        r = _c(board).post(
+            url,
+            {
+                "evidence": "1",
+                "ctnh_code": "17 02 03",
+                "logistics": "collect",
+                "quantity": "1,234.5",
+                "quality_spec": "water_pct=8",
+            },
+        )
     assert r.status_code == 302, r.context["form"].errors
     w.oil.refresh_from_db()
     assert w.oil.quantity == 1234.5 and w.oil.quality == {"water_pct": 8.0}
@@ -203,8 +206,9 @@ def test_partial_listing_completed_by_a_facilitator_with_permission(world):
         "quantity",
         "quality",
     }
-    assert Notification.objects.filter(user=w.owner).count() == 1  # one message per completion
-    assert Notification.objects.filter(user=w.owner, url__endswith=f"/{w.oil.pk}/").exists()
+    (n,) = Notice.objects.filter(user=w.owner)  # one message per completion
+    assert n.event == "listing_completed" and n.url.endswith(f"/{w.oil.pk}/")
+    assert n.text.startswith("A facilitator completed your listing")
     # a consultant of another park and another enterprise may not
     assert _c(w.users[Role.CONSULTANT]).get(url).status_code == 404
     assert _c(w.other).get(url).status_code == 404
@@ -216,7 +220,8 @@ def test_expiry_reminder_once_then_close_and_renew(world):
     ListingEvidence.objects.create(listing=w.oil, expires_on=today + dt.timedelta(days=10))
     assert A.expiry_reminders(today) == {"reminded": 1, "closed": 0}
     assert A.expiry_reminders(today) == {"reminded": 0, "closed": 0}
-    (n,) = Notification.objects.filter(user=w.owner)
+    (n,) = Notice.objects.filter(user=w.owner)
+    assert n.event == "listing_expiring" and n.params["expires_on"] == "2026-05-11"
     assert "11/05/2026" in n.text or "05/11/2026" in n.text
     assert A.expiry_reminders(today + dt.timedelta(days=11)) == {"reminded": 0, "closed": 1}
     w.oil.refresh_from_db()

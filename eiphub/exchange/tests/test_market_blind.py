@@ -8,11 +8,13 @@ import json
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.utils import translation
 
 from eiphub.accounts.models import Role
 from eiphub.exchange import search as Q
-from eiphub.exchange.models import ListingAttachment, Notification, SavedSearch
+from eiphub.exchange.models import ListingAttachment, SavedSearch
 from eiphub.exchange.tests.factories import listing
+from eiphub.notices.models import Notice
 from eiphub.testing import make_enterprise, make_world
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +99,12 @@ def test_alerts_to_every_role_name_no_hidden_firm(hidden):
         SavedSearch.objects.create(user=w.users[role], name=f"s-{role}", params={"q": "xỉ thép"})
     new = listing(w.firm, "offer", "waste.slag.steel", 4321.5, "t")
     assert Q.send_alerts(listing_ids=[new.pk]) == 3
-    texts = list(Notification.objects.values_list("text", flat=True))
-    assert len(texts) == 3
+    notices = list(Notice.objects.filter(event="search_alert"))
+    assert len(notices) == 3
+    texts = [str(n.params) for n in notices]
+    for lang in ("vi", "en"):
+        with translation.override(lang):
+            texts += [n.text for n in notices]
     for t in texts:
         for s in (NAME, w.firm.tax_code, "4321", "4.321", "4,321"):
             assert s not in t

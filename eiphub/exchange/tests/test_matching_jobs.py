@@ -1,6 +1,7 @@
 """Matching runs as background jobs: the board's button and a publish enqueue a job
 (run inline in tests, eager mode) and land on its result; the nightly job matches every
-province; new notifications are e-mailed to users with an address."""
+province; new-match notices are written by the run and e-mailed (one notices.email job per
+run) to users with an address."""
 
 import pytest
 from django.core import mail
@@ -38,9 +39,11 @@ def test_board_button_runs_a_job_and_shows_its_result(seeded):
     assert b"Matching done for K1: 3 new, 0 updated, 0 no longer found." in resp.content
     job = Job.objects.get(kind="exchange.matching")
     assert (job.status, job.owner, job.park) == ("succeeded", board, w.k1)
-    assert job.result["created"] == 3 and job.result["mailed"] == 1
+    assert job.result["created"] == 3 and job.result["notified"] == 4
     assert Match.objects.count() == 3
-    # one digest e-mail to the only notified user with an address
+    # one e-mail job for the run; one e-mail to the only notified user with an address
+    (email_job,) = Job.objects.filter(kind="notices.email")
+    assert email_job.status == "succeeded" and email_job.result["sent"] == [users["dryer"].pk]
     assert [m.to for m in mail.outbox] == [["dryer@example.vn"]]
     assert "New match for your" in mail.outbox[0].body or "Ghép nối mới" in mail.outbox[0].body
 

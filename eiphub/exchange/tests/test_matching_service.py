@@ -6,8 +6,9 @@ from django.test import Client
 
 from eiphub.accounts.models import Role
 from eiphub.exchange import services as S
-from eiphub.exchange.models import Listing, Match, Notification
+from eiphub.exchange.models import Listing, Match
 from eiphub.exchange.tests.factories import listing, seed_examples
+from eiphub.notices.models import Notice
 from eiphub.testing import make_world
 
 pytestmark = pytest.mark.django_db
@@ -40,16 +41,19 @@ def test_seed_examples_match(seeded):
 def test_notified_once_and_state_kept(seeded):
     w, ents, users, L = seeded
     S.run_matching(w.k1)
-    n = Notification.objects.count()
+    n = Notice.objects.count()
     # each of the 6 listings belongs to an enterprise; 4 of them have users (glass=e1 too)
-    assert n == 4
-    assert Notification.objects.filter(user=users["dryer"]).count() == 1
+    assert n == 4 and set(Notice.objects.values_list("event", flat=True)) == {"match_new"}
+    (dryer,) = Notice.objects.filter(user=users["dryer"])
+    assert dryer.params["listing_kind"] == L["drying"].kind == "want"
+    assert dryer.params["resource_code"] == L["drying"].resource_code
+    assert dryer.text.startswith("New match for your want “")
     m = Match.objects.get(offer=L["scrap"])
     S.accept(users["collector"], m)
-    n = Notification.objects.count()
+    n = Notice.objects.count()
     again = S.run_matching(w.k1)
     assert again.created == 0 and again.updated == 3
-    assert Match.objects.count() == 3 and Notification.objects.count() == n
+    assert Match.objects.count() == 3 and Notice.objects.count() == n
     m.refresh_from_db()
     assert m.offer_accepted and m.status == Match.Status.INTERESTED
     # province-wide run finds the same pairs, still no duplicates

@@ -11,9 +11,10 @@ from django.test import Client
 
 from eiphub.accounts.models import ApiToken
 from eiphub.exchange import services as S
-from eiphub.exchange.models import Match, MatchNote, Notification
+from eiphub.exchange.models import Match, MatchNote
 from eiphub.exchange.tests.factories import seed_examples
 from eiphub.jobs.models import Job
+from eiphub.notices.models import Notice
 from eiphub.testing import make_world
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,8 @@ def test_message_before_reveal_is_relayed_without_contact_details(setup):
     # the counterparty was told, from a job, without the sender's identity
     job = Job.objects.filter(kind="exchange.message_notice").get()
     assert job.status == "succeeded"
-    notice = Notification.objects.get(user=buyer, text__icontains="negotiation message")
+    notice = Notice.objects.get(user=buyer, event="message_new")
+    assert "negotiation message" in notice.text
     assert not any(s in notice.text for s in _identity(me))
     # and reads the relayed text only, on the page and through the API
     c = Client()

@@ -12,8 +12,9 @@ from django.utils import translation
 
 from eiphub.accounts.models import Role
 from eiphub.exchange import search as Q
-from eiphub.exchange.models import Listing, ListingEvidence, Notification, SavedSearch, SearchAlert
+from eiphub.exchange.models import Listing, ListingEvidence, SavedSearch, SearchAlert
 from eiphub.exchange.tests.factories import listing
+from eiphub.notices.models import Notice
 from eiphub.testing import make_enterprise, make_user, make_world
 
 pytestmark = pytest.mark.django_db
@@ -132,12 +133,12 @@ def test_saved_search_alert_is_sent_once_and_reveals_nothing(
         new = listing(market.mill, "offer", "waste.slag.steel", 3456, "t")
     # and one that does not fit
     listing(market.mill, "offer", "waste.glass", 10, "t")
-    (n,) = Notification.objects.filter(user=market.buyer)
+    (n,) = Notice.objects.filter(user=market.buyer, event="search_alert")
     assert n.url == f"/exchange/listings/{new.pk}/"
     assert "Xỉ cho xi măng" in n.text and "K1" in n.text
     assert "1.000–5.000" in n.text or "1,000–5,000" in n.text  # the band, in the user's locale
     for secret in (SECRET, market.mill.tax_code, "3456", "3.456", "3,456"):
-        assert secret not in n.text
+        assert secret not in n.text and secret not in str(n.params)
     assert [m.to for m in mail.outbox] == [["buyer@example.vn"]]
     assert SECRET not in mail.outbox[0].body and "3456" not in mail.outbox[0].body
     # never twice for the same listing
@@ -150,7 +151,7 @@ def test_alert_to_a_board_user_goes_to_that_user(market):
     SavedSearch.objects.create(user=board, name="slag", params={"q": "xỉ thép"})
     new = listing(market.mill, "offer", "waste.slag.steel", 30, "t")
     assert Q.send_alerts(listing_ids=[new.pk]) == 1
-    assert Notification.objects.filter(user=board, url__endswith=f"/{new.pk}/").count() == 1
+    assert Notice.objects.filter(user=board, url__endswith=f"/{new.pk}/").count() == 1
 
 
 def test_alert_text_follows_the_disclosure(market):

@@ -8,9 +8,10 @@ from django.test import Client
 
 from eiphub.accounts.models import ApiToken, Role
 from eiphub.exchange import services as S
-from eiphub.exchange.models import Agreement, ExchangeRecord, Match, MatchNote, Notification
+from eiphub.exchange.models import Agreement, ExchangeRecord, Match, MatchNote
 from eiphub.exchange.tests.factories import seed_examples
 from eiphub.flows.models import FlowRecord
+from eiphub.notices.models import Notice
 from eiphub.testing import make_world
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +32,16 @@ def _month(n_back: int) -> dt.date:
     return dt.date(y, mo + 1, 1)
 
 
-def test_full_path(setup):
+def test_full_path(setup, django_capture_on_commit_callbacks):
     w, ents, users, L, m = setup
     supplier, receiver = users["collector"], users["recycler"]
-    S.express_interest(receiver, m)
+    with django_capture_on_commit_callbacks(execute=True):
+        S.express_interest(receiver, m)
     m.refresh_from_db()
     assert m.status == Match.Status.INTERESTED and not m.revealed
-    assert Notification.objects.filter(user=supplier, text__icontains="interested").count() == 1
+    (n,) = Notice.objects.filter(user=supplier, event="match_interest")
+    assert n.params["resource_code"] == L["scrap"].resource_code
+    assert "interested" in n.text
     with pytest.raises(S.TransitionError) as e:
         S.create_agreement(receiver, m)
     assert e.value.status == 409
@@ -150,15 +154,17 @@ def test_non_parties_cannot_act(setup, role):
         assert e.value.status == 403
 
 
-def test_declined_match_is_closed(setup):
+def test_declined_match_is_closed(setup, django_capture_on_commit_callbacks):
     w, ents, users, L, m = setup
-    S.decline(users["recycler"], m, "too far")
+    with django_capture_on_commit_callbacks(execute=True):
+        S.decline(users["recycler"], m, "too far")
     for fn in (S.accept, S.express_interest, S.decline):
         with pytest.raises(S.TransitionError):
             fn(users["collector"], m)
     with pytest.raises(S.TransitionError):
         S.add_note(users["collector"], m, "hello")
-    assert Notification.objects.filter(user=users["collector"], text__icontains="declined").exists()
+    (n,) = Notice.objects.filter(user=users["collector"], event="match_declined")
+    assert "declined" in n.text
 
 
 def test_record_checks(setup):

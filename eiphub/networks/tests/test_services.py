@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from eiphub.accounts.models import Role
-from eiphub.exchange.models import Listing, Match, MatchNote, Notification
+from eiphub.exchange.models import Listing, Match, MatchNote
 from eiphub.networks import services as S
 from eiphub.networks.models import Scenario
+from eiphub.notices.models import Notice
 from eiphub.testing import make_enterprise, make_user, make_world
 
 
@@ -132,7 +133,7 @@ def test_enterprise_sees_totals_and_own_links_only(park):
     assert again.links[0]["link"] == _link(w, "near", "want")
 
 
-def test_propose_creates_a_match_once(park):
+def test_propose_creates_a_match_once(park, django_capture_on_commit_callbacks):
     w = park
     s = S.run_scenario(w.users[Role.BOARD], name="K1 plan", park=w.k1)
     link = _link(w, "heat", "drying")
@@ -142,20 +143,24 @@ def test_propose_creates_a_match_once(park):
     with pytest.raises(S.ScenarioError) as exc:
         S.propose_link(w.users[Role.BOARD], s, "1->2")
     assert exc.value.status == 404
-    m = S.propose_link(w.users[Role.DEVELOPER], s, link)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = S.propose_link(w.users[Role.DEVELOPER], s, link)
     assert (m.offer_id, m.want_id) == (w.L["heat"].pk, w.L["drying"].pk)
     assert m.status == Match.Status.IDENTIFIED
     row = next(r for r in s.chosen_links if r["link"] == link)
     assert m.matched_quantity == pytest.approx(row["flow"])
     assert m.benefit_vnd_per_year == pytest.approx(row["net_benefit_vnd_per_year"])
     assert MatchNote.objects.filter(match=m, text__contains="K1 plan").count() == 1
-    assert Notification.objects.filter(user__in=[w.dryer_user, w.glass_user]).count() == 2
+    proposed = Notice.objects.filter(user__in=[w.dryer_user, w.glass_user], event="plan_proposed")
+    assert proposed.count() == 2
+    assert all("network plan proposes" in n.text for n in proposed)
     s.refresh_from_db()
     assert next(r for r in s.chosen_links if r["link"] == link)["match_id"] == m.pk
     # again: the same match, no second notification
-    assert S.propose_link(w.users[Role.BOARD], s, link).pk == m.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        assert S.propose_link(w.users[Role.BOARD], s, link).pk == m.pk
     assert Match.objects.filter(offer=w.L["heat"], want=w.L["drying"]).count() == 1
-    assert Notification.objects.filter(user__in=[w.dryer_user, w.glass_user]).count() == 2
+    assert proposed.count() == 2
     # a listing closed since the scenario was solved cannot be proposed
     Listing.objects.filter(pk=w.L["want"].pk).update(status="closed")
     with pytest.raises(S.ScenarioError) as exc:

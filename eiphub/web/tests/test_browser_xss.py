@@ -41,8 +41,9 @@ TOUCH = """() => {
 
 def hostile_world():
     """The permission-matrix world with every user-controlled name replaced by HOSTILE."""
-    from eiphub.exchange.models import Agreement, Listing, MatchNote, Notification
+    from eiphub.exchange.models import Agreement, Listing, MatchNote
     from eiphub.networks.models import HeatStudy, Scenario, WaterStudy
+    from eiphub.notices.models import Notice
     from eiphub.recp.models import Measure
     from eiphub.registry.models import Enterprise, Organization, Park, SharedFacility
     from eiphub.reports.models import AnnualReport
@@ -60,7 +61,7 @@ def hostile_world():
     Listing.objects.update(resource_text=HOSTILE, licence_required=HOSTILE)
     Agreement.objects.update(notes=HOSTILE)
     MatchNote.objects.update(text=HOSTILE)
-    Notification.objects.update(text=HOSTILE)
+    Notice.objects.update(event="legacy", params={"text": HOSTILE})
     Scenario.objects.update(name=HOSTILE, message=HOSTILE)
     WaterStudy.objects.update(name=HOSTILE)
     HeatStudy.objects.update(name=HOSTILE)
