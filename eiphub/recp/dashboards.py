@@ -11,9 +11,8 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from eiphub.accounts.models import Role
 from eiphub.accounts.scoping import enterprises_for, parks_for, role_of

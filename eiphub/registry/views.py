@@ -8,9 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from eiphub.accounts.scoping import enterprises_for, flows_for, parks_for, public_parks, role_of
 from eiphub.core.catalogue import default_catalogue

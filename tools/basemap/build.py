@@ -83,9 +83,9 @@ ISLANDS = [
     ("Quần đảo Trường Sa", "Khánh Hòa", "Spratly Is.", (111.0, 6.0, 117.0, 12.5), (114.3, 10.0)),
 ]
 SKIP_COUNTRIES = {"Vietnam", "Spratly Is.", "Scarborough Reef"}
-FRAME = (96.0, 3.0, 124.0, 27.5)  # lon/lat box the neighbours are clipped to
+FRAME = (88.0, -3.0, 132.0, 33.0)  # lon/lat box the neighbours are clipped to
 TOL_PROVINCE = 0.004  # degrees (~400 m)
-TOL_NEIGHBOUR = 0.015
+TOL_NEIGHBOUR = 0.02
 MIN_NEIGHBOUR_AREA = 0.002  # square degrees; smaller islands of neighbours are dropped
 
 

@@ -34,7 +34,12 @@ VIETNAMESE = {
 
 def keys_used_by_app_js():
     keys = set(T_CALL.findall(APP_JS.read_text(encoding="utf-8")))
-    assert {"open", "error", "noData", "mapLegend"} <= keys  # the parser finds the calls app.js makes
+    assert {
+        "open",
+        "error",
+        "noData",
+        "mapLegend",
+    } <= keys  # the parser finds the calls app.js makes
     return keys
 
 

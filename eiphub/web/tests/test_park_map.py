@@ -60,8 +60,9 @@ def _row(park, year, verdict):
     )
 
 
-@pytest.fixture
-def world(db):
+def verdict_world():
+    """make_world's parks with stored verdicts: K1 not met (2024, latest; met in 2023), K2 not
+    met, K3 met (2025), K4 (new) none."""
     w = make_world(with_flows=False)
     # K1 and K2: the real stored scorecards of 2024 (the engine finds them not met)
     stored.store_park_year([w.k1.pk, w.k2.pk], 2024, kinds=(stored.SCORECARD,))
@@ -77,6 +78,11 @@ def world(db):
         longitude=105.8,
     )  # no stored scorecard
     return w
+
+
+@pytest.fixture
+def world(db):
+    return verdict_world()
 
 
 def test_latest_stored_verdict_per_park_in_one_read(world):
@@ -101,7 +107,8 @@ def test_verdicts_only_where_scorecards_may_be_seen(world, client):
 
 
 @pytest.mark.parametrize(
-    ("language", "one", "many"), [("vi", "doanh nghiệp", "doanh nghiệp"), ("en", "enterprise", "enterprises")]
+    ("language", "one", "many"),
+    [("vi", "doanh nghiệp", "doanh nghiệp"), ("en", "enterprise", "enterprises")],
 )
 def test_park_list_points_carry_verdict_and_unit(world, client, language, one, many):
     w = world

@@ -365,7 +365,7 @@
   }
 
   var BASEMAP_STYLE = {
-    neighbour: { color: "#c9ccc4", weight: 0.8, fillColor: "#eeeee8", fillOpacity: 1 },
+    neighbour: { color: "#c3c6bd", weight: 0.8, fillColor: "#e6e6de", fillOpacity: 1 },
     province: { color: "#8aa39c", weight: 0.9, fillColor: "#fbfaf3", fillOpacity: 1 },
     islands: { color: "#5f7f77", weight: 1.5, fillColor: "#fbfaf3", fillOpacity: 1 }
   };
