@@ -356,10 +356,17 @@
   function loadBasemap() {
     if (basemapData) { return basemapData; }
     var meta = document.querySelector('meta[name="eiphub-basemap"]');
-    if (!meta || !window.fetch) { return (basemapData = Promise.reject(new Error("no base map"))); }
-    basemapData = window.fetch(meta.content, { credentials: "same-origin" }).then(function (r) {
-      if (!r.ok) { throw new Error("base map: HTTP " + r.status); }
-      return r.json();
+    basemapData = new Promise(function (resolve, reject) {
+      if (!meta) { reject(new Error("no base map")); return; }
+      var xhr = new XMLHttpRequest();  // (not fetch: the file:// test pages read it too)
+      xhr.open("GET", meta.content);
+      xhr.responseType = "json";
+      xhr.onload = function () {
+        var ok = (xhr.status === 200 || xhr.status === 0) && xhr.response;
+        if (ok) { resolve(xhr.response); } else { reject(new Error("base map: " + xhr.status)); }
+      };
+      xhr.onerror = function () { reject(new Error("base map: not loaded")); };
+      xhr.send();
     });
     return basemapData;
   }
@@ -528,18 +535,17 @@
     }
     if (statuses.some(function (s) { return s !== ""; })) { addLegend(map, statuses); }
     L.control.scale({ imperial: false }).addTo(map);
-    if (el.dataset.tiles) { el.dataset.rendered = "1"; return; }
-    loadBasemap().then(function (data) {
+    el.dataset.rendered = "1";
+    if (el.dataset.tiles) { return; }
+    loadBasemap().then(function (data) {  // data-basemap="1" once drawn
       if (el._eipMap !== map) { return; }  // redrawn meanwhile
       drawBasemap(map, data);
       el.dataset.basemap = "1";
-      el.dataset.rendered = "1";
     }, function (err) {
       if (el._eipMap !== map) { return; }
-      if (window.console) { console.warn("EIP Hub map:", err); }
+      if (window.console) { console.warn("EIP Hub map:", err.message); }
       addGraticule(map, map.getBounds());
       el.dataset.basemap = "error";
-      el.dataset.rendered = "1";
     });
   }
 
