@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from eiphub.accounts.models import Role
@@ -21,6 +21,7 @@ from eiphub.core.rollup import rollup_sentence
 from eiphub.exchange.models import Agreement, Match
 from eiphub.flows.models import FlowRecord
 from eiphub.registry.models import Park
+from eiphub.reports.access import add_map_verdicts
 
 from . import services
 from .models import Measure, Status
@@ -102,19 +103,25 @@ def territory_rows(parks, year: int | None, fresh: dict | None = None) -> list[d
     return rows
 
 
-def _map_points(rows, detail_ok: bool = True) -> list[dict]:
+def _map_points(rows, user, detail_ok: bool = True) -> list[dict]:
+    """Park map points: tCO2e of the park (its enterprise count while it has no inventory),
+    coloured by the park's stored Decree 35 verdict where ``user`` may see it."""
     lang = _lang()
-    return [
+    located = [r for r in rows if r["latitude"] is not None and r["longitude"] is not None]
+    points = [
         {
             "lat": r["latitude"],
             "lon": r["longitude"],
             "label": (r["name_en"] if lang.startswith("en") and r["name_en"] else r["name_vi"]),
             "url": reverse("registry:park_detail", args=[r["code"]]) if detail_ok else "",
             "value": round(r["tco2e"], 1) if r["tco2e"] is not None else r["enterprises"],
+            "unit": "tCO2e"
+            if r["tco2e"] is not None
+            else ngettext("enterprise", "enterprises", r["enterprises"]),
         }
-        for r in rows
-        if r["latitude"] is not None and r["longitude"] is not None
+        for r in located
     ]
+    return add_map_verdicts(points, [r["pk"] for r in located], user)
 
 
 def _by_province(rows) -> list[dict]:
@@ -212,7 +219,7 @@ def territory(request) -> dict:
         "fresh": fresh,
         "rows": rows,
         "totals": _totals(rows),
-        "points": _map_points(rows),
+        "points": _map_points(rows, user),
         "charts": charts,
         "rollup": rollup,
         "sentence": rollup_sentence(rollup, _lang()),
@@ -324,7 +331,7 @@ def developer(request) -> dict:
         "scorecard": card,
         "charts": charts,
         "latest_ghg": ghg_rows[-1][1] if ghg_rows else None,
-        "points": _map_points([row]),
+        "points": _map_points([row], user),
     }
 
 
@@ -460,7 +467,7 @@ def consultant(request) -> dict:
         "in_progress": in_progress[:200],
         "in_progress_count": in_progress.count(),
         "charts": charts,
-        "points": _map_points(rows),
+        "points": _map_points(rows, user),
         "sentence": rollup_sentence(res.rollup, _lang()),
         "rollup": res.rollup,
     }

@@ -8,12 +8,13 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from eiphub.accounts.scoping import enterprises_for, flows_for, parks_for, public_parks, role_of
 from eiphub.core.catalogue import default_catalogue
 from eiphub.flows import queries
+from eiphub.reports.access import add_map_verdicts
 from eiphub.web.params import year_param
 
 from .models import Park, Province
@@ -48,6 +49,7 @@ def park_list(request):
         else set()
     )
     lang = get_language() or "vi"
+    located = [p for p in parks if p.latitude is not None and p.longitude is not None]
     points = [
         {
             "lat": p.latitude,
@@ -55,10 +57,11 @@ def park_list(request):
             "label": p.name(lang),
             "url": reverse("registry:park_detail", args=[p.code]) if p.pk in detail_allowed else "",
             "value": p.n,
+            "unit": ngettext("enterprise", "enterprises", p.n),
         }
-        for p in parks
-        if p.latitude is not None and p.longitude is not None
+        for p in located
     ]
+    add_map_verdicts(points, [p.pk for p in located], request.user)
     return render(
         request,
         "registry/park_list.html",

@@ -548,6 +548,22 @@ def scorecards(park_ids, pack_id: str, year: int) -> tuple[dict, dict]:
     return cards, _fresh(rows.values())
 
 
+def latest_verdicts(park_ids, pack_id: str) -> dict[int, tuple[int, str]]:
+    """{park id: (year, verdict)} of the latest stored scorecard of ``pack_id`` per park (one
+    query; read only: a park without a stored row is left out, nothing is computed, so a
+    national map of every park costs one read)."""
+    out: dict[int, tuple[int, str]] = {}
+    rows = (
+        StoredResult.objects.filter(kind=SCORECARD, key=pack_id, park_id__in=park_ids)
+        .order_by("park_id", "-year")
+        .values_list("park_id", "year", "result__verdict")
+    )
+    for park_id, year, verdict in rows:
+        if park_id not in out and verdict:
+            out[park_id] = (year, verdict)
+    return out
+
+
 _NAMES: dict = {}
 
 

@@ -28,6 +28,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--allow-file-access-from-files",  # app.js reads the base map next to it (file:// here)
 ]
 
 SPECS = {
@@ -175,6 +176,8 @@ def test_charts_map_and_table_render_offline_vi(tmp_path, open_page):
         page.locator("#map path.leaflet-interactive").count() == 2
     )  # the point without lat skipped
     assert page.locator("#map .leaflet-tile").count() == 0  # no tile layer offline
+    page.wait_for_selector("#map[data-basemap='1']")  # the shipped base map, not a tile server
+    assert page.locator("#map path.map-base--province").count() == 34
     page.locator("#map path.leaflet-interactive").first.click(force=True)
     popup = page.locator("#map .leaflet-popup-content")
     popup.wait_for()

@@ -22,12 +22,24 @@ VIETNAMESE = {
     "noData": "Chưa có dữ liệu",
     "sortAsc": "sắp xếp tăng dần",
     "sortDesc": "sắp xếp giảm dần",
+    "mapLegend": "Đánh giá KCN sinh thái (Nghị định 35)",
+    "mapVerdict": "Kết luận",
+    "mapNoVerdict": "Chưa có kết luận",
+    "verdict.meets": "Đạt",
+    "verdict.not_met": "Chưa đạt",
+    "verdict.incomplete": "Chưa đầy đủ",
+    "verdict.not_applicable": "Không áp dụng",
 }
 
 
 def keys_used_by_app_js():
     keys = set(T_CALL.findall(APP_JS.read_text(encoding="utf-8")))
-    assert {"open", "error", "noData"} <= keys  # the parser finds the calls app.js makes
+    assert {
+        "open",
+        "error",
+        "noData",
+        "mapLegend",
+    } <= keys  # the parser finds the calls app.js makes
     return keys
 
 
@@ -60,6 +72,13 @@ def test_page_block_has_every_app_js_key_in_english(client):
         "noData": "No data yet",
         "sortAsc": "sorted ascending",
         "sortDesc": "sorted descending",
+        "mapLegend": "EIP verdict (Decree 35)",
+        "mapVerdict": "Verdict",
+        "mapNoVerdict": "No verdict shown",
+        "verdict.meets": "Meets",
+        "verdict.not_met": "Not met",
+        "verdict.incomplete": "Incomplete",
+        "verdict.not_applicable": "Not applicable",
     }
     vi = page_texts(client, "vi")
     assert all(vi[k] != texts[k] for k in texts)  # a missing translation would read English

@@ -9,11 +9,14 @@
  *    "decimals": int?}
  *   {"kind": "macc", "unit": str, "xunit": str, "bars": [{"name", "start", "end", "cost"}]}:
  *   a marginal abatement cost curve (bar width = abatement, height = cost per tonne).
- * Maps: .park-map with data-points='[{"lat", "lon", "label", "url", "value"}]' is drawn with
- * Leaflet as circle markers; no tile layer unless data-tiles holds a tile URL template.
+ * Maps: .park-map with data-points='[{"lat", "lon", "label", "url", "value", "unit"?,
+ * "status"?, "status_year"?}]' is drawn with Leaflet as circle markers over the offline base
+ * map (static/eiphub/basemap, fetched from this site); markers are coloured by "status" (the
+ * park's stored Decree 35 verdict, "" = none shown) with a legend; no tile layer unless
+ * data-tiles holds a tile URL template.
  * Tables: table.sortable sorts on header click (locale-aware numbers and dd/mm/yyyy dates).
  * Everything re-initialises after HTMX swaps. Rendered elements get data-rendered="1".
- * Nothing is fetched from the network.
+ * Nothing is fetched from another site.
  */
 (function () {
   "use strict";
@@ -346,6 +349,101 @@
   }
 
   // ---------- maps ----------
+  // Base map: the GeoJSON named by <meta name="eiphub-basemap"> (a static file of this site:
+  // Viet Nam's 34 provincial units, the Hoang Sa and Truong Sa islands, neighbouring countries), fetched
+  // once per page; the sea is the map's background colour (CSS). No tile server.
+  var basemapData = null;
+  function loadBasemap() {
+    if (basemapData) { return basemapData; }
+    var meta = document.querySelector('meta[name="eiphub-basemap"]');
+    basemapData = new Promise(function (resolve, reject) {
+      if (!meta) { reject(new Error("no base map")); return; }
+      var xhr = new XMLHttpRequest();  // (not fetch: the file:// test pages read it too)
+      xhr.open("GET", meta.content);
+      xhr.responseType = "json";
+      xhr.onload = function () {
+        var ok = (xhr.status === 200 || xhr.status === 0) && xhr.response;
+        if (ok) { resolve(xhr.response); } else { reject(new Error("base map: " + xhr.status)); }
+      };
+      xhr.onerror = function () { reject(new Error("base map: not loaded")); };
+      xhr.send();
+    });
+    return basemapData;
+  }
+
+  var BASEMAP_STYLE = {
+    neighbour: { color: "#c3c6bd", weight: 0.8, fillColor: "#e6e6de", fillOpacity: 1 },
+    province: { color: "#8aa39c", weight: 0.9, fillColor: "#fbfaf3", fillOpacity: 1 },
+    islands: { color: "#5f7f77", weight: 1.5, fillColor: "#fbfaf3", fillOpacity: 1 }
+  };
+
+  function drawBasemap(map, data) {
+    var L = window.L;
+    if (!map.getPane("basemap")) {
+      map.createPane("basemap").style.zIndex = 250;  // under markers (overlayPane: 400)
+    }
+    var layer = L.geoJSON(data, {
+      pane: "basemap",
+      className: "map-base",
+      style: function (f) {
+        var kind = f.properties && f.properties.kind;
+        return Object.assign({ className: "map-base map-base--" + kind },
+          BASEMAP_STYLE[kind] || BASEMAP_STYLE.neighbour);
+      },
+      interactive: false
+    }).addTo(map);
+    (data.features || []).forEach(function (f) {
+      var p = f.properties || {};
+      if (p.kind === "islands" && p.label) {
+        L.tooltip({ permanent: true, direction: "center", className: "map-islands-label",
+          pane: "basemap", interactive: false })
+          .setLatLng([p.label[1], p.label[0]]).setContent(escapeHtml(p.name)).addTo(map);
+      }
+    });
+    return layer;
+  }
+
+  // Marker colours by the park's stored verdict: the status badges' colours (app.css).
+  var VERDICT_VAR = { meets: "--c-ok", not_met: "--c-bad", incomplete: "--c-warn-marker",
+    not_applicable: "--c-info", "": "--c-neutral-marker" };
+  var VERDICT_ORDER = ["meets", "not_met", "incomplete", "not_applicable", ""];
+  function verdictColour(status) {
+    var key = Object.prototype.hasOwnProperty.call(VERDICT_VAR, status) ? status : "";
+    var v = window.getComputedStyle(document.documentElement).getPropertyValue(VERDICT_VAR[key]);
+    return (v && v.trim()) || "#6b7775";
+  }
+  function verdictLabel(status) {
+    return status ? t("verdict." + status) : t("mapNoVerdict");
+  }
+
+  function addLegend(map, statuses) {
+    var L = window.L;
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var box = L.DomUtil.create("div", "map-legend");
+      var title = document.createElement("div");
+      title.className = "map-legend__title";
+      title.textContent = t("mapLegend");
+      box.appendChild(title);
+      VERDICT_ORDER.forEach(function (s) {
+        if (statuses.indexOf(s) < 0) { return; }
+        var row = document.createElement("div");
+        row.className = "map-legend__row";
+        row.dataset.status = s;
+        var sw = document.createElement("span");
+        sw.className = "map-legend__swatch";
+        sw.style.backgroundColor = verdictColour(s);
+        var label = document.createElement("span");
+        label.textContent = verdictLabel(s);
+        row.appendChild(sw);
+        row.appendChild(label);
+        box.appendChild(row);
+      });
+      return box;
+    };
+    legend.addTo(map);
+  }
+
   function addGraticule(map, bounds) {
     var L = window.L;
     var s = Math.floor(bounds.getSouth()) - 2, n = Math.ceil(bounds.getNorth()) + 2;
@@ -362,9 +460,20 @@
     title.className = "map-popup__title";
     title.textContent = p.label || "";
     box.appendChild(title);
+    if (p.status !== undefined) {
+      var st = document.createElement("span");
+      st.className = "map-popup__verdict";
+      st.textContent = p.status
+        ? t("mapVerdict") + (p.status_year ? " " + String(p.status_year) : "") + ": " +
+          verdictLabel(p.status)
+        : verdictLabel("");
+      box.appendChild(st);
+      box.appendChild(document.createElement("br"));
+    }
     if (p.value !== undefined && p.value !== null && p.value !== "") {
       var v = document.createElement("span");
-      v.textContent = typeof p.value === "number" ? fmt(p.value) : String(p.value);
+      v.className = "map-popup__value";
+      v.textContent = typeof p.value === "number" ? withUnit(fmt(p.value), p.unit) : String(p.value);
       box.appendChild(v);
       box.appendChild(document.createElement("br"));
     }
@@ -397,12 +506,18 @@
     var values = points.map(function (p) { return Math.abs(Number(p.value)) || 0; });
     var maxValue = Math.max.apply(null, [0].concat(values));
     var latlngs = [];
+    var statuses = [];
+    var coloured = points.some(function (p) { return p.status !== undefined; });
     points.forEach(function (p, i) {
       var ll = [Number(p.lat), Number(p.lon)];
       latlngs.push(ll);
       var radius = maxValue > 0 ? 6 + 14 * Math.sqrt(values[i] / maxValue) : 8;
-      var marker = L.circleMarker(ll, { radius: radius, color: "#074a40", weight: 1.5,
-        fillColor: p.color || "#0b6b5c", fillOpacity: 0.7 });
+      var status = p.status || "";
+      if (coloured && statuses.indexOf(status) < 0) { statuses.push(status); }
+      var fill = p.color || (coloured ? verdictColour(status) : "#0b6b5c");
+      var marker = L.circleMarker(ll, { radius: radius, color: "#1b2a28", weight: 1.2,
+        fillColor: fill, fillOpacity: 0.85,
+        className: "map-marker" + (coloured ? " map-marker--" + (status || "none") : "") });
       marker.bindPopup(popupContent(p));
       if (p.label) {  // a text node: Leaflet inserts string tooltips as HTML
         var tip = document.createElement("span");
@@ -418,9 +533,20 @@
     } else {
       map.setView([16.0, 106.0], 5); // Viet Nam
     }
-    if (!el.dataset.tiles) { addGraticule(map, map.getBounds()); }
+    if (statuses.some(function (s) { return s !== ""; })) { addLegend(map, statuses); }
     L.control.scale({ imperial: false }).addTo(map);
     el.dataset.rendered = "1";
+    if (el.dataset.tiles) { return; }
+    loadBasemap().then(function (data) {  // data-basemap="1" once drawn
+      if (el._eipMap !== map) { return; }  // redrawn meanwhile
+      drawBasemap(map, data);
+      el.dataset.basemap = "1";
+    }, function (err) {
+      if (el._eipMap !== map) { return; }
+      if (window.console) { console.warn("EIP Hub map:", err.message); }
+      addGraticule(map, map.getBounds());
+      el.dataset.basemap = "error";
+    });
   }
 
   // ---------- sortable tables ----------
