@@ -538,7 +538,11 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
     hidden = [lst.enterprise for v, lst in ((offer, m.offer), (want, m.want)) if v.blind]
     exact = not hidden
     with translation.override(lang):
-        text = phrase_facts(m.facts or [])
+        facts = m.facts or []
+        if is_note(facts):  # a stored text: scrubbed and its figures banded after the fact
+            text = blind_text(phrase_facts(facts), hidden)
+        else:  # facts: a blind reader's sentence is built without the exact figures
+            text = scrub(phrase_facts(facts, blind=bool(hidden)), hidden)
     agreement = latest_agreement(m)
     return MatchView(
         id=m.pk,
@@ -551,7 +555,7 @@ def match_view(viewer: Viewer, m: Match, lang: str | None = None) -> MatchView:
         benefit_band=money_band(m.benefit_vnd_per_year),
         co2e_t_per_year=m.co2e_t_per_year if exact else None,
         co2e_band=co2_band(m.co2e_t_per_year),
-        explanation=blind_text(text, hidden),
+        explanation=text,
         side=side,
         revealed=m.revealed,
         offer_accepted=m.offer_accepted,
@@ -571,12 +575,19 @@ def note_facts(en: str, vi: str) -> list[dict]:
     return [{"code": "note", "en": en or vi, "vi": vi or en}] if (en or vi) else []
 
 
-def phrase_facts(facts: list[dict]) -> str:
+def is_note(facts: list[dict]) -> bool:
+    """Whether ``facts`` is only a stored text (:func:`note_facts`)."""
+    return len(facts) == 1 and facts[0].get("code") == "note"
+
+
+def phrase_facts(facts: list[dict], blind: bool = False) -> str:
     """A match's explanation in the active language from its structured facts
-    (``symbiosis.matching.explain``), numbers in the user's locale."""
+    (``symbiosis.matching.explain``), numbers in the user's locale.  ``blind``: as a
+    reader who may not see one party reads it: the distance as a band, no share of the
+    want and no benefit (with a known price either gives the hidden quantity away)."""
     en = (translation.get_language() or "vi").startswith("en")
     f = {x.get("code"): x for x in facts}
-    if "note" in f and len(f) == 1:
+    if is_note(facts):
         # a text stored before matches kept facts (migration exchange 0009): shown as written
         return f["note"].get("en" if en else "vi") or f["note"].get("en", "")
     link, res = f.get("link", {}), f.get("resources", {})
@@ -596,8 +607,12 @@ def phrase_facts(facts: list[dict]) -> str:
     km = f.get("distance", {}).get("distance_km")
     if km is None:
         parts.append(_("same park, distance not given"))
+    elif blind:
+        parts.append(distance_band(km))
     else:
         parts.append(_("%(km)s km") % {"km": number_text(km, 1)})
+    if blind:
+        f = {k: v for k, v in f.items() if k not in ("coverage", "benefit")}
     if "coverage" in f:
         pct = number_text(100 * (f["coverage"].get("share_of_want") or 0), 0)
         parts.append(_("covers %(pct)s%% of the want") % {"pct": pct})

@@ -151,3 +151,18 @@ def test_publish_flows_does_not_publish_finance_coordinates_or_measures(db):
     assert [r for r in rows if w.e2.tax_code in r.values()] == []
     assert "Secret measure" not in str(c.get("/api/v1/recp/measures").json())
     assert "Secret measure" not in c.get("/recp/").content.decode()
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_blind_sentence_is_built_without_the_exact_figures(pair, lang):
+    """The blind sentence leaves the figures out when it is built (no pattern over translated
+    wording that a new translation could slip past)."""
+    from django.utils import translation
+
+    from eiphub.exchange.listings import phrase_facts
+
+    with translation.override(lang):
+        blind = phrase_facts(pair.match.facts, blind=True)
+        full = phrase_facts(pair.match.facts)
+    assert "5–20 km" in blind and "%" not in blind and "123" not in blind and "13" not in blind
+    assert "8%" in full and "123" in full and "13" in full
