@@ -40,6 +40,7 @@ import os
 import re
 import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -582,7 +583,10 @@ def resolve_many(
     drafts: dict[tuple[str, str | None], _Draft] = {}
     new: list[tuple[str, str | None]] = []
     for key in dict.fromkeys(keys):
-        hit = _CACHE.get((cat, *key, limit))
+        with _CACHE_LOCK:
+            hit = _CACHE.get((cat, *key, limit))
+            if hit is not None:
+                _CACHE.move_to_end((cat, *key, limit))  # least recently used goes first
         if hit is not None:
             done[key] = hit
             continue
@@ -600,13 +604,15 @@ def resolve_many(
             done[key] = _finish(cat, draft, sims, limit)
     with _CACHE_LOCK:
         for key in new:
-            while len(_CACHE) >= _CACHE_SIZE:
-                del _CACHE[next(iter(_CACHE))]  # the oldest entry
             _CACHE[(cat, *key, limit)] = done[key]
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)  # the least recently used
     return [done[key] for key in keys]
 
 
-_CACHE: dict[tuple, Resolution] = {}  # (catalogue, text, unit, limit) -> Resolution
+_CACHE: OrderedDict[tuple, Resolution] = (
+    OrderedDict()
+)  # (catalogue, text, unit, limit) -> Resolution, LRU
 _CACHE_SIZE = 50000
 _CACHE_LOCK = threading.Lock()
 

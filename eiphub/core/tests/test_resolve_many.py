@@ -137,3 +137,17 @@ def test_the_model_is_called_once_per_batch(cat, monkeypatch):
     calls.clear()
     R.resolve_many(unknown, catalogue=cat)
     assert calls == []
+
+
+def test_cache_drops_the_least_recently_used(monkeypatch):
+    from eiphub.core import resolver
+
+    resolver.clear_cache()
+    monkeypatch.setattr(resolver, "_CACHE_SIZE", 2)
+    cat = default_catalogue()
+    resolver.resolve_many([("tro bay", "t"), ("xỉ lò cao", "t")], catalogue=cat)
+    resolver.resolve_many([("tro bay", "t")], catalogue=cat)  # used again: kept
+    resolver.resolve_many([("dầu thải", "t")], catalogue=cat)
+    kept = {key[1] for key in resolver._CACHE}
+    assert kept == {"tro bay", "dầu thải"}
+    resolver.clear_cache()
