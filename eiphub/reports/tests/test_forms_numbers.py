@@ -71,13 +71,18 @@ def test_target_threshold_form():
         assert form.cleaned_data["pack_id"] is None
 
 
+def _board_in_vietnamese():
+    """A park and a client logged in as its province's board, in Vietnamese."""
+    w = build_park()
+    c = Client()
+    c.force_login(make_user("board", Role.BOARD, province=w.province))
+    c.cookies["django_language"] = "vi"
+    return w, c
+
+
 @pytest.mark.django_db
 def test_target_page_refuses_an_ambiguous_threshold():
-    w = build_park()
-    board = make_user("board", Role.BOARD, province=w.province)
-    c = Client()
-    c.force_login(board)
-    c.cookies["django_language"] = "vi"
+    w, c = _board_in_vietnamese()
     url = f"/reports/targets/{w.park.code}/"
     body = {
         "pack_id": "decree35_art37_eip",
@@ -97,11 +102,7 @@ def test_target_page_refuses_an_ambiguous_threshold():
 
 @pytest.mark.django_db
 def test_target_page_phrases_an_out_of_range_threshold_in_vietnamese():
-    w = build_park()
-    board = make_user("board", Role.BOARD, province=w.province)
-    c = Client()
-    c.force_login(board)
-    c.cookies["django_language"] = "vi"
+    w, c = _board_in_vietnamese()
     body = {
         "pack_id": "decree35_art37_eip",
         "code": "37.2.c",
